@@ -1,0 +1,5 @@
+namespace Chaos.Testing.Emulator;
+
+internal static class Placeholder
+{
+}

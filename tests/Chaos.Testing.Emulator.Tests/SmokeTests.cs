@@ -1,0 +1,7 @@
+namespace Chaos.Testing.Emulator.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Builds() => true.Should().BeTrue();
+}
