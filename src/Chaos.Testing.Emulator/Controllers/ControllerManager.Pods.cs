@@ -1,0 +1,376 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Server;
+using Chaos.Testing.Emulator.Storage;
+
+namespace Chaos.Testing.Emulator.Controllers;
+
+/// <content>The scheduler, the NoExecute taint manager and the kubelet.</content>
+internal sealed partial class ControllerManager
+{
+    private int _nextPodIp = 10;
+
+    private void Schedule()
+    {
+        var (pending, _) = _store.List(ResourceTypes.Pods, null, p => !p.Terminating && string.IsNullOrEmpty(NodeOf(p)));
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
+        var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(NodeOf(p)) && IsActive(p));
+        var load = nodes.ToDictionary(n => n.Name, n => pods.Count(p => NodeOf(p) == n.Name), StringComparer.Ordinal);
+        foreach (var pod in pending)
+        {
+            var spec = pod.Node["spec"]!;
+            var tolerations = (spec["tolerations"] as JsonArray ?? []).ToList();
+            var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+            var candidates = new List<StoredObject>();
+            foreach (var node in nodes)
+            {
+                string? reason = null;
+                if (!Scheduling.IsNodeReady(node))
+                {
+                    reason = "node(s) were not ready";
+                }
+                else if (!Scheduling.NodeSelectorMatches(spec, node))
+                {
+                    reason = "node(s) didn't match Pod's node affinity/selector";
+                }
+                else if (Scheduling.UntoleratedTaint(node, tolerations, includeUnschedulable: true) is { } taint)
+                {
+                    reason = taint["key"]!.ToString() == Scheduling.UnschedulableTaintKey
+                        ? "node(s) were unschedulable"
+                        : $"node(s) had untolerated taint {{{taint["key"]}: {taint["value"]}}}";
+                }
+
+                if (reason is null)
+                {
+                    candidates.Add(node);
+                }
+                else
+                {
+                    reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+                }
+            }
+
+            if (candidates.Count == 0)
+            {
+                var message = $"0/{nodes.Count} nodes are available: " + string.Join(", ", reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}")) + ".";
+                _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+                {
+                    var existing = o["status"]?["conditions"] as JsonArray;
+                    var condition = PodCondition(existing, "PodScheduled", false, "Unschedulable", message);
+                    return SetPodConditions(o, [condition]);
+                });
+                continue;
+            }
+
+            var chosen = candidates.OrderBy(n => load[n.Name]).ThenBy(n => n.Name, StringComparer.Ordinal).First();
+            load[chosen.Name]++;
+            _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+            {
+                if (!string.IsNullOrEmpty(o["spec"]?["nodeName"]?.ToString()))
+                {
+                    return false;
+                }
+
+                o["spec"]!["nodeName"] = chosen.Name;
+                SetPodConditions(o, [PodCondition(o["status"]?["conditions"] as JsonArray, "PodScheduled", true, null, null)]);
+                return true;
+            });
+        }
+    }
+
+    private void EvictForNoExecuteTaints(DateTimeOffset now)
+    {
+        var (nodes, _) = _store.List(ResourceTypes.Nodes, null, n => (n.Node["spec"]?["taints"] as JsonArray ?? []).Any(t => t?["effect"]?.ToString() == "NoExecute"));
+        foreach (var node in nodes)
+        {
+            var (pods, _) = _store.List(ResourceTypes.Pods, null, p => NodeOf(p) == node.Name && !p.Terminating);
+            foreach (var pod in pods)
+            {
+                var tolerations = (pod.Node["spec"]?["tolerations"] as JsonArray ?? []).ToList();
+                var taint = Scheduling.UntoleratedTaint(node, tolerations, includeUnschedulable: false, noExecuteOnly: true);
+                if (taint is not null)
+                {
+                    DeleteGracefully(pod);
+                    continue;
+                }
+
+                // Tolerated for a while only: evict once tolerationSeconds have passed.
+                var limited = (node.Node["spec"]?["taints"] as JsonArray ?? [])
+                    .Where(t => t?["effect"]?.ToString() == "NoExecute")
+                    .Select(t => tolerations.Where(x => Scheduling.Tolerates(x, t)).Select(x => x?["tolerationSeconds"]?.ToInt64()).ToList())
+                    .Where(seconds => seconds.Count > 0 && seconds.All(s => s is not null))
+                    .Select(seconds => seconds.Max()!.Value)
+                    .ToList();
+                if (limited.Count > 0 && IsDue($"noexecute:{pod.Uid}", TimeSpan.FromSeconds(limited.Min()), now))
+                {
+                    DeleteGracefully(pod);
+                }
+            }
+        }
+    }
+
+    private void RunKubelet(DateTimeOffset now)
+    {
+        var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(NodeOf(p)));
+        var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
+        var nodeNames = nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var live = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pod in pods)
+        {
+            live.Add(pod.Uid);
+            if (!nodeNames.Contains(NodeOf(pod)))
+            {
+                // Pod garbage collection: a pod bound to a node that no longer exists is removed.
+                _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
+                continue;
+            }
+
+            if (pod.Terminating)
+            {
+                Terminate(pod, now);
+                continue;
+            }
+
+            var phase = pod.Node["status"]?["phase"]?.ToString();
+            if (phase == "Pending")
+            {
+                if (IsDue($"start:{pod.Uid}", _options.PodStartDelay, now))
+                {
+                    Start(pod, nodes.First(n => n.Name == NodeOf(pod)), now);
+                }
+
+                continue;
+            }
+
+            if (phase != "Running")
+            {
+                continue;
+            }
+
+            var restarted = RestartChangedContainers(pod, now);
+            if (!restarted && !Admission.IsPodReady(pod) && IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
+            {
+                MarkReady(pod);
+            }
+
+            StartEphemeralContainers(pod, now);
+        }
+
+        PruneDue(live);
+    }
+
+    private void Start(StoredObject pod, StoredObject node, DateTimeOffset now)
+    {
+        var hostIp = (node.Node["status"]?["addresses"] as JsonArray ?? []).FirstOrDefault(a => a?["type"]?.ToString() == "InternalIP")?["address"]?.ToString();
+        var ip = Interlocked.Increment(ref _nextPodIp);
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            var status = o["status"] as JsonObject ?? new JsonObject();
+            status["phase"] = "Running";
+            status["hostIP"] = hostIp;
+            status["podIP"] = $"10.42.{ip / 250 % 250}.{ip % 250}";
+            status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = status["podIP"]!.ToString() });
+            status["startTime"] = Admission.FormatTime(now);
+            status["containerStatuses"] = ContainerStatuses(o, ready: false, now, previous: null);
+            o["status"] = status;
+            var existing = status["conditions"] as JsonArray;
+            SetPodConditions(o,
+            [
+                PodCondition(existing, "PodReadyToStartContainers", true, null, null),
+                PodCondition(existing, "Initialized", true, null, null),
+                PodCondition(existing, "Ready", false, "ContainersNotReady", "containers with unready status"),
+                PodCondition(existing, "ContainersReady", false, "ContainersNotReady", "containers with unready status"),
+                PodCondition(existing, "PodScheduled", true, null, null),
+            ]);
+            return true;
+        });
+    }
+
+    private void MarkReady(StoredObject pod) =>
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            foreach (var status in o["status"]?["containerStatuses"] as JsonArray ?? [])
+            {
+                status!["ready"] = true;
+                status["started"] = true;
+            }
+
+            var existing = o["status"]?["conditions"] as JsonArray;
+            return SetPodConditions(o,
+            [
+                PodCondition(existing, "Ready", true, null, null),
+                PodCondition(existing, "ContainersReady", true, null, null),
+            ]);
+        });
+
+    /// <summary>A changed container image restarts that container (as the kubelet does): restartCount goes up and the pod is unready until it is ready again.</summary>
+    private bool RestartChangedContainers(StoredObject pod, DateTimeOffset now)
+    {
+        var specImages = (pod.Node["spec"]?["containers"] as JsonArray ?? []).ToDictionary(c => c!["name"]!.ToString(), c => c!["image"]!.ToString(), StringComparer.Ordinal);
+        var statuses = pod.Node["status"]?["containerStatuses"] as JsonArray ?? [];
+        if (statuses.All(s => specImages.GetValueOrDefault(s!["name"]!.ToString()) == s["image"]!.ToString()))
+        {
+            return false;
+        }
+
+        _due.Remove($"ready:{pod.Uid}");
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            o["status"]!["containerStatuses"] = ContainerStatuses(o, ready: false, now, previous: o["status"]?["containerStatuses"] as JsonArray);
+            var existing = o["status"]?["conditions"] as JsonArray;
+            return SetPodConditions(o,
+            [
+                PodCondition(existing, "Ready", false, "ContainersNotReady", "containers with unready status"),
+                PodCondition(existing, "ContainersReady", false, "ContainersNotReady", "containers with unready status"),
+            ]);
+        });
+        return true;
+    }
+
+    private void StartEphemeralContainers(StoredObject pod, DateTimeOffset now)
+    {
+        var specified = pod.Node["spec"]?["ephemeralContainers"] as JsonArray ?? [];
+        var statuses = pod.Node["status"]?["ephemeralContainerStatuses"] as JsonArray ?? [];
+        if (specified.Count == statuses.Count)
+        {
+            return;
+        }
+
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            var list = o["status"]!["ephemeralContainerStatuses"] as JsonArray ?? [];
+            foreach (var container in o["spec"]!["ephemeralContainers"]!.AsArray())
+            {
+                var name = container!["name"]!.ToString();
+                if (list.Any(s => s?["name"]?.ToString() == name))
+                {
+                    continue;
+                }
+
+                list.Add(new JsonObject
+                {
+                    ["name"] = name,
+                    ["image"] = container["image"]!.ToString(),
+                    ["imageID"] = string.Empty,
+                    ["containerID"] = $"containerd://{pod.Uid.Replace("-", string.Empty, StringComparison.Ordinal)}{name}",
+                    ["ready"] = false,
+                    ["restartCount"] = 0,
+                    ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Admission.FormatTime(now) } },
+                });
+            }
+
+            o["status"]!["ephemeralContainerStatuses"] = list;
+            return true;
+        });
+    }
+
+    private void Terminate(StoredObject pod, DateTimeOffset now)
+    {
+        var grace = TimeSpan.FromSeconds(pod.Node["metadata"]?["deletionGracePeriodSeconds"]?.ToInt64() ?? 0);
+        var delay = grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay;
+        if (Admission.IsPodReady(pod))
+        {
+            // Terminating pods leave Service endpoints at once.
+            _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+            {
+                var existing = o["status"]?["conditions"] as JsonArray;
+                return SetPodConditions(o,
+                [
+                    PodCondition(existing, "Ready", false, "PodCompleted", "the pod is terminating"),
+                    PodCondition(existing, "ContainersReady", false, "PodCompleted", "the pod is terminating"),
+                ]);
+            });
+        }
+
+        if (IsDue($"terminate:{pod.Uid}", delay, now)
+            && pod.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
+        }
+    }
+
+    private static JsonArray ContainerStatuses(JsonObject pod, bool ready, DateTimeOffset now, JsonArray? previous)
+    {
+        var list = new JsonArray();
+        var uid = pod["metadata"]!["uid"]!.ToString().Replace("-", string.Empty, StringComparison.Ordinal);
+        foreach (var container in pod["spec"]!["containers"]!.AsArray())
+        {
+            var name = container!["name"]!.ToString();
+            var image = container["image"]!.ToString();
+            var old = previous?.FirstOrDefault(s => s?["name"]?.ToString() == name);
+            var changed = old is not null && old["image"]?.ToString() != image;
+            var restarts = (old?["restartCount"]?.ToInt32() ?? 0) + (changed ? 1 : 0);
+            if (old is not null && !changed)
+            {
+                list.Add(old.DeepClone());
+                continue;
+            }
+
+            list.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["image"] = image,
+                ["imageID"] = $"{image}@sha256:{uid}",
+                ["containerID"] = $"containerd://{uid}{restarts.ToString(CultureInfo.InvariantCulture)}{name}",
+                ["ready"] = ready,
+                ["started"] = true,
+                ["restartCount"] = restarts,
+                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Admission.FormatTime(now) } },
+            });
+        }
+
+        return list;
+    }
+
+    private JsonObject PodCondition(JsonArray? existing, string type, bool value, string? reason, string? message)
+    {
+        var status = value ? "True" : "False";
+        var previous = existing?.FirstOrDefault(c => c?["type"]?.ToString() == type);
+        var condition = new JsonObject
+        {
+            ["type"] = type,
+            ["status"] = status,
+            ["lastProbeTime"] = null,
+            ["lastTransitionTime"] = previous?["status"]?.ToString() == status
+                ? previous["lastTransitionTime"]?.DeepClone()
+                : Admission.FormatTime(_time.GetUtcNow()),
+        };
+        if (reason is not null)
+        {
+            condition["reason"] = reason;
+            condition["message"] = message;
+        }
+
+        return condition;
+    }
+
+    /// <summary>Replaces the named conditions, keeps the others; reports whether anything changed.</summary>
+    private static bool SetPodConditions(JsonObject pod, IReadOnlyList<JsonObject> conditions)
+    {
+        var status = pod["status"] as JsonObject ?? new JsonObject();
+        pod["status"] = status;
+        var list = status["conditions"] as JsonArray ?? [];
+        var before = list.DeepClone();
+        foreach (var condition in conditions)
+        {
+            var index = list.ToList().FindIndex(c => c?["type"]?.ToString() == condition["type"]!.ToString());
+            if (index >= 0)
+            {
+                list[index] = condition;
+            }
+            else
+            {
+                list.Add(condition);
+            }
+        }
+
+        status["conditions"] = list;
+        return !JsonNode.DeepEquals(before, list);
+    }
+}

@@ -1,0 +1,81 @@
+namespace Chaos.Testing.Emulator;
+
+/// <summary>How a <see cref="KubernetesEmulator"/> starts: its port, its nodes and the pace of its simulated controllers.</summary>
+public sealed class KubernetesEmulatorOptions
+{
+    /// <summary>Gets or sets the loopback port to listen on.</summary>
+    /// <value>The default value is 0: a free port chosen by the operating system.</value>
+    public int Port { get; set; }
+
+    /// <summary>Gets or sets how many nodes the cluster starts with (named <c>node-1</c>, <c>node-2</c>, ...).</summary>
+    /// <value>The default value is 3.</value>
+    public int NodeCount { get; set; } = 3;
+
+    /// <summary>Gets or sets how long a scheduled pod stays <c>Pending</c> before its containers run.</summary>
+    /// <value>The default value is 20 milliseconds.</value>
+    public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Gets or sets how long a running pod (or a restarted container) takes to become <c>Ready</c>.</summary>
+    /// <value>The default value is 20 milliseconds.</value>
+    public TimeSpan PodReadyDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
+    /// Gets or sets how long a gracefully deleted pod takes to go away. The pod's own grace period caps it, so
+    /// <c>gracePeriodSeconds=0</c> always removes at once.
+    /// </summary>
+    /// <value>The default value is 50 milliseconds.</value>
+    public TimeSpan PodTerminationDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Gets or sets how many changes the watch history keeps; a watch resumed from an older version gets 410 Gone.</summary>
+    /// <value>The default value is 10000.</value>
+    public int WatchHistorySize { get; set; } = 10_000;
+
+    /// <summary>Gets or sets the seed for generated names, uids and API fault draws, so runs can be replayed.</summary>
+    /// <value>The default value is 0.</value>
+    public int Seed { get; set; }
+
+    /// <summary>Gets or sets the clock of the emulator's controllers and timestamps.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets where to write the kubeconfig file.</summary>
+    /// <value>The default value is <see langword="null"/>: a file in the temporary folder, deleted when the emulator stops.</value>
+    public string? KubeconfigPath { get; set; }
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        if (Port is < 0 or > 65535)
+        {
+            errors.Add($"Port: must be between 0 (any free port) and 65535, was {Port}.");
+        }
+
+        if (NodeCount is < 1 or > 500)
+        {
+            errors.Add($"NodeCount: must be between 1 and 500, was {NodeCount}.");
+        }
+
+        foreach (var (name, value) in new[] { (nameof(PodStartDelay), PodStartDelay), (nameof(PodReadyDelay), PodReadyDelay), (nameof(PodTerminationDelay), PodTerminationDelay) })
+        {
+            if (value < TimeSpan.Zero || value > TimeSpan.FromHours(1))
+            {
+                errors.Add($"{name}: must be between 0 and 1 hour, was {value}.");
+            }
+        }
+
+        if (WatchHistorySize is < 16 or > 10_000_000)
+        {
+            errors.Add($"WatchHistorySize: must be between 16 and 10000000, was {WatchHistorySize}.");
+        }
+
+        if (TimeProvider is null)
+        {
+            errors.Add("TimeProvider: must not be null; use TimeProvider.System.");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("The 'KubernetesEmulatorOptions' are invalid:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "- " + e)));
+        }
+    }
+}

@@ -1,5 +1,0 @@
-namespace Chaos.Testing.Emulator;
-
-internal static class Placeholder
-{
-}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Storage;
+
+namespace Chaos.Testing.Emulator.Server;
+
+/// <summary>The defaults and allocations the API server adds on create (defaulting and admission), where tests can see them.</summary>
+internal sealed class Admission
+{
+    private int _nextServiceIp = 10;
+
+    public void Apply(ResourceType type, JsonObject obj)
+    {
+        var metadata = obj["metadata"]!.AsObject();
+        if (type == ResourceTypes.Namespaces)
+        {
+            var labels = metadata["labels"] as JsonObject ?? new JsonObject();
+            labels["kubernetes.io/metadata.name"] = metadata["name"]?.ToString();
+            metadata["labels"] = labels;
+            obj["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
+            obj["status"] = new JsonObject { ["phase"] = "Active" };
+        }
+        else if (type == ResourceTypes.Pods)
+        {
+            DefaultPodSpec(obj["spec"]!.AsObject());
+            obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
+        }
+        else if (type == ResourceTypes.Services)
+        {
+            var spec = obj["spec"] as JsonObject ?? new JsonObject();
+            obj["spec"] = spec;
+            spec["type"] ??= "ClusterIP";
+            spec["sessionAffinity"] ??= "None";
+            if (spec["clusterIP"] is null && spec["type"]!.ToString() != "ExternalName")
+            {
+                var ip = Interlocked.Increment(ref _nextServiceIp);
+                spec["clusterIP"] = $"10.43.{ip / 250 % 250}.{ip % 250}";
+                spec["clusterIPs"] = new JsonArray(spec["clusterIP"]!.ToString());
+            }
+
+            foreach (var port in spec["ports"] as JsonArray ?? [])
+            {
+                port!["protocol"] ??= "TCP";
+                port["targetPort"] ??= port["port"]!.DeepClone();
+            }
+
+            obj["status"] ??= new JsonObject { ["loadBalancer"] = new JsonObject() };
+        }
+        else if (type.Group == "apps")
+        {
+            var spec = obj["spec"]!.AsObject();
+            if (type != ResourceTypes.DaemonSets)
+            {
+                spec["replicas"] ??= 1;
+            }
+
+            spec["revisionHistoryLimit"] ??= 10;
+            if (type == ResourceTypes.Deployments)
+            {
+                spec["progressDeadlineSeconds"] ??= 600;
+                spec["strategy"] ??= new JsonObject
+                {
+                    ["type"] = "RollingUpdate",
+                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
+                };
+            }
+
+            if (type == ResourceTypes.StatefulSets)
+            {
+                spec["podManagementPolicy"] ??= "OrderedReady";
+                spec["serviceName"] ??= string.Empty;
+            }
+
+            if (spec["template"]?["spec"] is JsonObject podSpec)
+            {
+                DefaultPodSpec(podSpec);
+            }
+
+            obj["status"] = new JsonObject();
+        }
+        else if (type == ResourceTypes.PodDisruptionBudgets)
+        {
+            obj["status"] = new JsonObject
+            {
+                ["currentHealthy"] = 0,
+                ["desiredHealthy"] = 0,
+                ["disruptionsAllowed"] = 0,
+                ["expectedPods"] = 0,
+            };
+        }
+        else if (type == ResourceTypes.Events)
+        {
+            obj["firstTimestamp"] ??= obj["eventTime"]?.DeepClone();
+            obj["count"] ??= 1;
+        }
+    }
+
+    public static void DefaultPodSpec(JsonObject spec)
+    {
+        spec["restartPolicy"] ??= "Always";
+        spec["terminationGracePeriodSeconds"] ??= 30;
+        spec["dnsPolicy"] ??= "ClusterFirst";
+        spec["schedulerName"] ??= "default-scheduler";
+        spec["serviceAccountName"] ??= "default";
+        spec["securityContext"] ??= new JsonObject();
+        foreach (var container in (spec["containers"] as JsonArray ?? []).Concat(spec["initContainers"] as JsonArray ?? []))
+        {
+            if (container is not JsonObject c)
+            {
+                continue;
+            }
+
+            var image = c["image"]?.ToString() ?? string.Empty;
+            c["imagePullPolicy"] ??= image.EndsWith(":latest", StringComparison.Ordinal) || !image.Contains(':', StringComparison.Ordinal) ? "Always" : "IfNotPresent";
+            c["terminationMessagePath"] ??= "/dev/termination-log";
+            c["terminationMessagePolicy"] ??= "File";
+            c["resources"] ??= new JsonObject();
+        }
+
+        // The DefaultTolerationSeconds admission plugin: pods ride out a not-ready or unreachable node for 5 minutes.
+        var tolerations = spec["tolerations"] as JsonArray ?? [];
+        foreach (var key in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
+        {
+            if (!tolerations.Any(t => t?["key"]?.ToString() == key))
+            {
+                tolerations.Add(new JsonObject
+                {
+                    ["key"] = key,
+                    ["operator"] = "Exists",
+                    ["effect"] = "NoExecute",
+                    ["tolerationSeconds"] = 300,
+                });
+            }
+        }
+
+        spec["tolerations"] = tolerations;
+    }
+
+    public static string FormatTime(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public static bool IsPodReady(StoredObject pod) =>
+        pod.Node["status"]?["conditions"] is JsonArray conditions
+        && conditions.Any(c => c?["type"]?.ToString() == "Ready" && c["status"]?.ToString() == "True");
+}

@@ -1,0 +1,401 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Chaos.Testing.Emulator.Api;
+
+namespace Chaos.Testing.Emulator.Storage;
+
+/// <summary>
+/// The emulator's etcd: every object by type and key, one global resourceVersion counter, and a bounded history
+/// of changes from which watches replay. All writes take one lock; reads of stored versions need none.
+/// </summary>
+internal sealed class ResourceStore
+{
+    private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    private readonly object _gate = new();
+    private readonly Dictionary<ResourceType, SortedDictionary<string, StoredObject>> _objects = [];
+    private readonly StoreEvent?[] _history;
+    private readonly List<Subscription> _subscribers = [];
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private long _resourceVersion;
+    private long _compactedResourceVersion;
+    private int _historyStart;
+    private int _historyCount;
+
+    public ResourceStore(TimeProvider time, int historySize, int seed)
+    {
+        _time = time;
+        _random = new Random(seed);
+        _history = new StoreEvent?[Math.Max(historySize, 16)];
+        foreach (var type in ResourceTypes.All)
+        {
+            _objects[type] = new SortedDictionary<string, StoredObject>(StringComparer.Ordinal);
+        }
+    }
+
+    public long ResourceVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resourceVersion;
+            }
+        }
+    }
+
+    public string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    public StoredObject? Get(ResourceType type, string? ns, string name)
+    {
+        lock (_gate)
+        {
+            return _objects[type].GetValueOrDefault(Key(type, ns, name));
+        }
+    }
+
+    public StoredObject GetRequired(ResourceType type, string? ns, string name) =>
+        Get(type, ns, name) ?? throw ApiException.NotFound(type, name);
+
+    /// <summary>A consistent snapshot of the objects of a type (optionally in one namespace) and the version it was taken at.</summary>
+    public (IReadOnlyList<StoredObject> Items, long ResourceVersion) List(ResourceType type, string? ns, Func<StoredObject, bool>? filter = null)
+    {
+        lock (_gate)
+        {
+            IEnumerable<StoredObject> items = _objects[type].Values;
+            if (ns is not null && type.Namespaced)
+            {
+                items = items.Where(o => o.Namespace == ns);
+            }
+
+            if (filter is not null)
+            {
+                items = items.Where(filter);
+            }
+
+            return (items.ToList(), _resourceVersion);
+        }
+    }
+
+    public StoredObject Create(ResourceType type, JsonObject obj)
+    {
+        lock (_gate)
+        {
+            var metadata = Metadata(obj);
+            var ns = type.Namespaced ? metadata["namespace"]?.GetValue<string>() : null;
+            var name = metadata["name"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(name))
+            {
+                var prefix = metadata["generateName"]?.GetValue<string>() ?? string.Empty;
+                do
+                {
+                    name = prefix + RandomSuffix();
+                }
+                while (_objects[type].ContainsKey(Key(type, ns, name)));
+                metadata["name"] = name;
+            }
+
+            if (_objects[type].ContainsKey(Key(type, ns, name)))
+            {
+                throw ApiException.AlreadyExists(type, name);
+            }
+
+            if (!type.Namespaced)
+            {
+                metadata.Remove("namespace");
+            }
+
+            metadata["uid"] = NewUid();
+            metadata["creationTimestamp"] = Now();
+            metadata.Remove("deletionTimestamp");
+            metadata.Remove("deletionGracePeriodSeconds");
+            if (obj.ContainsKey("spec"))
+            {
+                metadata["generation"] = 1;
+            }
+
+            obj["kind"] = type.Kind;
+            obj["apiVersion"] = type.ApiVersion;
+            return Commit(type, obj, null, StoreEvent.Added);
+        }
+    }
+
+    /// <summary>
+    /// Replaces an object. Fails with 409 when <paramref name="expectedResourceVersion"/> is set and stale.
+    /// System fields (uid, creation time, deletion state) always come from the stored version.
+    /// </summary>
+    public StoredObject Update(ResourceType type, JsonObject obj, string? expectedResourceVersion)
+    {
+        lock (_gate)
+        {
+            var metadata = Metadata(obj);
+            var ns = type.Namespaced ? metadata["namespace"]?.GetValue<string>() : null;
+            var name = metadata["name"]?.GetValue<string>() ?? throw ApiException.BadRequest("metadata.name is required");
+            var current = _objects[type].GetValueOrDefault(Key(type, ns, name)) ?? throw ApiException.NotFound(type, name);
+            if (!string.IsNullOrEmpty(expectedResourceVersion)
+                && expectedResourceVersion != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
+            {
+                throw ApiException.Conflict(type, name);
+            }
+
+            var old = current.Node["metadata"]!.AsObject();
+            foreach (var field in new[] { "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
+            {
+                if (old[field] is { } value)
+                {
+                    metadata[field] = value.DeepClone();
+                }
+                else
+                {
+                    metadata.Remove(field);
+                }
+            }
+
+            if (old["generation"] is not null && !JsonNode.DeepEquals(obj["spec"], current.Node["spec"]))
+            {
+                metadata["generation"] = old["generation"]!.ToInt64() + 1;
+            }
+
+            obj["kind"] = type.Kind;
+            obj["apiVersion"] = type.ApiVersion;
+            if (JsonNode.DeepEquals(WithoutVersion(obj), WithoutVersion(current.Node)))
+            {
+                return current; // a no-op update does not bump the version, as on a real server
+            }
+
+            // An object that is being deleted goes once its last finalizer is removed (pods wait for the kubelet).
+            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Pods
+                && metadata["finalizers"] is not JsonArray { Count: > 0 })
+            {
+                metadata["resourceVersion"] = current.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+                var last = Commit(type, obj, current, StoreEvent.Modified);
+                return RemoveLocked(type, last);
+            }
+
+            return Commit(type, obj, current, StoreEvent.Modified);
+        }
+    }
+
+    /// <summary>Marks an object as being deleted (graceful deletion or pending finalizers).</summary>
+    public StoredObject MarkDeleting(ResourceType type, StoredObject current, long gracePeriodSeconds)
+    {
+        lock (_gate)
+        {
+            var live = _objects[type].GetValueOrDefault(current.Key) ?? throw ApiException.NotFound(type, current.Name);
+            if (live.Terminating)
+            {
+                return live;
+            }
+
+            var obj = live.Clone();
+            var metadata = Metadata(obj);
+            metadata["deletionTimestamp"] = _time.GetUtcNow().UtcDateTime.AddSeconds(gracePeriodSeconds)
+                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            metadata["deletionGracePeriodSeconds"] = gracePeriodSeconds;
+            return Commit(type, obj, live, StoreEvent.Modified);
+        }
+    }
+
+    /// <summary>Removes an object now. Returns the removed version, or null when it was already gone.</summary>
+    public StoredObject? Remove(ResourceType type, string? ns, string name, string? uid = null)
+    {
+        lock (_gate)
+        {
+            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
+            if (current is null || (uid is not null && current.Uid != uid))
+            {
+                return null;
+            }
+
+            return RemoveLocked(type, current);
+        }
+    }
+
+    /// <summary>
+    /// Read-modify-write with retries on conflicts, for controllers. <paramref name="mutate"/> returns false when no
+    /// change is needed. Returns the new version, or null when the object is gone.
+    /// </summary>
+    public StoredObject? Mutate(ResourceType type, string? ns, string name, Func<JsonObject, bool> mutate)
+    {
+        lock (_gate)
+        {
+            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
+            if (current is null)
+            {
+                return null;
+            }
+
+            var obj = current.Clone();
+            if (!mutate(obj))
+            {
+                return current;
+            }
+
+            return Update(type, obj, current.ResourceVersion.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
+    /// Starts a watch. With no version (or "0") the current objects arrive first as ADDED; with a version the
+    /// history after it is replayed, or 410 Gone when it has been compacted away.
+    /// </summary>
+    public Subscription Subscribe(ResourceType? type, string? resourceVersion, bool sendInitialEvents = true)
+    {
+        lock (_gate)
+        {
+            var replay = new List<StoreEvent>();
+            if (string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
+            {
+                if (sendInitialEvents && type is not null)
+                {
+                    replay.AddRange(_objects[type].Values.Select(o => new StoreEvent(StoreEvent.Added, o, null)));
+                }
+            }
+            else
+            {
+                if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+                {
+                    throw ApiException.BadRequest($"invalid resource version \"{resourceVersion}\": must be a decimal number");
+                }
+
+                if (from < _compactedResourceVersion)
+                {
+                    throw ApiException.Gone($"too old resource version: {from} ({_compactedResourceVersion})");
+                }
+
+                for (var i = 0; i < _historyCount; i++)
+                {
+                    var e = _history[(_historyStart + i) % _history.Length]!;
+                    if (e.ResourceVersion > from && (type is null || e.Object.Type == type))
+                    {
+                        replay.Add(e);
+                    }
+                }
+            }
+
+            var subscription = new Subscription(this, type, replay);
+            _subscribers.Add(subscription);
+            return subscription;
+        }
+    }
+
+    private void Unsubscribe(Subscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscribers.Remove(subscription);
+        }
+    }
+
+    private StoredObject RemoveLocked(ResourceType type, StoredObject current)
+    {
+        _objects[type].Remove(current.Key);
+        var obj = current.Clone();
+        Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+        var removed = new StoredObject(type, obj);
+        Publish(new StoreEvent(StoreEvent.Deleted, removed, current));
+        return removed;
+    }
+
+    private StoredObject Commit(ResourceType type, JsonObject obj, StoredObject? previous, string eventType)
+    {
+        Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+        var stored = new StoredObject(type, obj);
+        _objects[type][stored.Key] = stored;
+        Publish(new StoreEvent(eventType, stored, previous));
+        return stored;
+    }
+
+    private void Publish(StoreEvent e)
+    {
+        if (_historyCount == _history.Length)
+        {
+            _compactedResourceVersion = _history[_historyStart]!.ResourceVersion;
+            _history[_historyStart] = e;
+            _historyStart = (_historyStart + 1) % _history.Length;
+        }
+        else
+        {
+            _history[(_historyStart + _historyCount) % _history.Length] = e;
+            _historyCount++;
+        }
+
+        foreach (var subscriber in _subscribers)
+        {
+            if (subscriber.Type is null || subscriber.Type == e.Object.Type)
+            {
+                subscriber.Writer.TryWrite(e);
+            }
+        }
+    }
+
+    private string RandomSuffix()
+    {
+        Span<char> chars = stackalloc char[5];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = NameAlphabet[_random.Next(NameAlphabet.Length)];
+        }
+
+        return new string(chars);
+    }
+
+    private string NewUid()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        _random.NextBytes(bytes);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40);
+        return new Guid(bytes).ToString();
+    }
+
+    private static JsonObject WithoutVersion(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy["metadata"]!.AsObject().Remove("resourceVersion");
+        return copy;
+    }
+
+    private static JsonObject Metadata(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject metadata)
+        {
+            metadata = new JsonObject();
+            obj["metadata"] = metadata;
+        }
+
+        return metadata;
+    }
+
+    private static string Key(ResourceType type, string? ns, string name) => type.Namespaced && ns is not null ? $"{ns}/{name}" : name;
+
+    /// <summary>A live feed of store events: the replayed ones first, then every later change.</summary>
+    internal sealed class Subscription : IDisposable
+    {
+        private readonly ResourceStore _store;
+        private readonly Channel<StoreEvent> _channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+        public Subscription(ResourceStore store, ResourceType? type, IReadOnlyList<StoreEvent> replay)
+        {
+            _store = store;
+            Type = type;
+            foreach (var e in replay)
+            {
+                _channel.Writer.TryWrite(e);
+            }
+        }
+
+        public ResourceType? Type { get; }
+
+        public ChannelWriter<StoreEvent> Writer => _channel.Writer;
+
+        public ChannelReader<StoreEvent> Reader => _channel.Reader;
+
+        public void Dispose()
+        {
+            _store.Unsubscribe(this);
+            _channel.Writer.TryComplete();
+        }
+    }
+}
