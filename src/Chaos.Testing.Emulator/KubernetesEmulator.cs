@@ -97,9 +97,15 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>Starts an emulator, configuring the default options first.</summary>
     /// <param name="configure">Changes to the default options.</param>
+    /// <returns>The running emulator; dispose it to stop.</returns>
+    public static Task<KubernetesEmulator> StartAsync(Action<KubernetesEmulatorOptions> configure) =>
+        StartAsync(configure, CancellationToken.None);
+
+    /// <summary>Starts an emulator, configuring the default options first.</summary>
+    /// <param name="configure">Changes to the default options.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running emulator; dispose it to stop.</returns>
-    public static Task<KubernetesEmulator> StartAsync(Action<KubernetesEmulatorOptions> configure, CancellationToken cancellationToken = default)
+    public static Task<KubernetesEmulator> StartAsync(Action<KubernetesEmulatorOptions> configure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var options = new KubernetesEmulatorOptions();
