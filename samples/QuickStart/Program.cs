@@ -13,7 +13,11 @@ Console.WriteLine($"emulator:   {cluster.BaseAddress}");
 Console.WriteLine($"kubeconfig: {cluster.KubeconfigPath}");
 
 var client = cluster.Client;
-if (cluster.ControllerError is not null) { Console.WriteLine(cluster.ControllerError); }
+if (cluster.ControllerError is { } controllerError)
+{
+    Console.WriteLine($"warning: a simulated controller failed: {controllerError.Message}");
+}
+
 var pods = await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(10));
 Console.WriteLine();
 Console.WriteLine($"{"NAMESPACE",-10} {"POD",-28} {"PHASE",-8} {"READY",-6} {"NODE",-8} IP");
