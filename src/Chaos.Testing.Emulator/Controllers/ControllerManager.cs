@@ -18,6 +18,7 @@ internal sealed partial class ControllerManager : IAsyncDisposable
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
+    private readonly object _wakeGate = new();
     private ITimer? _wakeTimer;
     private DateTimeOffset? _nextWake;
     private DateTimeOffset? _armedWake;
@@ -57,7 +58,10 @@ internal sealed partial class ControllerManager : IAsyncDisposable
             }
         }
 
-        _wakeTimer?.Dispose();
+        lock (_wakeGate)
+        {
+            _wakeTimer?.Dispose();
+        }
         _stopping.Dispose();
     }
 
@@ -138,16 +142,33 @@ internal sealed partial class ControllerManager : IAsyncDisposable
         }
     }
 
-    // One timer at a time, for the earliest pending deadline.
+    // One timer at a time, for the earliest pending deadline. A timer that has fired no longer counts as armed,
+    // even when it fired a tick before the clock reached its deadline (the next pass then arms a new one).
     private void ArmWake(DateTimeOffset now)
     {
-        if (_nextWake is not { } wake || (_armedWake is { } armed && armed <= wake && armed > now))
+        lock (_wakeGate)
         {
-            return;
-        }
+            if (_nextWake is not { } wake || (_armedWake is { } armed && armed <= wake))
+            {
+                return;
+            }
 
-        _armedWake = wake;
-        _wakeTimer?.Dispose();
-        _wakeTimer = _time.CreateTimer(_ => Signal(), null, wake - now, Timeout.InfiniteTimeSpan);
+            _armedWake = wake;
+            _wakeTimer?.Dispose();
+            var delay = wake - now;
+            _wakeTimer = _time.CreateTimer(
+                _ =>
+                {
+                    lock (_wakeGate)
+                    {
+                        _armedWake = null;
+                    }
+
+                    Signal();
+                },
+                null,
+                delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay,
+                Timeout.InfiniteTimeSpan);
+        }
     }
 }
