@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Storage;
@@ -137,8 +136,7 @@ internal sealed class Admission
         spec["tolerations"] = tolerations;
     }
 
-    public static string FormatTime(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public static string FormatTime(DateTimeOffset time) => Timestamps.Format(time);
 
     public static bool IsPodReady(StoredObject pod) =>
         pod.Node["status"]?["conditions"] is JsonArray conditions

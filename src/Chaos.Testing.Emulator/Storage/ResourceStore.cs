@@ -46,7 +46,7 @@ internal sealed class ResourceStore
         }
     }
 
-    public string Now() => _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    public string Now() => Timestamps.Format(_time.GetUtcNow());
 
     public StoredObject? Get(ResourceType type, string? ns, string name)
     {
@@ -191,8 +191,7 @@ internal sealed class ResourceStore
 
             var obj = live.Clone();
             var metadata = Metadata(obj);
-            metadata["deletionTimestamp"] = _time.GetUtcNow().UtcDateTime.AddSeconds(gracePeriodSeconds)
-                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+            metadata["deletionTimestamp"] = Timestamps.Format(_time.GetUtcNow().AddSeconds(gracePeriodSeconds));
             metadata["deletionGracePeriodSeconds"] = gracePeriodSeconds;
             return Commit(type, obj, live, StoreEvent.Modified);
         }

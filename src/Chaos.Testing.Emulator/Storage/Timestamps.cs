@@ -1,0 +1,10 @@
+using System.Globalization;
+
+namespace Chaos.Testing.Emulator.Storage;
+
+/// <summary>RFC 3339 timestamps in whole seconds, as the API server writes <c>metav1.Time</c>.</summary>
+internal static class Timestamps
+{
+    public static string Format(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
