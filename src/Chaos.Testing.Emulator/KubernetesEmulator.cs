@@ -179,7 +179,9 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         current-context: chaos-emulator
         users:
         - name: chaos-emulator-user
-          user: {"{}"}
+          user:
+            # The emulator does not authenticate; clients such as KubernetesClient want some credential.
+            token: chaos-emulator
 
         """;
 

@@ -34,7 +34,7 @@ internal sealed partial class ControllerManager
                 }
             }
 
-            if (remaining == 0)
+            if (remaining == 0 && ns.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
             {
                 _store.Remove(ResourceTypes.Namespaces, null, ns.Name, ns.Uid);
             }

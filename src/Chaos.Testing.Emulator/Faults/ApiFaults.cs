@@ -14,6 +14,7 @@ namespace Chaos.Testing.Emulator;
 public sealed class ApiFaults
 {
     private static readonly ResiliencePropertyKey<RequestInfo> RequestKey = new("chaos-emulator.request");
+    private static readonly ResiliencePropertyKey<Action> InjectedKey = new("chaos-emulator.injected");
 
     private readonly object _gate = new();
     private readonly TimeProvider _time;
@@ -56,7 +57,8 @@ public sealed class ApiFaults
         }
     }
 
-    internal async ValueTask<bool> ExecuteAsync(RequestInfo request, Func<CancellationToken, ValueTask> serve, CancellationToken cancellationToken)
+    /// <summary>Serves a request through the faults that match it; <paramref name="onInjected"/> runs when one fires.</summary>
+    internal async ValueTask ExecuteAsync(RequestInfo request, Func<CancellationToken, ValueTask> serve, Action onInjected, CancellationToken cancellationToken)
     {
         Rule[] rules;
         lock (_gate)
@@ -67,14 +69,14 @@ public sealed class ApiFaults
         if (rules.Length == 0)
         {
             await serve(cancellationToken);
-            return false;
+            return;
         }
 
-        var injectedBefore = InjectedCount;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
             context.Properties.Set(RequestKey, request);
+            context.Properties.Set(InjectedKey, onInjected);
             Func<ResilienceContext, ValueTask> next = ctx => serve(ctx.CancellationToken);
             foreach (var rule in Enumerable.Reverse(rules))
             {
@@ -88,8 +90,6 @@ public sealed class ApiFaults
         {
             ResilienceContextPool.Shared.Return(context);
         }
-
-        return InjectedCount != injectedBefore;
     }
 
     private double NextDouble()
@@ -143,7 +143,7 @@ public sealed class ApiFaults
                     InjectionRate = fault.Probability,
                     Randomizer = owner.NextDouble,
                     EnabledGenerator = _ => ValueTask.FromResult(Volatile.Read(ref _remaining) > 0),
-                    OnLatencyInjected = _ => Count(),
+                    OnLatencyInjected = args => Count(args.Context),
                 });
             }
 
@@ -155,7 +155,7 @@ public sealed class ApiFaults
                     Randomizer = owner.NextDouble,
                     EnabledGenerator = _ => ValueTask.FromResult(Volatile.Read(ref _remaining) > 0),
                     FaultGenerator = args => ValueTask.FromResult<Exception?>(CreateError(code, args.Context)),
-                    OnFaultInjected = _ => Count(),
+                    OnFaultInjected = args => Count(args.Context),
                 });
             }
 
@@ -176,8 +176,9 @@ public sealed class ApiFaults
 
         public void Dispose() => _owner.Remove(this);
 
-        private ValueTask Count()
+        private ValueTask Count(ResilienceContext context)
         {
+            context.Properties.GetValue(InjectedKey, static () => { })();
             Interlocked.Decrement(ref _remaining);
             Interlocked.Increment(ref _owner._injected);
             return default;

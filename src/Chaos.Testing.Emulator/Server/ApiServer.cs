@@ -75,15 +75,43 @@ internal sealed partial class ApiServer : IAsyncDisposable
         var arrived = _time.GetUtcNow();
         var request = RequestInfo.Parse(context.Request);
         var injected = false;
+        var recorded = 0;
+
+        // Record when the answer starts, so the entry exists before the client can see the response.
+        void Record()
+        {
+            if (Interlocked.Exchange(ref recorded, 1) == 0)
+            {
+                _audit.Record(new AuditEntry(
+                    arrived,
+                    request.Verb,
+                    context.Request.Method,
+                    request.Path,
+                    context.Request.QueryString.Value ?? string.Empty,
+                    request.Resource,
+                    request.Subresource,
+                    request.Namespace,
+                    request.Name,
+                    context.Request.Headers.UserAgent.ToString(),
+                    context.Response.StatusCode,
+                    injected));
+            }
+        }
+
+        context.Response.OnStarting(() =>
+        {
+            Record();
+            return Task.CompletedTask;
+        });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         var cancellationToken = linked.Token;
         try
         {
-            injected = await _faults.ExecuteAsync(request, ct => new ValueTask(RouteAsync(context, request, ct)), cancellationToken);
+            await _faults.ExecuteAsync(request, ct => new ValueTask(RouteAsync(context, request, ct)), () => injected = true, cancellationToken);
         }
         catch (ApiException ex)
         {
-            injected = ex.Injected;
+            injected |= ex.Injected;
             await WriteErrorAsync(context, ex);
         }
         catch (PatchException ex)
@@ -96,19 +124,7 @@ internal sealed partial class ApiServer : IAsyncDisposable
         }
         finally
         {
-            _audit.Record(new AuditEntry(
-                arrived,
-                request.Verb,
-                context.Request.Method,
-                request.Path,
-                context.Request.QueryString.Value ?? string.Empty,
-                request.Resource,
-                request.Subresource,
-                request.Namespace,
-                request.Name,
-                context.Request.Headers.UserAgent.ToString(),
-                context.Response.StatusCode,
-                injected));
+            Record();
         }
     }
 

@@ -165,8 +165,9 @@ internal sealed class ResourceStore
                 return current; // a no-op update does not bump the version, as on a real server
             }
 
-            // An object that is being deleted goes once its last finalizer is removed (pods wait for the kubelet).
-            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Pods
+            // An object that is being deleted goes once its last finalizer is removed (pods wait for the kubelet,
+            // namespaces for the namespace controller to empty them).
+            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Pods && type != ResourceTypes.Namespaces
                 && metadata["finalizers"] is not JsonArray { Count: > 0 })
             {
                 metadata["resourceVersion"] = current.ResourceVersion.ToString(CultureInfo.InvariantCulture);

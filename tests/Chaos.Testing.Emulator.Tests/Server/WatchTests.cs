@@ -47,6 +47,45 @@ public sealed class WatchTests : EmulatorTest
     }
 
     [Fact]
+    public async Task Watch_ResponseWatcherFromListVersion_SeesModifiedThenDeleted()
+    {
+        // Arrange: list, then watch from the list's version with the client's response-based Watcher
+        await Client.CoreV1.CreateNamespacedPodAsync(UnschedulablePod("web"), Ns);
+        var list = await Client.CoreV1.ListNamespacedPodAsync(Ns);
+        var seen = new List<(WatchEventType Type, string Name)>();
+#pragma warning disable CS0618 // Watch<T, L> on a watch=true response is still how many callers use the client.
+        using var watcher = Client.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns, resourceVersion: list.Metadata.ResourceVersion, watch: true)
+            .Watch<V1Pod, V1PodList>((type, pod) =>
+            {
+                lock (seen)
+                {
+                    seen.Add((type, pod.Metadata.Name));
+                }
+            });
+#pragma warning restore CS0618
+
+        // Act
+        await Client.CoreV1.PatchNamespacedPodAsync(new V1Patch("""{"metadata":{"labels":{"step":"2"}}}""", V1Patch.PatchType.MergePatch), "web", Ns);
+        await Client.CoreV1.DeleteNamespacedPodAsync("web", Ns, gracePeriodSeconds: 0);
+
+        // Assert
+        await Eventually.UntilAsync(
+            () =>
+            {
+                lock (seen)
+                {
+                    return seen.Any(e => e.Type == WatchEventType.Deleted);
+                }
+            },
+            "the watcher sees DELETED web");
+        lock (seen)
+        {
+            seen.Should().StartWith((WatchEventType.Modified, "web")).And.EndWith((WatchEventType.Deleted, "web"));
+            seen.Should().NotContain(e => e.Type == WatchEventType.Added, "the pod existed at the listed version");
+        }
+    }
+
+    [Fact]
     public async Task Watch_WithoutResourceVersion_StartsWithExistingObjectsAsAdded()
     {
         // Arrange

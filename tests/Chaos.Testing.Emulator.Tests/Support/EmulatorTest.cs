@@ -21,14 +21,14 @@ public abstract class EmulatorTest : IAsyncLifetime
     protected IKubernetes Client => Cluster.Client;
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _cluster = await KubernetesEmulator.StartAsync(Configure);
         await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } });
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_cluster is not null)
         {
