@@ -1,0 +1,23 @@
+using Chaos.Testing.Experiments;
+using Chaos.Testing.Results;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Chaos.Testing.DependencyInjection;
+
+/// <summary>The registered <see cref="IChaosEngine"/>.</summary>
+internal sealed class ChaosEngine(IKubernetes client, ChaosTestingOptions options, TimeProvider time, ILoggerFactory? loggers = null) : IChaosEngine
+{
+    public Task<ChaosResult> RunAsync(ChaosExperiment experiment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(experiment);
+        var configured = experiment with
+        {
+            Safety = experiment.SafetyConfigured ? experiment.Safety : options.Safety.Clone(),
+            EmitEvents = experiment.EmitEvents && options.EmitEvents,
+            Logger = experiment.Logger ?? loggers?.CreateLogger("Chaos.Testing"),
+            Time = experiment.Time == TimeProvider.System ? time : experiment.Time,
+        };
+        return configured.RunAsync(client, cancellationToken);
+    }
+}

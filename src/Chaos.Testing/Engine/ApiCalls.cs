@@ -1,0 +1,71 @@
+using System.Net;
+using k8s.Autorest;
+using Polly;
+using Polly.Retry;
+
+namespace Chaos.Testing.Engine;
+
+/// <summary>
+/// Every call the engine makes to the API: transient answers (429, 5xx, timeouts, dropped connections) are retried
+/// with bounded exponential backoff; 403 fails at once with a message naming the verb and resource.
+/// </summary>
+internal sealed class ApiCalls
+{
+    private readonly ResiliencePipeline _pipeline;
+
+    public ApiCalls(TimeProvider time)
+    {
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<HttpOperationException>(IsTransient).Handle<HttpRequestException>().Handle<TimeoutException>(),
+                MaxRetryAttempts = 5,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(50),
+                MaxDelay = TimeSpan.FromSeconds(2),
+            })
+            .Build();
+    }
+
+    /// <summary>Gets how many requests were sent (including retries).</summary>
+    public int RequestCount => Volatile.Read(ref _requests);
+
+    private int _requests;
+
+    public async Task<T> CallAsync<T>(string verb, string resource, string? ns, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    Interlocked.Increment(ref _requests);
+                    return await call(ct);
+                },
+                cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            var where = ns is null ? "at cluster scope" : $"in namespace \"{ns}\"";
+            throw new ChaosRefusedException(
+                $"The Kubernetes API refused to {verb} {resource} {where} (403 Forbidden): {ex.Response.Content}. "
+                + $"Grant the identity of this kubeconfig the '{verb}' verb on '{resource}' (a Role and RoleBinding), or target objects it may change. Nothing was retried.",
+                ex);
+        }
+    }
+
+    public Task CallAsync(string verb, string resource, string? ns, Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        CallAsync<bool>(verb, resource, ns, async ct =>
+        {
+            await call(ct);
+            return true;
+        }, cancellationToken);
+
+    public static bool IsNotFound(Exception ex) => ex is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound };
+
+    private static bool IsTransient(HttpOperationException ex) =>
+        ex.Response?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
+            or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+            or HttpStatusCode.Conflict;
+}

@@ -1,0 +1,303 @@
+using System.Globalization;
+using Chaos.Testing.Experiments;
+using Chaos.Testing.Results;
+using Chaos.Testing.SteadyState;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chaos.Testing.Engine;
+
+/// <summary>The lifecycle: plan → guard → check before → inject → hold → recover (always) → check after → report.</summary>
+internal sealed class ExperimentRunner
+{
+    private static readonly TimeSpan RecoveryTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly ChaosExperiment _experiment;
+    private readonly IKubernetes _client;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ExperimentRunner(ChaosExperiment experiment, IKubernetes client)
+    {
+        _experiment = experiment;
+        _client = client;
+        _time = experiment.Time;
+        _logger = experiment.Logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets the calls made by the last run (for benchmarks).</summary>
+    public ApiCalls? Api { get; private set; }
+
+    public async Task<ChaosResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var errors = _experiment.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ChaosConfigurationException(errors);
+        }
+
+        var id = Guid.NewGuid().ToString("N")[..12];
+        var seed = _experiment.Chaos.Selection.Seed ?? Random.Shared.Next();
+        using var scope = _logger.BeginScope("chaos experiment {ExperimentId}", id);
+        var recorder = new ExperimentRecorder(_time, _logger);
+        var api = Api = new ApiCalls(_time);
+        var context = new FaultContext(_client, id, api, recorder, new ChaosEvents(_client, api, recorder, id, _experiment.EmitEvents && !_experiment.IsDryRun), _time, _logger);
+        var started = _time.GetUtcNow();
+        recorder.Step("plan", $"experiment {id}: {_experiment.Description}, hold {_experiment.Duration.TotalSeconds:0.###}s, seed {seed}{(_experiment.IsDryRun ? ", dry run" : string.Empty)}");
+
+        var picked = await Planner.PlanAsync(_experiment, _client, api, seed, recorder, cancellationToken);
+        if (_experiment.IsDryRun)
+        {
+            foreach (var pod in picked)
+            {
+                recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, $"would {_experiment.Fault.Verb}");
+            }
+
+            recorder.Step("report", "dry run: planned and guarded, nothing written");
+            return Report(id, seed, started, ExperimentVerdict.Passed, null, recorder, [], dryRun: true);
+        }
+
+        var sessions = new List<(SteadyStateProbe Probe, ProbeSession Session)>();
+        var verdict = ExperimentVerdict.Passed;
+        string? failure = null;
+        DateTimeOffset? injectedAt = null;
+        DateTimeOffset? holdEnded = null;
+        var phase = "check-before";
+        try
+        {
+            var runtime = new ProbeRuntime(_client, api, _time);
+            foreach (var probe in _experiment.Probes)
+            {
+                var session = probe.CreateSession(runtime);
+                sessions.Add((probe, session));
+                await session.StartAsync(cancellationToken);
+            }
+
+            foreach (var (probe, session) in sessions.Where(s => s.Probe.EffectiveModes.HasFlag(ProbeModes.Before)))
+            {
+                var latest = session.Latest!;
+                if (!latest.Held)
+                {
+                    verdict = ExperimentVerdict.Aborted;
+                    failure = $"the steady state did not hold before injection: probe \"{probe.Name}\" observed {latest.Observed}; nothing was injected";
+                    recorder.Step("check-before", failure);
+                    return await FinishAsync();
+                }
+            }
+
+            recorder.Step("check-before", sessions.Count == 0 ? "no steady-state probe" : $"{sessions.Count} probe(s) hold");
+
+            phase = "inject";
+            injectedAt = _time.GetUtcNow();
+            recorder.Step("inject", $"{_experiment.Fault.Verb} {picked.Count} pod(s)");
+            try
+            {
+                await _experiment.Fault.InjectAsync(context, picked, cancellationToken);
+            }
+            catch (ChaosRefusedException)
+            {
+                throw;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                verdict = ExperimentVerdict.Failed;
+                failure = $"the fault could not be injected: {ex.Message}";
+                recorder.Error(failure, ex);
+            }
+
+            if (verdict == ExperimentVerdict.Passed)
+            {
+                phase = "hold";
+                recorder.Step("hold", $"holding for {_experiment.Duration.TotalSeconds:0.###}s");
+                if (_experiment.Duration > TimeSpan.Zero)
+                {
+                    await Task.Delay(_experiment.Duration, _time, cancellationToken);
+                }
+            }
+
+            holdEnded = _time.GetUtcNow();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            verdict = ExperimentVerdict.Aborted;
+            failure = $"cancelled during {phase}";
+            recorder.Step(phase, "cancelled");
+            holdEnded = _time.GetUtcNow();
+        }
+        catch (Exception)
+        {
+            await RecoverAsync();
+            await DisposeSessionsAsync();
+            throw;
+        }
+
+        return await FinishAsync();
+
+        async Task<ChaosResult> FinishAsync()
+        {
+            try
+            {
+                if (injectedAt is not null)
+                {
+                    await RecoverAsync();
+                }
+
+                var probeResults = new List<ProbeResult>();
+                foreach (var (probe, session) in sessions)
+                {
+                    probeResults.Add(await CheckAfterAsync(probe, session, injectedAt, holdEnded, verdict == ExperimentVerdict.Passed, cancellationToken));
+                }
+
+                if (verdict == ExperimentVerdict.Passed && probeResults.FirstOrDefault(p => !p.Held) is { } broken)
+                {
+                    verdict = ExperimentVerdict.Failed;
+                    failure = $"probe \"{broken.Name}\" {broken.Failure}";
+                }
+
+                recorder.Step("report", verdict == ExperimentVerdict.Passed ? "steady state held" : $"{verdict}: {failure}");
+                return Report(id, seed, started, verdict, failure, recorder, probeResults, dryRun: false);
+            }
+            finally
+            {
+                await DisposeSessionsAsync();
+            }
+        }
+
+        async Task RecoverAsync()
+        {
+            // Recovery never uses the caller's token: a cancelled test must still leave the cluster as found.
+            using var recovery = new CancellationTokenSource(RecoveryTimeout, _time);
+            try
+            {
+                await _experiment.Fault.RecoverAsync(context, recovery.Token);
+                foreach (var pod in picked)
+                {
+                    await context.Events.PublishAsync(pod, "ChaosRecovered", $"{_experiment.Fault.Verb} recovered", recovery.Token);
+                }
+
+                recorder.Step("recover", $"{_experiment.Fault.Verb} recovered");
+            }
+            catch (Exception ex)
+            {
+                verdict = ExperimentVerdict.Failed;
+                failure = $"recovery failed: {ex.Message}";
+                recorder.Error(failure, ex);
+            }
+        }
+
+        async Task DisposeSessionsAsync()
+        {
+            foreach (var (_, session) in sessions)
+            {
+                await session.DisposeAsync();
+            }
+
+            sessions.Clear();
+        }
+    }
+
+    private async Task<ProbeResult> CheckAfterAsync(SteadyStateProbe probe, ProbeSession session, DateTimeOffset? injectedAt, DateTimeOffset? holdEnded, bool check, CancellationToken cancellationToken)
+    {
+        var modes = probe.EffectiveModes;
+        string? failure = null;
+        if (check && injectedAt is { } from && holdEnded is { } to && modes.HasFlag(ProbeModes.During))
+        {
+            var broken = BrokenShare(session.Samples, from, to);
+            if (broken > probe.Tolerance)
+            {
+                failure = $"was broken for {broken:P0} of the hold (tolerance {probe.Tolerance:P0}); last observed {session.Latest?.Observed}";
+            }
+        }
+
+        if (check && failure is null && injectedAt is not null && modes.HasFlag(ProbeModes.After))
+        {
+            using var deadline = new CancellationTokenSource(probe.Deadline, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            var deadlineAt = _time.GetUtcNow() + probe.Deadline;
+            try
+            {
+                await session.WaitForAsync(s => s.Held, linked.Token);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                failure = $"did not recover within {probe.Deadline.TotalSeconds:0.###}s after the fault ended (deadline {deadlineAt.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}): last observed {session.Latest?.Observed}";
+            }
+        }
+
+        var samples = session.Samples;
+        return new ProbeResult(probe.Name, probe.DescribeModes(), failure is null, failure, TimeToRecovery(samples, injectedAt), samples);
+    }
+
+    /// <summary>From injection to the first time the steady state held again after breaking; zero if it never broke; null if it never came back.</summary>
+    internal static TimeSpan? TimeToRecovery(IReadOnlyList<ProbeSample> samples, DateTimeOffset? injectedAt)
+    {
+        if (injectedAt is not { } from)
+        {
+            return null;
+        }
+
+        var after = samples.SkipWhile(s => s.At < from).ToList();
+        var firstBreak = after.FindIndex(s => !s.Held);
+        if (firstBreak < 0)
+        {
+            return samples.LastOrDefault(s => s.At < from) is { Held: false } ? null : TimeSpan.Zero;
+        }
+
+        var back = after.Skip(firstBreak).FirstOrDefault(s => s.Held);
+        return back is null ? null : back.At - from;
+    }
+
+    /// <summary>The share of [from, to] during which the samples say the steady state was broken.</summary>
+    internal static double BrokenShare(IReadOnlyList<ProbeSample> samples, DateTimeOffset from, DateTimeOffset to)
+    {
+        var total = (to - from).TotalMilliseconds;
+        if (total <= 0)
+        {
+            return samples.LastOrDefault(s => s.At <= to) is { Held: false } ? 1 : 0;
+        }
+
+        double broken = 0;
+        var state = samples.LastOrDefault(s => s.At <= from)?.Held ?? true;
+        var cursor = from;
+        foreach (var sample in samples.Where(s => s.At > from && s.At <= to))
+        {
+            if (!state)
+            {
+                broken += (sample.At - cursor).TotalMilliseconds;
+            }
+
+            state = sample.Held;
+            cursor = sample.At;
+        }
+
+        if (!state)
+        {
+            broken += (to - cursor).TotalMilliseconds;
+        }
+
+        return broken / total;
+    }
+
+    private ChaosResult Report(string id, int seed, DateTimeOffset started, ExperimentVerdict verdict, string? failure, ExperimentRecorder recorder, IReadOnlyList<ProbeResult> probes, bool dryRun)
+    {
+        var recoveries = probes.Where(p => p.TimeToRecovery is not null).Select(p => p.TimeToRecovery!.Value).ToList();
+        return new ChaosResult
+        {
+            ExperimentId = id,
+            Description = _experiment.Description,
+            Verdict = verdict,
+            Seed = seed,
+            DryRun = dryRun,
+            StartedAt = started,
+            FinishedAt = _time.GetUtcNow(),
+            Affected = recorder.AffectedTargets,
+            Timeline = recorder.Timeline,
+            Probes = probes,
+            TimeToRecovery = recoveries.Count == 0 || probes.Any(p => p.TimeToRecovery is null) ? null : recoveries.Max(),
+            Errors = recorder.Errors,
+            FailureReason = failure,
+        };
+    }
+}

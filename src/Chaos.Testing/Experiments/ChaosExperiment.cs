@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using Chaos.Testing.Engine;
+using Chaos.Testing.Results;
+using Chaos.Testing.Safety;
+using Chaos.Testing.SteadyState;
+using k8s;
+using Microsoft.Extensions.Logging;
+
+namespace Chaos.Testing.Experiments;
+
+/// <summary>
+/// A complete experiment: target, selection, fault, duration, steady state and safety. Immutable: every method
+/// returns a new experiment, so one can be a template for several runs. Run it with <see cref="RunAsync"/>.
+/// </summary>
+public sealed record ChaosExperiment
+{
+    internal ChaosExperiment(PodChaos chaos, IPodFault fault)
+    {
+        Chaos = chaos;
+        Fault = fault;
+    }
+
+    internal PodChaos Chaos { get; }
+
+    internal IPodFault Fault { get; }
+
+    internal TimeSpan Duration { get; init; }
+
+    internal bool DurationSet { get; init; }
+
+    internal ImmutableList<SteadyStateProbe> Probes { get; init; } = [];
+
+    internal SafetyOptions Safety { get; init; } = new();
+
+    internal bool SafetyConfigured { get; init; }
+
+    internal bool IsDryRun { get; init; }
+
+    internal bool EmitEvents { get; init; } = true;
+
+    internal ILogger? Logger { get; init; }
+
+    internal TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Gets a readable description, e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
+    public string Description => $"{Fault.Verb} {Chaos.Selection} of {Chaos.Target}";
+
+    /// <summary>Holds the fault for <paramref name="duration"/> before recovering it (probes checked during it sample meanwhile).</summary>
+    /// <param name="duration">More than zero.</param>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment For(TimeSpan duration) => this with { Duration = duration, DurationSet = true };
+
+    /// <summary>Adds steady-state probes.</summary>
+    /// <param name="probes">Probes from <see cref="SteadyState.SteadyState"/>.</param>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment Verify(params SteadyStateProbe[] probes) => this with { Probes = Probes.AddRange(probes ?? []) };
+
+    /// <summary>Changes the safety guards for this experiment.</summary>
+    /// <param name="configure">Changes to a copy of the current <see cref="SafetyOptions"/>.</param>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment WithSafety(Action<SafetyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var safety = Safety.Clone();
+        configure(safety);
+        return this with { Safety = safety, SafetyConfigured = true };
+    }
+
+    /// <summary>Allows production-looking namespaces (protected namespaces and exclusion labels still apply).</summary>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment AllowProduction() => WithSafety(s => s.AllowProduction = true);
+
+    /// <summary>Plans and guards the experiment and reports what it would affect, without a single write.</summary>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment DryRun() => this with { IsDryRun = true };
+
+    /// <summary>Writes no Kubernetes Events on the affected objects (on by default).</summary>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment WithoutEvents() => this with { EmitEvents = false };
+
+    /// <summary>Logs the experiment's steps to <paramref name="logger"/>.</summary>
+    /// <param name="logger">A logger.</param>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment WithLogger(ILogger logger) => this with { Logger = logger ?? throw new ArgumentNullException(nameof(logger)) };
+
+    /// <summary>Uses <paramref name="timeProvider"/> for every delay, deadline and timestamp.</summary>
+    /// <param name="timeProvider">A clock.</param>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment WithTimeProvider(TimeProvider timeProvider) => this with { Time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)) };
+
+    /// <summary>Every problem of the experiment, each naming the field, the value, the allowed range and the fix. Empty when valid.</summary>
+    /// <returns>The problems.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        Chaos.Target.Validate(errors);
+        Chaos.Selection.Validate(errors);
+        Fault.Validate(errors);
+        if (DurationSet && (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24)))
+        {
+            errors.Add($"Duration: For() needs more than 0 and at most 24 hours, was {Duration}.");
+        }
+
+        Safety.Validate(errors);
+        foreach (var probe in Probes)
+        {
+            if (probe is null)
+            {
+                errors.Add("Probes: Verify() was given a null probe.");
+                continue;
+            }
+
+            probe.Validate(errors);
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Runs the experiment: plan, guard, check before, inject, hold, recover (always), check after, report.
+    /// Invalid input and safety refusals throw before any write. Cancellation still recovers and returns an
+    /// Aborted result.
+    /// </summary>
+    /// <param name="client">The cluster (the emulator's client works too).</param>
+    /// <param name="cancellationToken">Cancels the experiment; recovery still runs.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="ChaosConfigurationException">The experiment is invalid (every problem is listed).</exception>
+    /// <exception cref="ChaosRefusedException">A safety guard, an empty selection or a 403 refused it; nothing was written.</exception>
+    public Task<ChaosResult> RunAsync(IKubernetes client, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return new ExperimentRunner(this, client).RunAsync(cancellationToken);
+    }
+}

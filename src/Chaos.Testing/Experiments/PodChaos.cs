@@ -1,0 +1,39 @@
+using Chaos.Testing.Targets;
+
+namespace Chaos.Testing.Experiments;
+
+/// <summary>
+/// The first stage of a pod experiment: what to target and how many of the matches to pick. Choose a fault
+/// next (<c>.Kill()</c>, <c>.Restart()</c>). Immutable.
+/// </summary>
+public sealed record PodChaos
+{
+    internal PodChaos(PodTarget target) => Target = target;
+
+    internal PodTarget Target { get; }
+
+    internal Selection Selection { get; init; } = Selection.One;
+
+    /// <summary>Picks one of the eligible pods (the default).</summary>
+    /// <returns>A new stage.</returns>
+    public PodChaos One() => this with { Selection = Selection.One with { Seed = Selection.Seed } };
+
+    /// <summary>Picks every eligible pod (subject to <see cref="Safety.SafetyOptions.MaxPercentage"/>).</summary>
+    /// <returns>A new stage.</returns>
+    public PodChaos All() => this with { Selection = new(SelectionMode.All, 0, Selection.Seed) };
+
+    /// <summary>Picks <paramref name="count"/> eligible pods at random (seeded), or all of them when fewer match.</summary>
+    /// <param name="count">At least 1.</param>
+    /// <returns>A new stage.</returns>
+    public PodChaos Count(int count) => this with { Selection = new(SelectionMode.Count, count, Selection.Seed) };
+
+    /// <summary>Picks <paramref name="percent"/> percent of the eligible pods, rounded down but at least one.</summary>
+    /// <param name="percent">Between 1 and 100.</param>
+    /// <returns>A new stage.</returns>
+    public PodChaos Percent(int percent) => this with { Selection = new(SelectionMode.Percent, percent, Selection.Seed) };
+
+    /// <summary>Fixes the seed of the random pick so a run can be replayed (the seed of every run is in its result).</summary>
+    /// <param name="seed">Any integer.</param>
+    /// <returns>A new stage.</returns>
+    public PodChaos WithSeed(int seed) => this with { Selection = Selection with { Seed = seed } };
+}

@@ -1,0 +1,39 @@
+using Chaos.Testing.Engine;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing.Faults.PodKill;
+
+/// <summary>Deletes the pods with a grace period (default 0). Nothing to recover: the owner replaces them.</summary>
+internal sealed class PodKillFault(PodKillOptions options) : IPodFault
+{
+    public string Verb => "kill";
+
+    public void Validate(ICollection<string> errors) => options.Validate(errors);
+
+    public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        var grace = (long)options.GracePeriod.TotalSeconds;
+        return Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken }, async (pod, ct) =>
+        {
+            var ns = pod.Metadata.NamespaceProperty;
+            var name = pod.Metadata.Name;
+            try
+            {
+                // The uid precondition makes sure a same-named replacement (StatefulSet) is never the one killed.
+                await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(
+                    name, ns, new V1DeleteOptions { GracePeriodSeconds = grace, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: c), ct);
+                context.Recorder.Affected("Pod", ns, name, $"killed (grace {grace}s)");
+            }
+            catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+            {
+                context.Recorder.Affected("Pod", ns, name, "already gone");
+                return;
+            }
+
+            await context.Events.PublishAsync(pod, "ChaosInjected", $"pod killed with grace period {grace}s", ct);
+        });
+    }
+
+    public Task RecoverAsync(FaultContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,90 @@
+using System.Text;
+
+namespace Chaos.Testing.Results;
+
+/// <summary>
+/// Everything an experiment did and saw: verdict, seed (to replay it), every affected object, the timeline,
+/// probe samples, time-to-recovery and errors. Assert on it with <c>result.Should().HaveHeldSteadyState()</c>
+/// or <see cref="ChaosResultExtensions.EnsureSteadyState(ChaosResult)"/>.
+/// </summary>
+public sealed record ChaosResult
+{
+    /// <summary>Gets the experiment id (also on the Kubernetes Events it wrote).</summary>
+    public required string ExperimentId { get; init; }
+
+    /// <summary>Gets a readable description of the experiment, e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>Gets the verdict.</summary>
+    public required ExperimentVerdict Verdict { get; init; }
+
+    /// <summary>Gets the seed of the random pick; pass it to <c>WithSeed</c> to replay the run.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Gets a value indicating whether this was a dry run (planned and guarded, nothing written).</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>Gets when the experiment started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Gets when the experiment ended.</summary>
+    public required DateTimeOffset FinishedAt { get; init; }
+
+    /// <summary>Gets every action on every object, in order.</summary>
+    public IReadOnlyList<AffectedTarget> Affected { get; init; } = [];
+
+    /// <summary>Gets the lifecycle timeline.</summary>
+    public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
+
+    /// <summary>Gets what each steady-state probe saw.</summary>
+    public IReadOnlyList<ProbeResult> Probes { get; init; } = [];
+
+    /// <summary>Gets the longest time-to-recovery of the probes, or null when none was measured or one never recovered.</summary>
+    public TimeSpan? TimeToRecovery { get; init; }
+
+    /// <summary>Gets errors met on the way (failed writes, recovery problems), each saying what is left.</summary>
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    /// <summary>Gets why the verdict is not Passed, or null.</summary>
+    public string? FailureReason { get; init; }
+
+    /// <summary>A readable report: verdict, seed, affected objects, probes and timeline.</summary>
+    /// <returns>Multi-line text.</returns>
+    public string ToReport()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"Experiment {ExperimentId}: {Description}");
+        text.AppendLine($"Verdict: {Verdict}{(DryRun ? " (dry run)" : string.Empty)}   seed: {Seed}   duration: {(FinishedAt - StartedAt).TotalSeconds:F2}s"
+            + (TimeToRecovery is { } ttr ? $"   time to recovery: {ttr.TotalMilliseconds:F0} ms" : string.Empty));
+        if (FailureReason is not null)
+        {
+            text.AppendLine($"Reason: {FailureReason}");
+        }
+
+        text.AppendLine($"Affected ({Affected.Count}):");
+        foreach (var target in Affected)
+        {
+            text.AppendLine($"  {target}");
+        }
+
+        foreach (var probe in Probes)
+        {
+            text.AppendLine($"Probe \"{probe.Name}\" ({probe.Mode}): {(probe.Held ? "held" : "did not hold")}"
+                + (probe.TimeToRecovery is { } t ? $", recovered in {t.TotalMilliseconds:F0} ms" : string.Empty)
+                + (probe.Failure is null ? string.Empty : $" — {probe.Failure}"));
+        }
+
+        foreach (var error in Errors)
+        {
+            text.AppendLine($"Error: {error}");
+        }
+
+        text.AppendLine("Timeline:");
+        foreach (var entry in Timeline)
+        {
+            text.AppendLine($"  {entry}");
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,48 @@
+namespace Chaos.Testing.Safety;
+
+/// <summary>The safety guards. They are on by default; each refusal happens before any write to the cluster.</summary>
+public sealed class SafetyOptions
+{
+    /// <summary>The label that keeps an object, a namespace or a node out of every experiment when it is <c>true</c>.</summary>
+    public const string ExclusionLabel = "chaos.testing/exclude";
+
+    /// <summary>The annotation that marks a namespace as production when it is <c>true</c>.</summary>
+    public const string ProductionAnnotation = "chaos.testing/production";
+
+    /// <summary>Gets the namespaces that are never touched.</summary>
+    /// <value>The default value is <c>kube-system</c>, <c>kube-public</c>, <c>kube-node-lease</c>.</value>
+    public ISet<string> ProtectedNamespaces { get; } = new HashSet<string>(StringComparer.Ordinal) { "kube-system", "kube-public", "kube-node-lease" };
+
+    /// <summary>Gets or sets the largest share (1–100) of the eligible targets one experiment may affect.</summary>
+    /// <value>The default value is 50.</value>
+    public int MaxPercentage { get; set; } = 50;
+
+    /// <summary>Gets or sets how many eligible targets must stay untouched.</summary>
+    /// <value>The default value is 1.</value>
+    public int MinHealthyRemaining { get; set; } = 1;
+
+    /// <summary>Gets or sets a value indicating whether production-looking namespaces may be targeted.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool AllowProduction { get; set; }
+
+    internal SafetyOptions Clone()
+    {
+        var copy = new SafetyOptions { MaxPercentage = MaxPercentage, MinHealthyRemaining = MinHealthyRemaining, AllowProduction = AllowProduction };
+        copy.ProtectedNamespaces.Clear();
+        copy.ProtectedNamespaces.UnionWith(ProtectedNamespaces);
+        return copy;
+    }
+
+    internal void Validate(ICollection<string> errors)
+    {
+        if (MaxPercentage is < 1 or > 100)
+        {
+            errors.Add($"Safety.MaxPercentage: must be between 1 and 100, was {MaxPercentage}.");
+        }
+
+        if (MinHealthyRemaining < 0)
+        {
+            errors.Add($"Safety.MinHealthyRemaining: must be 0 or more, was {MinHealthyRemaining}.");
+        }
+    }
+}

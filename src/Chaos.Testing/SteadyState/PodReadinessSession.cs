@@ -1,0 +1,75 @@
+using Chaos.Testing.Engine;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Chaos.Testing.SteadyState;
+
+/// <summary>
+/// Keeps a live view of the pods of a selector (list, then watch from that version; relist on 410 or a dropped
+/// stream) and evaluates the steady state on every event.
+/// </summary>
+internal class PodReadinessSession : ProbeSession
+{
+    private readonly ProbeRuntime _runtime;
+    private readonly Func<int, int, (bool Held, string Observed)> _evaluate;
+
+    public PodReadinessSession(ProbeRuntime runtime, string ns, string? labelSelector, Func<int, int, (bool Held, string Observed)> evaluate)
+        : base(runtime.Time)
+    {
+        _runtime = runtime;
+        Namespace = ns;
+        LabelSelector = labelSelector;
+        _evaluate = evaluate;
+    }
+
+    protected string Namespace { get; }
+
+    protected string? LabelSelector { get; set; }
+
+    protected ProbeRuntime Runtime => _runtime;
+
+    protected override async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var list = await _runtime.Api.CallAsync("list", "pods", Namespace,
+                ct => _runtime.Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: LabelSelector, cancellationToken: ct), cancellationToken);
+            var pods = list.Items.ToDictionary(p => p.Metadata.Uid, StringComparer.Ordinal);
+            Evaluate(pods);
+            var version = list.Metadata.ResourceVersion;
+            try
+            {
+                await foreach (var (type, pod) in _runtime.Client.CoreV1.WatchListNamespacedPodAsync(
+                    Namespace, labelSelector: LabelSelector, resourceVersion: version, cancellationToken: cancellationToken))
+                {
+                    if (type == WatchEventType.Deleted)
+                    {
+                        pods.Remove(pod.Metadata.Uid);
+                    }
+                    else if (type is WatchEventType.Added or WatchEventType.Modified)
+                    {
+                        pods[pod.Metadata.Uid] = pod;
+                    }
+
+                    Evaluate(pods);
+                }
+            }
+            catch (Exception ex) when (ex is KubernetesException or HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                // The watch expired (410) or dropped: list again and carry on.
+            }
+        }
+    }
+
+    private void Evaluate(Dictionary<string, V1Pod> pods)
+    {
+        var live = pods.Values.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
+        var ready = live.Count(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+        var (held, observed) = Evaluate(ready, live.Count);
+        Publish(held, observed);
+    }
+
+    /// <summary>Whether <paramref name="ready"/> Ready pods of <paramref name="total"/> live ones is the steady state.</summary>
+    protected virtual (bool Held, string Observed) Evaluate(int ready, int total) => _evaluate(ready, total);
+}

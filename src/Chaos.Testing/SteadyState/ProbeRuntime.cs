@@ -1,0 +1,7 @@
+using Chaos.Testing.Engine;
+using k8s;
+
+namespace Chaos.Testing.SteadyState;
+
+/// <summary>What a probe session gets from the engine.</summary>
+internal sealed record ProbeRuntime(IKubernetes Client, ApiCalls Api, TimeProvider Time);

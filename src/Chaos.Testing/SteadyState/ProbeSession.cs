@@ -1,0 +1,118 @@
+using Chaos.Testing.Results;
+
+namespace Chaos.Testing.SteadyState;
+
+/// <summary>
+/// A running probe: it observes in the background (watching or polling) and publishes a sample each time what it
+/// sees changes. The engine asks it for the latest sample and waits on it, so it reacts at the event.
+/// </summary>
+internal abstract class ProbeSession : IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly List<ProbeSample> _samples = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+
+    protected ProbeSession(TimeProvider time) => Time = time;
+
+    protected TimeProvider Time { get; }
+
+    public ProbeSample? Latest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _samples.Count == 0 ? null : _samples[^1];
+            }
+        }
+    }
+
+    public IReadOnlyList<ProbeSample> Samples
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _samples.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Starts observing and returns once the first sample is in.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(cancellationToken);
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        await WaitForAsync(_ => true, cancellationToken);
+    }
+
+    /// <summary>Waits for a sample (the latest, or a later one) that satisfies <paramref name="predicate"/>.</summary>
+    public async Task<ProbeSample> WaitForAsync(Func<ProbeSample, bool> predicate, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_samples.Count > 0 && predicate(_samples[^1]))
+                {
+                    return _samples[^1];
+                }
+
+                changed = _changed.Task;
+            }
+
+            if (_loop is { IsCompleted: true } && _loop.Exception is { } failure)
+            {
+                throw failure.InnerException ?? failure;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _stopping.Dispose();
+        OnDisposed();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the session owns, after it stopped observing.</summary>
+    protected virtual void OnDisposed()
+    {
+    }
+
+    /// <summary>Takes what the probe compares against (e.g. the replica count before the fault).</summary>
+    protected virtual Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Observes until cancelled, calling <see cref="Publish"/>.</summary>
+    protected abstract Task RunAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records what is observed now; a sample is added only when the verdict or the observation changes.</summary>
+    protected void Publish(bool held, string observed)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (_samples.Count > 0 && _samples[^1].Held == held && _samples[^1].Observed == observed)
+            {
+                return;
+            }
+
+            _samples.Add(new ProbeSample(Time.GetUtcNow(), held, observed));
+            changed = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        changed.TrySetResult();
+    }
+}
