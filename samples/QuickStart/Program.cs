@@ -1,6 +1,8 @@
-// QuickStart: an in-process Kubernetes API (the emulator) with a small "shop" workload.
-//   dotnet run --project samples/QuickStart            -> start, show the workload, stop
-//   dotnet run --project samples/QuickStart -- serve   -> keep it running for kubectl until Ctrl+C
+// QuickStart: a real chaos experiment against the in-process Kubernetes API emulator.
+//   dotnet run --project samples/QuickStart            -> start the emulator with a "shop" workload, kill one cart pod,
+//                                                         verify the Deployment recovers, print the result
+//   dotnet run --project samples/QuickStart -- serve   -> keep the emulator running for kubectl until Ctrl+C
+using Chaos.Testing;
 using Chaos.Testing.Emulator;
 using k8s;
 using k8s.Models;
@@ -13,25 +15,7 @@ Console.WriteLine($"emulator:   {cluster.BaseAddress}");
 Console.WriteLine($"kubeconfig: {cluster.KubeconfigPath}");
 
 var client = cluster.Client;
-if (cluster.ControllerError is { } controllerError)
-{
-    Console.WriteLine($"warning: a simulated controller failed: {controllerError.Message}");
-}
-
-var pods = await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(10));
-Console.WriteLine();
-Console.WriteLine($"{"NAMESPACE",-10} {"POD",-28} {"PHASE",-8} {"READY",-6} {"NODE",-8} IP");
-foreach (var pod in pods)
-{
-    var ready = pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
-    Console.WriteLine($"{pod.Namespace(),-10} {pod.Name(),-28} {pod.Status?.Phase,-8} {ready,-6} {pod.Spec.NodeName,-8} {pod.Status?.PodIP}");
-}
-
-var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("cart", "shop");
-var endpoints = await client.CoreV1.ReadNamespacedEndpointsAsync("cart", "shop");
-Console.WriteLine();
-Console.WriteLine($"deployment shop/cart: {deployment.Status.AvailableReplicas}/{deployment.Spec.Replicas} available");
-Console.WriteLine($"service shop/cart endpoints: {string.Join(", ", endpoints.Subsets?.SelectMany(s => s.Addresses ?? []).Select(a => a.Ip) ?? [])}");
+await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(10)));
 
 if (serve)
 {
@@ -45,9 +29,35 @@ if (serve)
     };
     AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
     await stop.Task;
+    return 0;
 }
 
-return 0;
+// The experiment: kill one cart pod, hold for a second, and require the Deployment to be fully available again
+// within 30 seconds of the fault (it was before it, or nothing would have been injected).
+var result = await Experiment
+    .On(Pods.In("shop").WithLabel("app", "cart"))
+    .One()
+    .Kill()
+    .For(TimeSpan.FromSeconds(1))
+    .Verify(SteadyState.DeploymentAvailable("shop", "cart").BeforeAndAfter(TimeSpan.FromSeconds(30)))
+    .RunAsync(client);
+
+Console.WriteLine();
+Console.WriteLine(result.ToReport());
+await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(10)));
+return result.Verdict == ExperimentVerdict.Passed ? 0 : 1;
+
+static Task PrintPodsAsync(IKubernetes client, IReadOnlyList<V1Pod> pods)
+{
+    Console.WriteLine();
+    Console.WriteLine($"{"NAMESPACE",-10} {"POD",-28} {"PHASE",-8} {"NODE",-8} IP");
+    foreach (var pod in pods)
+    {
+        Console.WriteLine($"{pod.Namespace(),-10} {pod.Name(),-28} {pod.Status?.Phase,-8} {pod.Spec.NodeName,-8} {pod.Status?.PodIP}");
+    }
+
+    return Task.CompletedTask;
+}
 
 static async Task<IReadOnlyList<V1Pod>> WaitForReadyPodsAsync(IKubernetes client, string ns, string selector, int count, TimeSpan timeout)
 {
@@ -55,7 +65,7 @@ static async Task<IReadOnlyList<V1Pod>> WaitForReadyPodsAsync(IKubernetes client
     while (true)
     {
         var list = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, cancellationToken: cts.Token);
-        var ready = list.Items.Where(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true).ToList();
+        var ready = list.Items.Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true).ToList();
         if (ready.Count >= count)
         {
             return ready;

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>Thrown by <see cref="ChaosResultExtensions.EnsureSteadyState"/> when an experiment did not pass.</summary>
 public sealed class ChaosExperimentFailedException : Exception

@@ -1,9 +1,8 @@
-using Chaos.Testing.Assertions;
 using FluentAssertions;
 using FluentAssertions.Execution;
 using FluentAssertions.Primitives;
 
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>FluentAssertions for a <see cref="ChaosResult"/>; messages name the probe, the deadline, what was observed and the seed.</summary>
 public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult, ChaosResultAssertions>

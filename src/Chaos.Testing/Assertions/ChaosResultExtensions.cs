@@ -1,6 +1,5 @@
-using Chaos.Testing.Assertions;
 
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>Framework-free checks on a <see cref="ChaosResult"/>, and the entry point of its FluentAssertions.</summary>
 public static class ChaosResultExtensions

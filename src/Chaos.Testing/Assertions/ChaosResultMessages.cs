@@ -1,7 +1,6 @@
 using System.Globalization;
-using Chaos.Testing.Results;
 
-namespace Chaos.Testing.Assertions;
+namespace Chaos.Testing;
 
 /// <summary>The failure texts, shared by the FluentAssertions extensions and <see cref="ChaosResultExtensions.EnsureSteadyState"/>.</summary>
 internal static class ChaosResultMessages

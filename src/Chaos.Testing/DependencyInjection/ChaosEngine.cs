@@ -1,9 +1,7 @@
-using Chaos.Testing.Experiments;
-using Chaos.Testing.Results;
 using k8s;
 using Microsoft.Extensions.Logging;
 
-namespace Chaos.Testing.DependencyInjection;
+namespace Chaos.Testing;
 
 /// <summary>The registered <see cref="IChaosEngine"/>.</summary>
 internal sealed class ChaosEngine(IKubernetes client, ChaosTestingOptions options, TimeProvider time, ILoggerFactory? loggers = null) : IChaosEngine

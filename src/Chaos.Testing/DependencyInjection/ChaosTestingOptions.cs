@@ -1,6 +1,5 @@
-using Chaos.Testing.Safety;
 
-namespace Chaos.Testing.DependencyInjection;
+namespace Chaos.Testing;
 
 /// <summary>Defaults for experiments run through <see cref="IChaosEngine"/>.</summary>
 public sealed class ChaosTestingOptions

@@ -1,4 +1,4 @@
-using Chaos.Testing.DependencyInjection;
+using Chaos.Testing;
 using k8s;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;

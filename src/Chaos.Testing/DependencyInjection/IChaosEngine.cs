@@ -1,7 +1,5 @@
-using Chaos.Testing.Experiments;
-using Chaos.Testing.Results;
 
-namespace Chaos.Testing.DependencyInjection;
+namespace Chaos.Testing;
 
 /// <summary>Runs experiments with the registered client, logger, clock and defaults.</summary>
 public interface IChaosEngine

@@ -3,7 +3,7 @@ using k8s.Autorest;
 using Polly;
 using Polly.Retry;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>
 /// Every call the engine makes to the API: transient answers (429, 5xx, timeouts, dropped connections) are retried

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>Writes a Kubernetes Event on each affected object, so <c>kubectl describe</c> shows the chaos.</summary>
 internal sealed class ChaosEvents

@@ -1,7 +1,6 @@
-using Chaos.Testing.Results;
 using Microsoft.Extensions.Logging;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>Collects the timeline, affected targets and errors of one run; safe to use from parallel injections.</summary>
 internal sealed class ExperimentRecorder

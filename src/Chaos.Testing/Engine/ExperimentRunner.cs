@@ -1,13 +1,10 @@
 using System.Globalization;
-using Chaos.Testing.Experiments;
-using Chaos.Testing.Results;
-using Chaos.Testing.SteadyState;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>The lifecycle: plan → guard → check before → inject → hold → recover (always) → check after → report.</summary>
 internal sealed class ExperimentRunner

@@ -1,7 +1,7 @@
 using k8s;
 using Microsoft.Extensions.Logging;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>What a fault needs while it injects and recovers.</summary>
 internal sealed record FaultContext(

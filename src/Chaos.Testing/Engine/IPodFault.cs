@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>
 /// One fault on pods. Inject records every action on the recorder; recover is idempotent and runs on success,

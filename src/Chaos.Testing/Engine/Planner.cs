@@ -1,10 +1,7 @@
-using Chaos.Testing.Experiments;
-using Chaos.Testing.Safety;
-using Chaos.Testing.Targets;
 using k8s;
 using k8s.Models;
 
-namespace Chaos.Testing.Engine;
+namespace Chaos.Testing;
 
 /// <summary>Plan and guard: resolve the target, drop what must not be picked, pick (seeded), refuse what the safety guards forbid.</summary>
 internal static class Planner

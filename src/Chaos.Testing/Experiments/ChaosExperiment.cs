@@ -1,12 +1,8 @@
 using System.Collections.Immutable;
-using Chaos.Testing.Engine;
-using Chaos.Testing.Results;
-using Chaos.Testing.Safety;
-using Chaos.Testing.SteadyState;
 using k8s;
 using Microsoft.Extensions.Logging;
 
-namespace Chaos.Testing.Experiments;
+namespace Chaos.Testing;
 
 /// <summary>
 /// A complete experiment: target, selection, fault, duration, steady state and safety. Immutable: every method
@@ -51,7 +47,7 @@ public sealed record ChaosExperiment
     public ChaosExperiment For(TimeSpan duration) => this with { Duration = duration, DurationSet = true };
 
     /// <summary>Adds steady-state probes.</summary>
-    /// <param name="probes">Probes from <see cref="SteadyState.SteadyState"/>.</param>
+    /// <param name="probes">Probes from <see cref="SteadyState"/>.</param>
     /// <returns>A new experiment.</returns>
     public ChaosExperiment Verify(params SteadyStateProbe[] probes) => this with { Probes = Probes.AddRange(probes ?? []) };
 

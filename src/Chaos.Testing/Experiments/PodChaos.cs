@@ -1,6 +1,5 @@
-using Chaos.Testing.Targets;
 
-namespace Chaos.Testing.Experiments;
+namespace Chaos.Testing;
 
 /// <summary>
 /// The first stage of a pod experiment: what to target and how many of the matches to pick. Choose a fault
@@ -18,7 +17,7 @@ public sealed record PodChaos
     /// <returns>A new stage.</returns>
     public PodChaos One() => this with { Selection = Selection.One with { Seed = Selection.Seed } };
 
-    /// <summary>Picks every eligible pod (subject to <see cref="Safety.SafetyOptions.MaxPercentage"/>).</summary>
+    /// <summary>Picks every eligible pod (subject to <see cref="SafetyOptions.MaxPercentage"/>).</summary>
     /// <returns>A new stage.</returns>
     public PodChaos All() => this with { Selection = new(SelectionMode.All, 0, Selection.Seed) };
 

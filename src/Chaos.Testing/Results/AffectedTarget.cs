@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>One action the experiment took (or, in a dry run, would have taken) on one object.</summary>
 /// <param name="Kind">The object kind, e.g. <c>Pod</c>.</param>

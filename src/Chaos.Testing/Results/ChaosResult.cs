@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>
 /// Everything an experiment did and saw: verdict, seed (to replay it), every affected object, the timeline,

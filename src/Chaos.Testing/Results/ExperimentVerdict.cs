@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>How an experiment ended.</summary>
 public enum ExperimentVerdict

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>What one steady-state probe saw over the experiment.</summary>
 /// <param name="Name">The probe's name, e.g. <c>deployment shop/cart available</c>.</param>

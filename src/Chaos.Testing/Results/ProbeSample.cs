@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>One observation of a steady-state probe.</summary>
 /// <param name="At">When it was observed.</param>

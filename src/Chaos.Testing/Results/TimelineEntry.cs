@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Results;
+namespace Chaos.Testing;
 
 /// <summary>One step of the experiment's lifecycle, in order.</summary>
 /// <param name="At">When it happened.</param>

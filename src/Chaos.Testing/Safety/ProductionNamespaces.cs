@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace Chaos.Testing.Safety;
+namespace Chaos.Testing;
 
 /// <summary>What makes a namespace look like production.</summary>
 internal static class ProductionNamespaces

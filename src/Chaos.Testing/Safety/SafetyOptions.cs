@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Safety;
+namespace Chaos.Testing;
 
 /// <summary>The safety guards. They are on by default; each refusal happens before any write to the cluster.</summary>
 public sealed class SafetyOptions

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>What an HTTP steady-state probe expects.</summary>
 public sealed class HttpProbeOptions

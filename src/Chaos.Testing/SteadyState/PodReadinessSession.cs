@@ -1,9 +1,8 @@
-using Chaos.Testing.Engine;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>
 /// Keeps a live view of the pods of a selector (list, then watch from that version; relist on 410 or a dropped

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>A probe that checks at an interval (HTTP and custom probes).</summary>
 internal sealed class PollingSession : ProbeSession

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>When a probe is checked.</summary>
 [Flags]

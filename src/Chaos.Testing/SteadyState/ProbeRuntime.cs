@@ -1,7 +1,6 @@
-using Chaos.Testing.Engine;
 using k8s;
 
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>What a probe session gets from the engine.</summary>
 internal sealed record ProbeRuntime(IKubernetes Client, ApiCalls Api, TimeProvider Time);

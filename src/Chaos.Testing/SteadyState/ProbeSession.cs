@@ -1,6 +1,5 @@
-using Chaos.Testing.Results;
 
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>
 /// A running probe: it observes in the background (watching or polling) and publishes a sample each time what it

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Chaos.Testing.Targets;
 
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>Steady-state probes. Kubernetes probes watch (they react at the event); HTTP and custom probes poll.</summary>
 public static class SteadyState

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>
 /// A steady-state hypothesis and when it is checked. Create one with <see cref="SteadyState"/>; choose when it is

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace Chaos.Testing.SteadyState;
+namespace Chaos.Testing;
 
 /// <summary>
 /// A Deployment or StatefulSet holds when as many of its pods are Ready as it had replicas when the experiment

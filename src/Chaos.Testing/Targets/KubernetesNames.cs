@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Chaos.Testing.Targets;
+namespace Chaos.Testing;
 
 /// <summary>The API server's rules for namespaces, label keys and label values, checked before any request.</summary>
 internal static partial class KubernetesNames

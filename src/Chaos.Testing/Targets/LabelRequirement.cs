@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Targets;
+namespace Chaos.Testing;
 
 /// <summary>One term of a label selector, rendered in the API's selector syntax.</summary>
 internal sealed record LabelRequirement(string Key, LabelOperator Operator, IReadOnlyList<string> Values)

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using k8s.Models;
 
-namespace Chaos.Testing.Targets;
+namespace Chaos.Testing;
 
 /// <summary>
 /// Which pods an experiment may pick from: namespaces, labels, fields, names and exclusions. Immutable: every

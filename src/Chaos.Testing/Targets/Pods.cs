@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Chaos.Testing.Targets;
+namespace Chaos.Testing;
 
 /// <summary>Entry point for pod targets.</summary>
 public static class Pods

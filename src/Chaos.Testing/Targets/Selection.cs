@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Targets;
+namespace Chaos.Testing;
 
 /// <summary>How many of the eligible targets an experiment picks.</summary>
 internal sealed record Selection(SelectionMode Mode, int Value, int? Seed)

@@ -1,6 +1,5 @@
-using Chaos.Testing.Experiments;
 
-namespace Chaos.Testing.Faults.PodKill;
+namespace Chaos.Testing;
 
 /// <summary>The <c>Kill()</c> fault of the DSL.</summary>
 public static class PodKillChaosExtensions

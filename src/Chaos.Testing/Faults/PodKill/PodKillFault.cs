@@ -1,8 +1,7 @@
-using Chaos.Testing.Engine;
 using k8s;
 using k8s.Models;
 
-namespace Chaos.Testing.Faults.PodKill;
+namespace Chaos.Testing;
 
 /// <summary>Deletes the pods with a grace period (default 0). Nothing to recover: the owner replaces them.</summary>
 internal sealed class PodKillFault(PodKillOptions options) : IPodFault

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Faults.PodKill;
+namespace Chaos.Testing;
 
 /// <summary>Options of the pod kill fault.</summary>
 public sealed class PodKillOptions

@@ -1,6 +1,5 @@
-using Chaos.Testing.Experiments;
 
-namespace Chaos.Testing.Faults.PodRestart;
+namespace Chaos.Testing;
 
 /// <summary>The <c>Restart()</c> fault of the DSL.</summary>
 public static class PodRestartChaosExtensions

@@ -1,8 +1,7 @@
-using Chaos.Testing.Engine;
 using k8s;
 using k8s.Models;
 
-namespace Chaos.Testing.Faults.PodRestart;
+namespace Chaos.Testing;
 
 /// <summary>
 /// Deletes each pod gracefully, then waits until its owner's replacement is Ready (a new pod of the same

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Faults.PodRestart;
+namespace Chaos.Testing;
 
 /// <summary>Options of the pod restart fault.</summary>
 public sealed class PodRestartOptions

@@ -1,14 +1,15 @@
-using Chaos.Testing.Engine;
-using Chaos.Testing.Experiments;
-using Chaos.Testing.Targets;
 using k8s;
 
 namespace Chaos.Testing;
 
 /// <summary>
-/// Entry point of the DSL: <c>Chaos.On(Pods.In("shop").WithLabel("app", "cart")).Kill().For(...).Verify(...).RunAsync(client)</c>.
+/// Entry point of the DSL: <c>Experiment.On(Pods.In("shop").WithLabel("app", "cart")).Kill().For(...).Verify(...).RunAsync(client)</c>.
 /// </summary>
-public static class Chaos
+/// <remarks>
+/// Named <c>Experiment</c> rather than <c>Chaos</c>: in user code <c>Chaos.On</c> would resolve to the root namespace
+/// <c>Chaos</c> of this package, not to a type, and fail to compile.
+/// </remarks>
+public static class Experiment
 {
     /// <summary>Starts an experiment on pods.</summary>
     /// <param name="target">The pods to pick from.</param>
