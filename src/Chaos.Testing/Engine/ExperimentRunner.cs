@@ -169,7 +169,8 @@ internal sealed class ExperimentRunner
             try
             {
                 await _experiment.Fault.RecoverAsync(context, recovery.Token);
-                foreach (var pod in picked)
+                var touched = recorder.AffectedTargets.Select(a => $"{a.Namespace}/{a.Name}").ToHashSet(StringComparer.Ordinal);
+                foreach (var pod in picked.Where(p => touched.Contains($"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}")))
                 {
                     await context.Events.PublishAsync(pod, "ChaosRecovered", $"{_experiment.Fault.Verb} recovered", recovery.Token);
                 }
@@ -204,7 +205,7 @@ internal sealed class ExperimentRunner
             var broken = BrokenShare(session.Samples, from, to);
             if (broken > probe.Tolerance)
             {
-                failure = $"was broken for {broken:P0} of the hold (tolerance {probe.Tolerance:P0}); last observed {session.Latest?.Observed}";
+                failure = $"was broken for {Percent(broken)} of the hold (tolerance {Percent(probe.Tolerance)}); last observed {session.Latest?.Observed}";
             }
         }
 
@@ -226,6 +227,8 @@ internal sealed class ExperimentRunner
         var samples = session.Samples;
         return new ProbeResult(probe.Name, probe.DescribeModes(), failure is null, failure, TimeToRecovery(samples, injectedAt), samples);
     }
+
+    internal static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>From injection to the first time the steady state held again after breaking; zero if it never broke; null if it never came back.</summary>
     internal static TimeSpan? TimeToRecovery(IReadOnlyList<ProbeSample> samples, DateTimeOffset? injectedAt)
