@@ -6,6 +6,12 @@ using Chaos.Testing.Emulator;
 using k8s;
 using k8s.Models;
 
+if (args.Contains("--engine-only"))
+{
+    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 3));
+    return 0;
+}
+
 var seconds = ReadArg(args, "--seconds", 3);
 var clients = ReadArg(args, "--clients", 16);
 var window = TimeSpan.FromSeconds(seconds);
@@ -80,6 +86,11 @@ Console.WriteLine($"{"ratio watch p50 / baseline p50",-58} {Percentile(latencies
 foreach (var session in sessions)
 {
     session.Dispose();
+}
+
+if (!args.Contains("--emulator-only"))
+{
+    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 3));
 }
 
 foreach (var client in http)

@@ -104,6 +104,12 @@ internal sealed class ExperimentRunner
                 recorder.Error(failure, ex);
             }
 
+            // Probes must see the cluster after the fault, never a stale sample from before it.
+            foreach (var (_, session) in sessions)
+            {
+                await session.SyncAsync(cancellationToken);
+            }
+
             if (verdict == ExperimentVerdict.Passed)
             {
                 phase = "hold";

@@ -28,19 +28,47 @@ internal class PodReadinessSession : ProbeSession
 
     protected ProbeRuntime Runtime => _runtime;
 
+    private readonly object _gate = new();
+    private CancellationTokenSource? _resync;
+    private TaskCompletionSource? _synced;
+
+    public override Task SyncAsync(CancellationToken cancellationToken)
+    {
+        Task synced;
+        lock (_gate)
+        {
+            _synced ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            synced = _synced.Task;
+            _resync?.Cancel();
+        }
+
+        return synced.WaitAsync(cancellationToken);
+    }
+
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            TaskCompletionSource? synced;
+            using var resync = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            lock (_gate)
+            {
+                _resync = resync;
+                synced = _synced;
+                _synced = null;
+            }
+
+            // A list is the cluster as it is now; the watch then carries on from exactly that version.
             var list = await _runtime.Api.CallAsync("list", "pods", Namespace,
                 ct => _runtime.Client.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: LabelSelector, cancellationToken: ct), cancellationToken);
             var pods = list.Items.ToDictionary(p => p.Metadata.Uid, StringComparer.Ordinal);
             Evaluate(pods);
+            synced?.TrySetResult();
             var version = list.Metadata.ResourceVersion;
             try
             {
                 await foreach (var (type, pod) in _runtime.Client.CoreV1.WatchListNamespacedPodAsync(
-                    Namespace, labelSelector: LabelSelector, resourceVersion: version, cancellationToken: cancellationToken))
+                    Namespace, labelSelector: LabelSelector, resourceVersion: version, cancellationToken: resync.Token))
                 {
                     if (type == WatchEventType.Deleted)
                     {
@@ -54,9 +82,9 @@ internal class PodReadinessSession : ProbeSession
                     Evaluate(pods);
                 }
             }
-            catch (Exception ex) when (ex is KubernetesException or HttpOperationException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is KubernetesException or HttpOperationException or HttpRequestException or IOException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                // The watch expired (410) or dropped: list again and carry on.
+                // The watch expired (410), dropped, or a sync asked for a fresh list: list again and carry on.
             }
         }
     }

@@ -16,7 +16,17 @@ internal sealed class PollingSession : ProbeSession
         _owned = owned;
     }
 
+    private TaskCompletionSource _checked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     protected override void OnDisposed() => _owned?.Dispose();
+
+    public override async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        // A check that started before this call may have seen the old state: wait for the one after it.
+        var next = Volatile.Read(ref _checked).Task;
+        await next.WaitAsync(cancellationToken);
+        await Volatile.Read(ref _checked).Task.WaitAsync(cancellationToken);
+    }
 
     protected override async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -34,6 +44,7 @@ internal sealed class PollingSession : ProbeSession
             }
 
             Publish(outcome.Held, outcome.Observed);
+            Interlocked.Exchange(ref _checked, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
             await Task.Delay(_interval, Time, cancellationToken);
         }
     }

@@ -90,6 +90,13 @@ internal abstract class ProbeSession : IAsyncDisposable
     {
     }
 
+    /// <summary>
+    /// Returns once the latest sample reflects the cluster as it is now, not as it was before the last write: a
+    /// watched probe lists again, a polled probe completes a fresh check. Called right after injection, so a
+    /// stale "held" can never pass for recovery.
+    /// </summary>
+    public abstract Task SyncAsync(CancellationToken cancellationToken);
+
     /// <summary>Takes what the probe compares against (e.g. the replica count before the fault).</summary>
     protected virtual Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
