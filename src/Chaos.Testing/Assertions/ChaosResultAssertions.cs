@@ -23,13 +23,16 @@ public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult,
     /// <returns>The assertions, for chaining.</returns>
     public AndConstraint<ChaosResultAssertions> HaveHeldSteadyState(string because = "", params object[] becauseArgs)
     {
+        var subject = Subject;
         Execute.Assertion
             .BecauseOf(because, becauseArgs)
-            .ForCondition(Subject is not null)
+            .ForCondition(subject is not null)
             .FailWith("Expected a chaos result to have held its steady state{reason}, but it was <null>.")
             .Then
-            .ForCondition(Subject!.Verdict == ExperimentVerdict.Passed)
-            .FailWith(Escape($"Expected {ChaosResultMessages.Subject(Subject)} to have held its steady state") + "{reason}" + Escape($", but {ChaosResultMessages.SteadyStateProblem(Subject)}."));
+            .ForCondition(subject is null || subject.Verdict == ExperimentVerdict.Passed)
+            .FailWith(subject is null
+                ? string.Empty
+                : Escape($"Expected {ChaosResultMessages.Subject(subject)} to have held its steady state") + "{reason}" + Escape($", but {ChaosResultMessages.SteadyStateProblem(subject)}."));
         return new AndConstraint<ChaosResultAssertions>(this);
     }
 

@@ -11,7 +11,7 @@ internal sealed class ChaosEngine(IKubernetes client, ChaosTestingOptions option
         ArgumentNullException.ThrowIfNull(experiment);
         var configured = experiment with
         {
-            Safety = experiment.SafetyConfigured ? experiment.Safety : options.Safety.Clone(),
+            BaseSafety = options.Safety.Clone(),
             EmitEvents = experiment.EmitEvents && options.EmitEvents,
             Logger = experiment.Logger ?? loggers?.CreateLogger("Chaos.Testing"),
             Time = experiment.Time == TimeProvider.System ? time : experiment.Time,

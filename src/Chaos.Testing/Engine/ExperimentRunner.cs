@@ -245,10 +245,11 @@ internal sealed class ExperimentRunner
         }
 
         var after = samples.SkipWhile(s => s.At < from).ToList();
-        var firstBreak = after.FindIndex(s => !s.Held);
+        var brokenAtInjection = samples.LastOrDefault(s => s.At < from) is { Held: false };
+        var firstBreak = brokenAtInjection ? 0 : after.FindIndex(s => !s.Held);
         if (firstBreak < 0)
         {
-            return samples.LastOrDefault(s => s.At < from) is { Held: false } ? null : TimeSpan.Zero;
+            return TimeSpan.Zero;
         }
 
         var back = after.Skip(firstBreak).FirstOrDefault(s => s.Held);

@@ -26,9 +26,25 @@ public sealed record ChaosExperiment
 
     internal ImmutableList<SteadyStateProbe> Probes { get; init; } = [];
 
-    internal SafetyOptions Safety { get; init; } = new();
+    /// <summary>Gets the guards this experiment starts from (the library's defaults, or the ones registered with DI).</summary>
+    internal SafetyOptions BaseSafety { get; init; } = new();
 
-    internal bool SafetyConfigured { get; init; }
+    /// <summary>Gets the experiment's own changes, applied on top of <see cref="BaseSafety"/> so DI defaults are never lost.</summary>
+    internal ImmutableList<Action<SafetyOptions>> SafetyChanges { get; init; } = [];
+
+    internal SafetyOptions Safety
+    {
+        get
+        {
+            var safety = BaseSafety.Clone();
+            foreach (var change in SafetyChanges)
+            {
+                change(safety);
+            }
+
+            return safety;
+        }
+    }
 
     internal bool IsDryRun { get; init; }
 
@@ -49,17 +65,15 @@ public sealed record ChaosExperiment
     /// <summary>Adds steady-state probes.</summary>
     /// <param name="probes">Probes from <see cref="SteadyState"/>.</param>
     /// <returns>A new experiment.</returns>
-    public ChaosExperiment Verify(params SteadyStateProbe[] probes) => this with { Probes = Probes.AddRange(probes ?? []) };
+    public ChaosExperiment Verify(params SteadyStateProbe[] probes) => this with { Probes = probes is null ? Probes.Add(null!) : Probes.AddRange(probes) };
 
-    /// <summary>Changes the safety guards for this experiment.</summary>
-    /// <param name="configure">Changes to a copy of the current <see cref="SafetyOptions"/>.</param>
+    /// <summary>Changes the safety guards for this experiment, on top of the defaults (including those registered with DI).</summary>
+    /// <param name="configure">Changes to the <see cref="SafetyOptions"/>.</param>
     /// <returns>A new experiment.</returns>
     public ChaosExperiment WithSafety(Action<SafetyOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        var safety = Safety.Clone();
-        configure(safety);
-        return this with { Safety = safety, SafetyConfigured = true };
+        return this with { SafetyChanges = SafetyChanges.Add(configure) };
     }
 
     /// <summary>Allows production-looking namespaces (protected namespaces and exclusion labels still apply).</summary>

@@ -38,7 +38,7 @@ public sealed class HttpProbeOptions
 
         if (MinSuccessRate is < 0 or > 1 || double.IsNaN(MinSuccessRate))
         {
-            errors.Add($"Probe \"{name}\".MinSuccessRate: must be between 0 and 1, was {MinSuccessRate}.");
+            errors.Add($"Probe \"{name}\".MinSuccessRate: must be between 0 and 1, was {MinSuccessRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
 
         if (Window <= TimeSpan.Zero)

@@ -88,7 +88,7 @@ public sealed record SteadyStateProbe
 
         if (Tolerance is < 0 or > 1 || double.IsNaN(Tolerance))
         {
-            errors.Add($"Probe \"{Name}\".Tolerance: must be between 0 and 1 (a share of the hold), was {Tolerance}.");
+            errors.Add($"Probe \"{Name}\".Tolerance: must be between 0 and 1 (a share of the hold), was {Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         }
     }
 }

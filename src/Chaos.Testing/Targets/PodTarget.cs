@@ -7,7 +7,7 @@ namespace Chaos.Testing;
 /// Which pods an experiment may pick from: namespaces, labels, fields, names and exclusions. Immutable: every
 /// method returns a new target, so a shared base target can be refined safely. Start with <see cref="Pods.In(string[])"/>.
 /// </summary>
-public sealed record PodTarget
+public sealed partial record PodTarget
 {
     internal PodTarget(ImmutableArray<string> namespaces) => Namespaces = namespaces;
 
@@ -31,13 +31,13 @@ public sealed record PodTarget
     /// <param name="key">The label key.</param>
     /// <param name="values">The accepted values (at least one).</param>
     /// <returns>A new target.</returns>
-    public PodTarget WithLabelIn(string key, params string[] values) => this with { Labels = Labels.Add(new(key, LabelOperator.In, values ?? [])) };
+    public PodTarget WithLabelIn(string key, params string[] values) => this with { Labels = Labels.Add(new(key, LabelOperator.In, [.. values ?? []])) };
 
     /// <summary>Keeps pods whose label <paramref name="key"/> is missing or none of <paramref name="values"/> (set-based <c>notin</c>).</summary>
     /// <param name="key">The label key.</param>
     /// <param name="values">The rejected values (at least one).</param>
     /// <returns>A new target.</returns>
-    public PodTarget WithLabelNotIn(string key, params string[] values) => this with { Labels = Labels.Add(new(key, LabelOperator.NotIn, values ?? [])) };
+    public PodTarget WithLabelNotIn(string key, params string[] values) => this with { Labels = Labels.Add(new(key, LabelOperator.NotIn, [.. values ?? []])) };
 
     /// <summary>Keeps pods that have the label <paramref name="key"/>, whatever its value.</summary>
     /// <param name="key">The label key.</param>
@@ -129,7 +129,7 @@ public sealed record PodTarget
 
         foreach (var field in Fields)
         {
-            if (string.IsNullOrWhiteSpace(field) || field.Split(',').Any(t => !t.Contains('=', StringComparison.Ordinal) || t.StartsWith('=')))
+            if (string.IsNullOrWhiteSpace(field) || field.Split(',').Any(t => !FieldTerm().IsMatch(t.Trim())))
             {
                 errors.Add($"Target.Fields: \"{field}\" is not a field selector; use terms like \"spec.nodeName=node-1\" or \"status.phase!=Pending\".");
             }
@@ -143,4 +143,7 @@ public sealed record PodTarget
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9.]*(!=|==|=)[^=!]*$")]
+    private static partial System.Text.RegularExpressions.Regex FieldTerm();
 }

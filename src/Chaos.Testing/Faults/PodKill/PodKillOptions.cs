@@ -17,6 +17,10 @@ public sealed class PodKillOptions
         {
             errors.Add($"Kill.GracePeriod: must be between 0 and 1 hour, was {GracePeriod}.");
         }
+        else if (GracePeriod.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            errors.Add($"Kill.GracePeriod: must be whole seconds (the API counts grace in seconds), was {GracePeriod}.");
+        }
 
         if (MaxParallelism is < 1 or > 256)
         {

@@ -21,6 +21,10 @@ public sealed class PodRestartOptions
         {
             errors.Add($"Restart.GracePeriod: must be between 0 and 1 hour (or null for the pod's own), was {grace}.");
         }
+        else if (GracePeriod is { } whole && whole.Ticks % TimeSpan.TicksPerSecond != 0)
+        {
+            errors.Add($"Restart.GracePeriod: must be whole seconds (the API counts grace in seconds), was {whole}.");
+        }
 
         if (ReplacementTimeout <= TimeSpan.Zero || ReplacementTimeout > TimeSpan.FromHours(1))
         {
