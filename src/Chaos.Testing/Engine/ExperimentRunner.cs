@@ -69,7 +69,15 @@ internal sealed class ExperimentRunner
             {
                 var session = probe.CreateSession(runtime);
                 sessions.Add((probe, session));
-                await session.StartAsync(cancellationToken);
+                try
+                {
+                    await session.StartAsync(cancellationToken);
+                }
+                catch (Exception ex) when (ex is not (OperationCanceledException or ChaosRefusedException))
+                {
+                    throw new ChaosRefusedException(
+                        $"The steady-state probe \"{probe.Name}\" could not start: {ex.Message}. Check that what it observes exists. Nothing was injected.", ex);
+                }
             }
 
             foreach (var (probe, session) in sessions.Where(s => s.Probe.EffectiveModes.HasFlag(ProbeModes.Before)))

@@ -382,6 +382,18 @@ public sealed class ExperimentAcceptanceTests
         second.Affected.Single().Name.Should().Be(first.Affected.Single().Name);
     }
 
+    [Fact]
+    public async Task Run_ProbeOnAMissingDeployment_IsRefusedBeforeInjection()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+
+        var run = () => Experiment.On(Cart).Kill().Verify(SteadyState.DeploymentAvailable("shop", "basket")).RunAsync(cluster.Client);
+
+        (await run.Should().ThrowAsync<ChaosRefusedException>())
+            .WithMessage("The steady-state probe \"deployment shop/basket available\" could not start: *Nothing was injected.");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty();
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
