@@ -45,6 +45,7 @@ internal sealed class ExperimentRunner
         recorder.Step("plan", $"experiment {id}: {_experiment.Description}, hold {_experiment.Duration.TotalSeconds:0.###}s, seed {seed}{(_experiment.IsDryRun ? ", dry run" : string.Empty)}");
 
         var picked = await Planner.PlanAsync(_experiment, _client, api, seed, recorder, cancellationToken);
+        _experiment.Fault.CheckTargets(picked);
         if (_experiment.IsDryRun)
         {
             foreach (var pod in picked)
@@ -61,6 +62,7 @@ internal sealed class ExperimentRunner
         string? failure = null;
         DateTimeOffset? injectedAt = null;
         DateTimeOffset? holdEnded = null;
+        string? brokenBefore = null;
         var phase = "check-before";
         try
         {
@@ -86,6 +88,7 @@ internal sealed class ExperimentRunner
                 if (!latest.Held)
                 {
                     verdict = ExperimentVerdict.Aborted;
+                    brokenBefore = probe.Name;
                     failure = $"the steady state did not hold before injection: probe \"{probe.Name}\" observed {latest.Observed}; nothing was injected";
                     recorder.Step("check-before", failure);
                     return await FinishAsync();
@@ -156,9 +159,27 @@ internal sealed class ExperimentRunner
                 }
 
                 var probeResults = new List<ProbeResult>();
-                foreach (var (probe, session) in sessions)
+                try
                 {
-                    probeResults.Add(await CheckAfterAsync(probe, session, injectedAt, holdEnded, verdict == ExperimentVerdict.Passed, cancellationToken));
+                    foreach (var (probe, session) in sessions)
+                    {
+                        var probeResult = await CheckAfterAsync(probe, session, injectedAt, holdEnded, verdict == ExperimentVerdict.Passed, cancellationToken);
+                        probeResults.Add(probe.Name == brokenBefore
+                            ? probeResult with { Held = false, Failure = $"did not hold before injection: observed {session.Samples[0].Observed}" }
+                            : probeResult);
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    verdict = ExperimentVerdict.Aborted;
+                    failure = "cancelled during check-after (the fault was already recovered)";
+                    recorder.Step("check-after", "cancelled");
+                }
+
+                if (injectedAt is not null && sessions.Count > 0 && verdict != ExperimentVerdict.Aborted)
+                {
+                    recorder.Step("check-after", string.Join("; ", probeResults.Select(p => $"\"{p.Name}\" {(p.Held ? "held" : "did not hold")}"
+                        + (p.TimeToRecovery is { } t ? $", recovered {t.TotalMilliseconds:F0} ms after injection" : string.Empty))));
                 }
 
                 if (verdict == ExperimentVerdict.Passed && probeResults.FirstOrDefault(p => !p.Held) is { } broken)

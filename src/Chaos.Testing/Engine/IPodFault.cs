@@ -13,6 +13,9 @@ internal interface IPodFault
 
     void Validate(ICollection<string> errors);
 
+    /// <summary>Refuses (with <see cref="ChaosRefusedException"/>) picked pods the fault cannot work on; runs in dry runs too.</summary>
+    void CheckTargets(IReadOnlyList<V1Pod> pods);
+
     Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken);
 
     Task RecoverAsync(FaultContext context, CancellationToken cancellationToken);

@@ -12,6 +12,7 @@ internal abstract class ProbeSession : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private Exception? _failure;
 
     protected ProbeSession(TimeProvider time) => Time = time;
 
@@ -43,7 +44,27 @@ internal abstract class ProbeSession : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await InitializeAsync(cancellationToken);
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _loop = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await RunAsync(_stopping.Token);
+                }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    // Wake every waiter: a probe that cannot observe must fail loudly, not time out silently.
+                    TaskCompletionSource changed;
+                    lock (_gate)
+                    {
+                        _failure = ex;
+                        changed = _changed;
+                    }
+
+                    changed.TrySetResult();
+                }
+            },
+            CancellationToken.None);
         await WaitForAsync(_ => true, cancellationToken);
     }
 
@@ -60,12 +81,12 @@ internal abstract class ProbeSession : IAsyncDisposable
                     return _samples[^1];
                 }
 
-                changed = _changed.Task;
-            }
+                if (_failure is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
+                }
 
-            if (_loop is { IsCompleted: true } && _loop.Exception is { } failure)
-            {
-                throw failure.InnerException ?? failure;
+                changed = _changed.Task;
             }
 
             await changed.WaitAsync(cancellationToken);
@@ -96,6 +117,21 @@ internal abstract class ProbeSession : IAsyncDisposable
     /// stale "held" can never pass for recovery.
     /// </summary>
     public abstract Task SyncAsync(CancellationToken cancellationToken);
+
+    /// <summary>Gets a task that completes when the observing loop has stopped (cancelled or failed).</summary>
+    protected Task Stopped => _loop ?? Task.CompletedTask;
+
+    /// <summary>Rethrows the failure that stopped the observing loop, if any.</summary>
+    protected void ThrowIfFailed()
+    {
+        lock (_gate)
+        {
+            if (_failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(_failure).Throw();
+            }
+        }
+    }
 
     /// <summary>Takes what the probe compares against (e.g. the replica count before the fault).</summary>
     protected virtual Task InitializeAsync(CancellationToken cancellationToken) => Task.CompletedTask;

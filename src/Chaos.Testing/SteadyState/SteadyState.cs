@@ -20,7 +20,7 @@ public static class SteadyState
         }
 
         return new SteadyStateProbe(name, runtime => new PodReadinessSession(runtime, Single(target), target.LabelSelector,
-            (ready, total) => (ready >= atLeast, $"{ready} of {total} pods ready (need {atLeast})")), errors);
+            (ready, total) => (ready >= atLeast, $"{ready} of {total} pods ready (need {atLeast})"), target.FieldSelector, Filter(target)), errors);
     }
 
     /// <summary>At least <paramref name="percent"/> percent of the pods of <paramref name="target"/> are Ready.</summary>
@@ -37,8 +37,16 @@ public static class SteadyState
             errors.Add($"Probe \"{name}\".Percent: must be between 1 and 100, was {percent}.");
         }
 
-        return new SteadyStateProbe(name, runtime => new PodReadinessSession(runtime, Single(target), target.LabelSelector,
-            (ready, total) => (total > 0 && ready * 100 >= percent * total, $"{ready} of {total} pods ready (need {percent}%)")), errors);
+        return new SteadyStateProbe(name, runtime =>
+        {
+            // The share is of the pods there were at the start: a pod that is gone counts as not ready.
+            var baseline = 0;
+            return new PodReadinessSession(runtime, Single(target), target.LabelSelector, (ready, total) =>
+            {
+                baseline = Math.Max(baseline, total);
+                return (baseline > 0 && ready * 100 >= percent * baseline, $"{ready} of {baseline} pods ready (need {percent}%)");
+            }, target.FieldSelector, Filter(target));
+        }, errors);
     }
 
     /// <summary>The Deployment has as many Ready pods as it had replicas when the experiment started.</summary>
@@ -164,6 +172,9 @@ public static class SteadyState
 
         return errors;
     }
+
+    private static Func<k8s.Models.V1Pod, bool> Filter(PodTarget target) =>
+        pod => (target.Names.IsEmpty || target.Names.Contains(pod.Metadata.Name)) && !target.IsExcluded(pod);
 
     private static string Single(PodTarget target) => target.Namespaces.IsDefaultOrEmpty ? "default" : target.Namespaces[0];
 }

@@ -62,7 +62,47 @@ public sealed class ExperimentAcceptanceTests
         result.Verdict.Should().Be(ExperimentVerdict.Aborted);
         result.FailureReason.Should().Be("the steady state did not hold before injection: probe \"at least 4 ready of pods in shop with labels app=cart\" observed 3 of 3 pods ready (need 4); nothing was injected");
         result.Affected.Should().BeEmpty();
+        result.Probes.Single().Held.Should().BeFalse();
+        result.Probes.Single().Failure.Should().Be("did not hold before injection: observed 3 of 3 pods ready (need 4)");
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PodsReady_HonoursNamesOfItsTarget()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+
+        var result = await Experiment.On(Cart).Kill()
+            .Verify(SteadyState.PodsReady(Cart.Named("no-such-pod"), atLeast: 1).Before())
+            .RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Aborted);
+        result.FailureReason.Should().Contain("observed 0 of 0 pods ready (need 1)");
+    }
+
+    [Fact]
+    public async Task Restart_TwoPodsOfOneOwner_WaitForTwoDistinctReplacements()
+    {
+        await using var cluster = await ShopCluster.StartAsync(replicas: 4);
+
+        var result = await Experiment.On(Cart).Count(2).Restart().WithoutEvents().RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed);
+        result.Affected.Where(a => a.Action.StartsWith("replacement of", StringComparison.Ordinal)).Select(a => a.Name)
+            .Should().HaveCount(2).And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Probe_WatchForbidden_FailsLoudlyAfterRecovering()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        using var deny = cluster.Emulator.Authorization.Deny("watch", "pods", "shop");
+
+        var run = () => Experiment.On(Cart).Kill().For(TimeSpan.FromMilliseconds(100)).Verify(SteadyState.DeploymentAvailable("shop", "cart")).RunAsync(cluster.Client);
+
+        (await run.Should().ThrowAsync<ChaosRefusedException>())
+            .WithMessage("The Kubernetes API refused to watch pods in namespace \"shop\" (403 Forbidden), which this probe needs: grant the 'watch' verb on 'pods'.");
+        cluster.Emulator.Audit.Entries.Count(e => e.Verb == "watch").Should().BeLessThan(5, "a denied watch is not retried in a loop");
     }
 
     [Fact]
@@ -232,7 +272,7 @@ public sealed class ExperimentAcceptanceTests
         var result = await Experiment.On(Cart).Restart(o => o.ReplacementTimeout = TimeSpan.FromMilliseconds(500)).WithoutEvents().RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Failed);
-        result.FailureReason.Should().StartWith("the fault could not be injected: The ReplicaSet shop/cart-").And.Contain("did not bring a Ready replacement for pod").And.Contain("within 0s (Restart.ReplacementTimeout)");
+        result.FailureReason.Should().StartWith("the fault could not be injected: The ReplicaSet shop/cart-").And.Contain("did not bring a Ready replacement for pod").And.Contain("within 0.5s (Restart.ReplacementTimeout)");
     }
 
     [Fact]
@@ -256,7 +296,9 @@ public sealed class ExperimentAcceptanceTests
 
         var run = () => Experiment.On(Pods.In("shop").WithLabel("app", "lonely")).Restart().WithSafety(s => (s.MaxPercentage, s.MinHealthyRemaining) = (100, 0)).RunAsync(cluster.Client);
 
-        (await run.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Pod shop/lonely has no controller*use Kill() if deleting it is what you want.");
+        (await run.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Pod shop/lonely has no controller*use Kill() if deleting it is what you want. Nothing was changed.");
+        var dryRun = () => Experiment.On(Pods.In("shop").WithLabel("app", "lonely")).Restart().DryRun().WithSafety(s => (s.MaxPercentage, s.MinHealthyRemaining) = (100, 0)).RunAsync(cluster.Client);
+        await dryRun.Should().ThrowAsync<ChaosRefusedException>("a dry run refuses what the real run would refuse");
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
     }
 

@@ -10,6 +10,11 @@ internal sealed class PodKillFault(PodKillOptions options) : IPodFault
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
+    public void CheckTargets(IReadOnlyList<V1Pod> pods)
+    {
+        // Any pod can be killed; one without a controller is simply not replaced (docs/faults/pod-kill.md).
+    }
+
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
     {
         var grace = (long)options.GracePeriod.TotalSeconds;
@@ -24,8 +29,9 @@ internal sealed class PodKillFault(PodKillOptions options) : IPodFault
                     name, ns, new V1DeleteOptions { GracePeriodSeconds = grace, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: c), ct);
                 context.Recorder.Affected("Pod", ns, name, $"killed (grace {grace}s)");
             }
-            catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+            catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
             {
+                // 404: gone already; 409: the uid precondition failed, so the pod of that name is a newer one.
                 context.Recorder.Affected("Pod", ns, name, "already gone");
                 return;
             }

@@ -13,7 +13,7 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
+    public void CheckTargets(IReadOnlyList<V1Pod> pods)
     {
         foreach (var pod in pods)
         {
@@ -21,11 +21,16 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
             {
                 throw new ChaosRefusedException(
                     $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} has no controller (Deployment, StatefulSet, DaemonSet...), so a restart would leave it deleted. "
-                    + "Target pods that have an owner, or use Kill() if deleting it is what you want.");
+                    + "Target pods that have an owner, or use Kill() if deleting it is what you want. Nothing was changed.");
             }
         }
+    }
 
+    public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        CheckTargets(pods);
         var known = pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
+        var claimed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         return Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken }, async (pod, ct) =>
         {
             var ns = pod.Metadata.NamespaceProperty;
@@ -41,21 +46,22 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
             {
                 await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, ns, deleteOptions, cancellationToken: c), ct);
             }
-            catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+            catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
             {
                 context.Recorder.Affected("Pod", ns, pod.Metadata.Name, "already gone");
             }
 
             context.Recorder.Affected("Pod", ns, pod.Metadata.Name, $"restarted (graceful delete{(options.GracePeriod is { } g ? $", grace {g.TotalSeconds:F0}s" : string.Empty)})");
             await context.Events.PublishAsync(pod, "ChaosInjected", "pod restarted (graceful delete)", ct);
-            var replacement = await WaitForReplacementAsync(context, pod, owner, known, version.Metadata.ResourceVersion, ct);
+            var replacement = await WaitForReplacementAsync(context, pod, owner, known, claimed, version.Metadata.ResourceVersion, ct);
             context.Recorder.Affected("Pod", ns, replacement, $"replacement of {pod.Metadata.Name} Ready");
         });
     }
 
     public Task RecoverAsync(FaultContext context, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task<string> WaitForReplacementAsync(FaultContext context, V1Pod pod, V1OwnerReference owner, HashSet<string> known, string resourceVersion, CancellationToken cancellationToken)
+    /// <summary>Waits for a Ready replacement that no other restart of this run has claimed (two restarts of one owner need two).</summary>
+    private async Task<string> WaitForReplacementAsync(FaultContext context, V1Pod pod, V1OwnerReference owner, HashSet<string> known, System.Collections.Concurrent.ConcurrentDictionary<string, bool> claimed, string resourceVersion, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(options.ReplacementTimeout, context.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -75,7 +81,7 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
                 await foreach (var (_, p) in context.Client.CoreV1.WatchListNamespacedPodAsync(ns, resourceVersion: resourceVersion, cancellationToken: linked.Token))
                 {
                     resourceVersion = p.Metadata.ResourceVersion;
-                    if (IsReplacement(p))
+                    if (IsReplacement(p) && claimed.TryAdd(p.Metadata.Uid, true))
                     {
                         return p.Metadata.Name;
                     }
@@ -85,7 +91,7 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException(
-                $"The {owner.Kind} {ns}/{owner.Name} did not bring a Ready replacement for pod {pod.Metadata.Name} within {options.ReplacementTimeout.TotalSeconds:F0}s "
+                $"The {owner.Kind} {ns}/{owner.Name} did not bring a Ready replacement for pod {pod.Metadata.Name} within {options.ReplacementTimeout.TotalSeconds:0.###}s "
                 + "(Restart.ReplacementTimeout). Check that it can schedule and pass its readiness probe, or raise the timeout.");
         }
     }
