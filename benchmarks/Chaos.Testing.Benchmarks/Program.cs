@@ -8,7 +8,7 @@ using k8s.Models;
 
 if (args.Contains("--engine-only"))
 {
-    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 3));
+    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 7));
     return 0;
 }
 
@@ -90,7 +90,7 @@ foreach (var session in sessions)
 
 if (!args.Contains("--emulator-only"))
 {
-    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 3));
+    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 7));
 }
 
 foreach (var client in http)
