@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using k8s;
+using Xunit;
+
+namespace Chaos.Testing.Xunit;
+
+/// <summary>
+/// Acquires the cluster of the test run once (<see cref="ChaosClusters.AcquireAsync(ChaosClusterOptions?, CancellationToken)"/>)
+/// and releases it after the last test. Share it through a collection derived from <see cref="ChaosCollection"/>.
+/// </summary>
+/// <remarks>
+/// When the requested cluster is unavailable, <see cref="SkipReason"/> says why instead of the fixture failing;
+/// <see cref="ChaosFactAttribute"/> reports such tests as skipped before they run. Derive from this class to pass
+/// other <see cref="ChaosClusterOptions"/>.
+/// </remarks>
+public class ChaosClusterFixture : IAsyncLifetime
+{
+    /// <summary>The environment variable that keeps per-test namespaces after the tests (<c>true</c>), for debugging.</summary>
+    public const string KeepNamespacesVariable = "CHAOS_KEEP_NAMESPACES";
+
+    private readonly ChaosClusterOptions? _options;
+    private IChaosCluster? _cluster;
+
+    /// <summary>Initializes a new instance of the <see cref="ChaosClusterFixture"/> class with the default options (and the environment).</summary>
+    public ChaosClusterFixture()
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ChaosClusterFixture"/> class.</summary>
+    /// <param name="options">Which cluster to use.</param>
+    protected ChaosClusterFixture(ChaosClusterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <summary>Gets the cluster.</summary>
+    /// <exception cref="ChaosClusterUnavailableException">The cluster is unavailable (see <see cref="SkipReason"/>) or not acquired yet.</exception>
+    public IChaosCluster Cluster =>
+        _cluster ?? throw new ChaosClusterUnavailableException(SkipReason ?? "the cluster is not acquired yet (xUnit calls InitializeAsync before the first test)");
+
+    /// <summary>Gets a client for the cluster.</summary>
+    /// <exception cref="ChaosClusterUnavailableException">The cluster is unavailable (see <see cref="SkipReason"/>).</exception>
+    public IKubernetes Client => Cluster.Client;
+
+    /// <summary>Gets why the cluster is unavailable (prefixed with <c>Chaos cluster unavailable: </c>), or null when it was acquired.</summary>
+    public string? SkipReason { get; private set; }
+
+    /// <summary>Gets a value indicating whether per-test namespaces are kept after the tests (<c>CHAOS_KEEP_NAMESPACES=true</c>).</summary>
+    public static bool KeepNamespaces =>
+        bool.TryParse(Environment.GetEnvironmentVariable(KeepNamespacesVariable), out var keep) && keep;
+
+    /// <summary>Creates a namespace for one test; dispose the result (<c>await using</c>) to delete it.</summary>
+    /// <param name="testName">The test's name; by default the calling method's name.</param>
+    /// <param name="keep">Keeps the namespace after the test; null: <see cref="KeepNamespaces"/>.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>The namespace, named <c>chaos-&lt;test&gt;-&lt;suffix&gt;</c>.</returns>
+    public Task<TestNamespace> CreateNamespaceAsync([CallerMemberName] string testName = "", bool? keep = null, CancellationToken cancellationToken = default) =>
+        Cluster.CreateTestNamespaceAsync(testName, keep ?? KeepNamespaces, cancellationToken);
+
+    /// <summary>Acquires the cluster; xUnit calls this once before the first test of the collection.</summary>
+    /// <returns>A task that completes when the cluster is ready or known to be unavailable.</returns>
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            _cluster = await ChaosClusters.AcquireAsync(_options);
+        }
+        catch (ChaosClusterUnavailableException ex)
+        {
+            SkipReason = ChaosSkip.Prefix + ex.Message;
+        }
+    }
+
+    /// <summary>Releases the cluster; xUnit calls this after the last test of the collection.</summary>
+    /// <returns>A task that completes when the cluster is released.</returns>
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+            _cluster = null;
+        }
+    }
+}
