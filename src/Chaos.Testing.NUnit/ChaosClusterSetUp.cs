@@ -1,0 +1,55 @@
+using NUnit.Framework;
+
+namespace Chaos.Testing.NUnit;
+
+/// <summary>
+/// Acquires the chaos cluster once for the tests in its scope and releases it after them. Derive a class in your
+/// test assembly and mark it <c>[SetUpFixture]</c>: outside any namespace it covers the whole assembly, inside a
+/// namespace it covers that namespace.
+/// </summary>
+/// <example>
+/// <code>
+/// [SetUpFixture]
+/// public sealed class ChaosSetUp : ChaosClusterSetUp
+/// {
+/// }
+/// </code>
+/// </example>
+public abstract class ChaosClusterSetUp
+{
+    /// <summary>The options to acquire the cluster with; the default reads <c>CHAOS_CLUSTER</c> and <c>CHAOS_KUBECONFIG</c>.</summary>
+    /// <returns>The options.</returns>
+    protected virtual ChaosClusterOptions CreateOptions() => new();
+
+    /// <summary>Acquires the cluster into <see cref="ChaosCluster.Current"/>, or records why it is unavailable in <see cref="ChaosCluster.UnavailableReason"/>.</summary>
+    /// <returns>A task that completes when the cluster is ready or known to be unavailable.</returns>
+    [OneTimeSetUp]
+    public async Task AcquireChaosClusterAsync()
+    {
+        try
+        {
+            ChaosCluster.Current = await ChaosClusters.AcquireAsync(CreateOptions(), TestContext.CurrentContext.CancellationToken);
+            ChaosCluster.UnavailableReason = null;
+            await TestContext.Progress.WriteLineAsync($"Chaos cluster: {ChaosCluster.Current.Description}");
+        }
+        catch (ChaosClusterUnavailableException ex)
+        {
+            ChaosCluster.Current = null;
+            ChaosCluster.UnavailableReason = ex.Message;
+            await TestContext.Progress.WriteLineAsync(ChaosCluster.SkipPrefix + ex.Message);
+        }
+    }
+
+    /// <summary>Releases the cluster (for the emulator and K3s: stops it).</summary>
+    /// <returns>A task that completes when the cluster is released.</returns>
+    [OneTimeTearDown]
+    public async Task ReleaseChaosClusterAsync()
+    {
+        var cluster = ChaosCluster.Current;
+        ChaosCluster.Current = null;
+        if (cluster is not null)
+        {
+            await cluster.DisposeAsync();
+        }
+    }
+}
