@@ -178,7 +178,7 @@ internal sealed partial class ControllerManager
             status["podIPs"] = new JsonArray(new JsonObject { ["ip"] = status["podIP"]!.ToString() });
             status["startTime"] = Admission.FormatTime(now);
             status["containerStatuses"] = ContainerStatuses(o, ready: false, now, previous: null);
-            o["status"] = status;
+            o.Put("status", status);
             var existing = status["conditions"] as JsonArray;
             SetPodConditions(o,
             [
@@ -265,7 +265,7 @@ internal sealed partial class ControllerManager
                 });
             }
 
-            o["status"]!["ephemeralContainerStatuses"] = list;
+            o["status"]!.AsObject().Put("ephemeralContainerStatuses", list);
             return true;
         });
     }
@@ -354,7 +354,7 @@ internal sealed partial class ControllerManager
     private static bool SetPodConditions(JsonObject pod, IReadOnlyList<JsonObject> conditions)
     {
         var status = pod["status"] as JsonObject ?? new JsonObject();
-        pod["status"] = status;
+        pod.Put("status", status);
         var list = status["conditions"] as JsonArray ?? [];
         var before = list.DeepClone();
         foreach (var condition in conditions)
@@ -370,7 +370,7 @@ internal sealed partial class ControllerManager
             }
         }
 
-        status["conditions"] = list;
+        status.Put("conditions", list);
         return !JsonNode.DeepEquals(before, list);
     }
 }

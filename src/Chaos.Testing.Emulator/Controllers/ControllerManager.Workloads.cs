@@ -25,7 +25,7 @@ internal sealed partial class ControllerManager
             {
                 var labels = template["metadata"]?["labels"] as JsonObject ?? new JsonObject();
                 labels["pod-template-hash"] = hash;
-                template["metadata"]!["labels"] = labels;
+                template["metadata"]!.AsObject().Put("labels", labels);
                 var selector = (JsonObject)spec["selector"]!.DeepClone();
                 var matchLabels = selector["matchLabels"] as JsonObject ?? new JsonObject();
                 matchLabels["pod-template-hash"] = hash;
@@ -204,7 +204,7 @@ internal sealed partial class ControllerManager
                     podTolerations.Add(toleration.DeepClone());
                 }
 
-                pod["spec"]!["tolerations"] = podTolerations;
+                pod["spec"]!.AsObject().Put("tolerations", podTolerations);
                 CreateChild(ResourceTypes.Pods, pod);
             }
 

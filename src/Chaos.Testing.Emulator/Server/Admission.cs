@@ -16,7 +16,7 @@ internal sealed class Admission
         {
             var labels = metadata["labels"] as JsonObject ?? new JsonObject();
             labels["kubernetes.io/metadata.name"] = metadata["name"]?.ToString();
-            metadata["labels"] = labels;
+            metadata.Put("labels", labels);
             obj["spec"] ??= new JsonObject { ["finalizers"] = new JsonArray("kubernetes") };
             obj["status"] = new JsonObject { ["phase"] = "Active" };
         }
@@ -28,7 +28,7 @@ internal sealed class Admission
         else if (type == ResourceTypes.Services)
         {
             var spec = obj["spec"] as JsonObject ?? new JsonObject();
-            obj["spec"] = spec;
+            obj.Put("spec", spec);
             spec["type"] ??= "ClusterIP";
             spec["sessionAffinity"] ??= "None";
             if (spec["clusterIP"] is null && spec["type"]!.ToString() != "ExternalName")
@@ -133,7 +133,7 @@ internal sealed class Admission
             }
         }
 
-        spec["tolerations"] = tolerations;
+        spec.Put("tolerations", tolerations);
     }
 
     public static string FormatTime(DateTimeOffset time) => Timestamps.Format(time);

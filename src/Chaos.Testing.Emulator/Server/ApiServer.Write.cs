@@ -50,7 +50,7 @@ internal sealed partial class ApiServer
     private StoredObject Create(ResourceType type, string? requestNamespace, JsonObject obj, bool dryRun)
     {
         var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
-        obj["metadata"] = metadata;
+        obj.Put("metadata", metadata);
         if (type.Namespaced)
         {
             var bodyNamespace = metadata["namespace"]?.ToString();

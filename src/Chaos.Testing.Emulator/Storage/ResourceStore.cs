@@ -362,7 +362,7 @@ internal sealed class ResourceStore
         if (obj["metadata"] is not JsonObject metadata)
         {
             metadata = new JsonObject();
-            obj["metadata"] = metadata;
+            obj.Put("metadata", metadata);
         }
 
         return metadata;
