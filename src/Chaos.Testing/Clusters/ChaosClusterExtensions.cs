@@ -66,11 +66,23 @@ public static partial class ChaosClusterExtensions
             catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict && kind.Plural != "namespaces")
             {
                 // Exists: replace it with this version (what `kubectl apply` would end with for these objects).
-                var current = ns is null
-                    ? await generic.ReadAsync<ObjectMetadataOnly>(item.Metadata.Name, cancellationToken)
-                    : await generic.ReadNamespacedAsync<ObjectMetadataOnly>(ns, item.Metadata.Name, cancellationToken);
-                item.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
-                await ReplaceAsync(generic, (dynamic)item, ns, cancellationToken);
+                // Controllers write status meanwhile, so a stale version is re-read and the replace tried again.
+                for (var attempt = 1; ; attempt++)
+                {
+                    var current = ns is null
+                        ? await generic.ReadAsync<ObjectMetadataOnly>(item.Metadata.Name, cancellationToken)
+                        : await generic.ReadNamespacedAsync<ObjectMetadataOnly>(ns, item.Metadata.Name, cancellationToken);
+                    item.Metadata.ResourceVersion = current.Metadata.ResourceVersion;
+                    try
+                    {
+                        await ReplaceAsync(generic, (dynamic)item, ns, cancellationToken);
+                        break;
+                    }
+                    catch (HttpOperationException conflict) when (conflict.Response.StatusCode == HttpStatusCode.Conflict && attempt < 10)
+                    {
+                        // Someone wrote in between: read the new version and try again.
+                    }
+                }
             }
             catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Conflict)
             {
