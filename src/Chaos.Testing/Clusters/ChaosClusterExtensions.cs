@@ -189,7 +189,7 @@ public static partial class ChaosClusterExtensions
 
         foreach (var p in (await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: cancellationToken)).Items.Where(p => p.Metadata.OwnerReferences is null or { Count: 0 }))
         {
-            if (p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != true)
+            if (!p.IsReady())
             {
                 waiting.Add($"pod {p.Metadata.Name} {p.Status?.Phase ?? "Pending"}");
             }

@@ -240,7 +240,7 @@ internal sealed class ExperimentRunner
             var broken = BrokenShare(session.Samples, from, to);
             if (broken > probe.Tolerance)
             {
-                failure = $"was broken for {Percent(broken)} of the hold (tolerance {Percent(probe.Tolerance)}); last observed {session.Latest?.Observed}";
+                failure = $"was broken for {Formatting.Percent(broken)} of the hold (tolerance {Formatting.Percent(probe.Tolerance)}); last observed {session.Latest?.Observed}";
             }
         }
 
@@ -262,8 +262,6 @@ internal sealed class ExperimentRunner
         var samples = session.Samples;
         return new ProbeResult(probe.Name, probe.DescribeModes(), failure is null, failure, TimeToRecovery(samples, injectedAt), samples);
     }
-
-    internal static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>From injection to the first time the steady state held again after breaking; zero if it never broke; null if it never came back.</summary>
     internal static TimeSpan? TimeToRecovery(IReadOnlyList<ProbeSample> samples, DateTimeOffset? injectedAt)

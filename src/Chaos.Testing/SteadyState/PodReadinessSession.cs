@@ -123,7 +123,7 @@ internal class PodReadinessSession : ProbeSession
     private void Evaluate(Dictionary<string, V1Pod> pods)
     {
         var live = pods.Values.Where(p => p.Metadata.DeletionTimestamp is null && _filter(p)).ToList();
-        var ready = live.Count(p => p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true);
+        var ready = live.Count(p => p.IsReady());
         var (held, observed) = Evaluate(ready, live.Count);
         Publish(held, observed);
     }

@@ -107,7 +107,7 @@ public static class SteadyState
                 }
 
                 var rate = window.Count(w => w.Ok) / (double)window.Count;
-                return (rate >= options.MinSuccessRate, $"{observed}; success rate {ExperimentRunner.Percent(rate)} over {options.Window.TotalSeconds:0.#}s");
+                return (rate >= options.MinSuccessRate, $"{observed}; success rate {Formatting.Percent(rate)} over {options.Window.TotalSeconds:0.#}s");
             }, client);
         }, errors);
     }

@@ -63,7 +63,7 @@ public sealed record SteadyStateProbe
 
         if (modes.HasFlag(ProbeModes.During))
         {
-            parts.Add(Tolerance > 0 ? $"during (tolerance {ExperimentRunner.Percent(Tolerance)})" : "during");
+            parts.Add(Tolerance > 0 ? $"during (tolerance {Formatting.Percent(Tolerance)})" : "during");
         }
 
         if (modes.HasFlag(ProbeModes.After))

@@ -28,7 +28,6 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
 
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
     {
-        CheckTargets(pods);
         var known = pods.Select(p => p.Metadata.Uid).ToHashSet(StringComparer.Ordinal);
         var claimed = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         return Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken }, async (pod, ct) =>
@@ -71,7 +70,7 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
             && p.Metadata.DeletionTimestamp is null
             && p.Metadata.OwnerReferences?.Any(o => o.Uid == owner.Uid) == true
             && (owner.Kind != "StatefulSet" || p.Metadata.Name == pod.Metadata.Name)
-            && p.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+            && p.IsReady();
 
         try
         {
