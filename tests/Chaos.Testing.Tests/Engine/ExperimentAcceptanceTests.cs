@@ -436,6 +436,20 @@ public sealed class ExperimentAcceptanceTests
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Kill_WhenTheDeleteKeepsFailing_FailsAndStillRunsRecovery()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        cluster.Emulator.ApiFaults.Add(new ApiFault { StatusCode = 500, Verbs = ["delete"], Resource = "pods" });
+
+        var result = await Experiment.On(Cart).Kill().Verify(SteadyState.DeploymentAvailable("shop", "cart")).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Failed);
+        result.FailureReason.Should().StartWith("the fault could not be injected: ");
+        result.Timeline.Should().Contain(t => t.Phase == "recover" && t.Message == "kill recovered", "recovery runs on failure too");
+        result.Affected.Should().BeEmpty();
+    }
+
     private static async Task WaitForAsync(Func<bool> condition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
