@@ -19,4 +19,13 @@ public static class Experiment
         ArgumentNullException.ThrowIfNull(target);
         return new PodChaos(target);
     }
+
+    /// <summary>Starts an experiment on nodes.</summary>
+    /// <param name="target">The nodes to pick from.</param>
+    /// <returns>The selection stage; choose how many (default one) and then a fault.</returns>
+    public static NodeChaos On(NodeTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return new NodeChaos(target);
+    }
 }

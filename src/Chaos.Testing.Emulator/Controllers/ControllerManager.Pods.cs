@@ -154,7 +154,7 @@ internal sealed partial class ControllerManager
             }
 
             var restarted = RestartChangedContainers(pod, now);
-            if (!restarted && !Admission.IsPodReady(pod) && IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
+            if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod) && IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
             {
                 MarkReady(pod);
             }
@@ -209,6 +209,34 @@ internal sealed partial class ControllerManager
             ]);
         });
 
+    /// <summary>
+    /// Probes are not run, with one exception: a container running a pause image serves nothing, so if it declares a
+    /// readiness probe the probe can never pass and the pod never becomes Ready (what pod-failure chaos relies on).
+    /// Without a probe Kubernetes counts a running container as ready, and so does the emulator.
+    /// </summary>
+    private static bool FailsReadiness(StoredObject pod) =>
+        (pod.Node["spec"]?["containers"] as JsonArray ?? []).Any(c => c?["readinessProbe"] is JsonObject && IsPauseImage(c["image"]?.ToString()));
+
+    /// <summary>Whether the image's repository name is <c>pause</c> or ends in <c>-pause</c> (e.g. <c>rancher/mirrored-pause:3.6</c>).</summary>
+    internal static bool IsPauseImage(string? image)
+    {
+        if (string.IsNullOrEmpty(image))
+        {
+            return false;
+        }
+
+        var name = image.Split('@')[0];
+        var slash = name.LastIndexOf('/');
+        var colon = name.LastIndexOf(':');
+        if (colon > slash)
+        {
+            name = name[..colon];
+        }
+
+        name = name[(slash + 1)..];
+        return name == "pause" || name.EndsWith("-pause", StringComparison.Ordinal);
+    }
+
     /// <summary>A changed container image restarts that container (as the kubelet does): restartCount goes up and the pod is unready until it is ready again.</summary>
     private bool RestartChangedContainers(StoredObject pod, DateTimeOffset now)
     {
@@ -224,11 +252,14 @@ internal sealed partial class ControllerManager
         {
             o["status"]!["containerStatuses"] = ContainerStatuses(o, ready: false, now, previous: o["status"]?["containerStatuses"] as JsonArray);
             var existing = o["status"]?["conditions"] as JsonArray;
-            return SetPodConditions(o,
+            SetPodConditions(o,
             [
                 PodCondition(existing, "Ready", false, "ContainersNotReady", "containers with unready status"),
                 PodCondition(existing, "ContainersReady", false, "ContainersNotReady", "containers with unready status"),
             ]);
+
+            // The container statuses changed even when the pod was unready already (a second image change).
+            return true;
         });
         return true;
     }

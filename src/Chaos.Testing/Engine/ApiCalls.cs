@@ -18,7 +18,7 @@ internal sealed class ApiCalls
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<HttpOperationException>(IsTransient).Handle<HttpRequestException>().Handle<TimeoutException>(),
+                ShouldHandle = new PredicateBuilder().Handle<HttpOperationException>(IsTransientStatus).Handle<HttpRequestException>().Handle<TimeoutException>(),
                 MaxRetryAttempts = 5,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -47,11 +47,21 @@ internal sealed class ApiCalls
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
         {
-            var where = ns is null ? "at cluster scope" : $"in namespace \"{ns}\"";
-            throw new ChaosRefusedException(
-                $"The Kubernetes API refused to {verb} {resource} {where} (403 Forbidden): {ex.Response.Content}. "
-                + $"Grant the identity of this kubeconfig the '{verb}' verb on '{resource}' (a Role and RoleBinding), or target objects it may change. Nothing was retried.",
-                ex);
+            throw Refused(verb, resource, ns, ex);
+        }
+    }
+
+    /// <summary>One request without retries (the caller handles 429 itself, e.g. an eviction blocked by a PodDisruptionBudget); 403 still refuses.</summary>
+    public async Task SendOnceAsync(string verb, string resource, string? ns, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _requests);
+        try
+        {
+            await call(cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
+        {
+            throw Refused(verb, resource, ns, ex);
         }
     }
 
@@ -66,7 +76,26 @@ internal sealed class ApiCalls
 
     public static bool IsConflict(Exception ex) => ex is HttpOperationException { Response.StatusCode: HttpStatusCode.Conflict };
 
-    private static bool IsTransient(HttpOperationException ex) =>
+    public static bool IsStatus(Exception ex, HttpStatusCode status) => ex is HttpOperationException op && op.Response?.StatusCode == status;
+
+    /// <summary>Whether a failed request may succeed when sent again (429, 5xx, timeouts, dropped connections).</summary>
+    public static bool IsTransient(Exception ex) => ex switch
+    {
+        HttpOperationException op => IsTransientStatus(op),
+        HttpRequestException or TimeoutException => true,
+        _ => false,
+    };
+
+    private static ChaosRefusedException Refused(string verb, string resource, string? ns, HttpOperationException ex)
+    {
+        var where = ns is null ? "at cluster scope" : $"in namespace \"{ns}\"";
+        return new ChaosRefusedException(
+            $"The Kubernetes API refused to {verb} {resource} {where} (403 Forbidden): {ex.Response.Content}. "
+            + $"Grant the identity of this kubeconfig the '{verb}' verb on '{resource}' (a Role and RoleBinding), or target objects it may change. Nothing was retried.",
+            ex);
+    }
+
+    private static bool IsTransientStatus(HttpOperationException ex) =>
         ex.Response?.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.InternalServerError
             or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 }

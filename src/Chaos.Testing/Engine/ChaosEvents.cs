@@ -24,7 +24,11 @@ internal sealed class ChaosEvents
     }
 
     /// <summary>Records an event; a failure is reported in the result, never fails the experiment.</summary>
-    public async Task PublishAsync(V1Pod pod, string reason, string message, CancellationToken cancellationToken)
+    public Task PublishAsync(V1Pod pod, string reason, string message, CancellationToken cancellationToken) =>
+        PublishAsync("Pod", pod.Metadata, reason, message, cancellationToken);
+
+    /// <summary>Records an event on any object (events of cluster-scoped objects such as nodes go to <c>default</c>, as the kubelet's do).</summary>
+    public async Task PublishAsync(string kind, V1ObjectMeta target, string reason, string message, CancellationToken cancellationToken)
     {
         if (!_enabled)
         {
@@ -32,21 +36,22 @@ internal sealed class ChaosEvents
         }
 
         var now = _recorder.Now.UtcDateTime;
+        var ns = target.NamespaceProperty ?? "default";
         var ev = new Corev1Event
         {
             Metadata = new V1ObjectMeta
             {
-                GenerateName = $"{pod.Metadata.Name}.chaos-",
-                NamespaceProperty = pod.Metadata.NamespaceProperty,
+                GenerateName = $"{target.Name}.chaos-",
+                NamespaceProperty = ns,
                 Labels = new Dictionary<string, string> { ["chaos.testing/experiment"] = _experimentId },
             },
             InvolvedObject = new V1ObjectReference
             {
                 ApiVersion = "v1",
-                Kind = "Pod",
-                Name = pod.Metadata.Name,
-                NamespaceProperty = pod.Metadata.NamespaceProperty,
-                Uid = pod.Metadata.Uid,
+                Kind = kind,
+                Name = target.Name,
+                NamespaceProperty = target.NamespaceProperty,
+                Uid = target.Uid,
             },
             Reason = reason,
             Message = $"{message} (Chaos.Testing experiment {_experimentId})",
@@ -60,12 +65,12 @@ internal sealed class ChaosEvents
         };
         try
         {
-            await _api.CallAsync("create", "events", pod.Metadata.NamespaceProperty,
-                ct => _client.CoreV1.CreateNamespacedEventAsync(ev, pod.Metadata.NamespaceProperty, cancellationToken: ct), cancellationToken);
+            await _api.CallAsync("create", "events", ns,
+                ct => _client.CoreV1.CreateNamespacedEventAsync(ev, ns, cancellationToken: ct), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            _recorder.Error($"could not record the {reason} event on pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}: {ex.Message}", ex);
+            _recorder.Error($"could not record the {reason} event on {kind.ToLowerInvariant()} {(target.NamespaceProperty is null ? target.Name : $"{target.NamespaceProperty}/{target.Name}")}: {ex.Message}", ex);
         }
     }
 }

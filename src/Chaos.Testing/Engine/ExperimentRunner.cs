@@ -36,21 +36,25 @@ internal sealed class ExperimentRunner
         }
 
         var id = Guid.NewGuid().ToString("N")[..12];
-        var seed = _experiment.Chaos.Selection.Seed ?? Random.Shared.Next();
+        var seed = _experiment.Binding.Selection.Seed ?? Random.Shared.Next();
         using var scope = _logger.BeginScope("chaos experiment {ExperimentId}", id);
+        using var active = Ledger.Track(id);
         var recorder = new ExperimentRecorder(_time, _logger);
         var api = Api = new ApiCalls(_time);
-        var context = new FaultContext(_client, id, api, recorder, new ChaosEvents(_client, api, recorder, id, _experiment.EmitEvents && !_experiment.IsDryRun), _time, _logger);
         var started = _time.GetUtcNow();
+        var context = new FaultContext(_client, id, api, recorder, new ChaosEvents(_client, api, recorder, id, _experiment.EmitEvents && !_experiment.IsDryRun), _time, _logger)
+        {
+            LedgerDeadline = started + _experiment.Duration + RecoveryTimeout + Ledger.Grace,
+        };
+        var verb = _experiment.Binding.Verb;
         recorder.Step("plan", $"experiment {id}: {_experiment.Description}, hold {_experiment.Duration.TotalSeconds:0.###}s, seed {seed}{(_experiment.IsDryRun ? ", dry run" : string.Empty)}");
 
-        var picked = await Planner.PlanAsync(_experiment, _client, api, seed, recorder, cancellationToken);
-        _experiment.Fault.CheckTargets(picked);
+        var planned = await _experiment.Binding.PlanAsync(context, _experiment.Safety, seed, cancellationToken);
         if (_experiment.IsDryRun)
         {
-            foreach (var pod in picked)
+            foreach (var target in planned.Targets)
             {
-                recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, $"would {_experiment.Fault.Verb}");
+                recorder.Affected(planned.Kind, target.NamespaceProperty, target.Name, $"would {verb}");
             }
 
             recorder.Step("report", "dry run: planned and guarded, nothing written");
@@ -58,6 +62,7 @@ internal sealed class ExperimentRunner
         }
 
         var sessions = new List<(SteadyStateProbe Probe, ProbeSession Session)>();
+        IReadOnlyList<string> notRecovered = [];
         var verdict = ExperimentVerdict.Passed;
         string? failure = null;
         DateTimeOffset? injectedAt = null;
@@ -99,10 +104,10 @@ internal sealed class ExperimentRunner
 
             phase = "inject";
             injectedAt = _time.GetUtcNow();
-            recorder.Step("inject", $"{_experiment.Fault.Verb} {picked.Count} pod(s)");
+            recorder.Step("inject", $"{verb} {planned.Targets.Count} {planned.Kind.ToLowerInvariant()}(s)");
             try
             {
-                await _experiment.Fault.InjectAsync(context, picked, cancellationToken);
+                await planned.InjectAsync(cancellationToken);
             }
             catch (ChaosRefusedException)
             {
@@ -189,7 +194,7 @@ internal sealed class ExperimentRunner
                 }
 
                 recorder.Step("report", verdict == ExperimentVerdict.Passed ? "steady state held" : $"{verdict}: {failure}");
-                return Report(id, seed, started, verdict, failure, recorder, probeResults, dryRun: false);
+                return Report(id, seed, started, verdict, failure, recorder, probeResults, dryRun: false) with { NotRecovered = notRecovered };
             }
             finally
             {
@@ -203,19 +208,24 @@ internal sealed class ExperimentRunner
             using var recovery = new CancellationTokenSource(RecoveryTimeout, _time);
             try
             {
-                await _experiment.Fault.RecoverAsync(context, recovery.Token);
+                await planned.RecoverAsync(recovery.Token);
                 var touched = recorder.AffectedTargets.Select(a => $"{a.Namespace}/{a.Name}").ToHashSet(StringComparer.Ordinal);
-                foreach (var pod in picked.Where(p => touched.Contains($"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}")))
+                foreach (var target in planned.Targets.Where(t => touched.Contains($"{t.NamespaceProperty}/{t.Name}")))
                 {
-                    await context.Events.PublishAsync(pod, "ChaosRecovered", $"{_experiment.Fault.Verb} recovered", recovery.Token);
+                    await context.Events.PublishAsync(planned.Kind, target, "ChaosRecovered", $"{verb} recovered", recovery.Token);
                 }
 
-                recorder.Step("recover", $"{_experiment.Fault.Verb} recovered");
+                recorder.Step("recover", $"{verb} recovered");
             }
             catch (Exception ex)
             {
                 verdict = ExperimentVerdict.Failed;
-                failure = $"recovery failed: {ex.Message}";
+                notRecovered = ex is RecoveryException partial
+                    ? partial.Left
+                    : planned.Targets.Select(t => $"{planned.Kind} {(t.NamespaceProperty is null ? t.Name : $"{t.NamespaceProperty}/{t.Name}")}: unknown, recovery stopped ({ex.Message})").ToList();
+                failure = $"recovery failed, {notRecovered.Count} object(s) may still be changed: {string.Join("; ", notRecovered)}. "
+                    + $"Their ledger annotations ({Ledger.AnnotationPrefix}{id}) stay, so ChaosJanitor.SweepAsync recovers them once this process has ended or after {context.LedgerDeadline:u} "
+                    + "(the fixtures run it when a cluster is acquired; call it with SweepOptions.Force to recover at once)";
                 recorder.Error(failure, ex);
             }
         }

@@ -11,4 +11,18 @@ internal sealed record FaultContext(
     ExperimentRecorder Recorder,
     ChaosEvents Events,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Gets when the janitor may recover what this run left even if its process is still alive.</summary>
+    public DateTimeOffset LedgerDeadline { get; init; }
+
+    /// <summary>A ledger entry of this run for <paramref name="fault"/>, with what recovery needs.</summary>
+    public LedgerEntry LedgerEntry(string fault, System.Text.Json.Nodes.JsonObject recovery) => new()
+    {
+        Experiment = ExperimentId,
+        Fault = fault,
+        Deadline = LedgerDeadline,
+        Owner = Ledger.Owner,
+        Recovery = recovery,
+    };
+}

@@ -6,10 +6,9 @@ namespace Chaos.Testing;
 /// <summary>Plan and guard: resolve the target, drop what must not be picked, pick (seeded), refuse what the safety guards forbid.</summary>
 internal static class Planner
 {
-    public static async Task<IReadOnlyList<V1Pod>> PlanAsync(ChaosExperiment experiment, IKubernetes client, ApiCalls api, int seed, ExperimentRecorder recorder, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<V1Pod>> PlanAsync(PodTarget target, Selection selection, FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken)
     {
-        var target = experiment.Chaos.Target;
-        var safety = experiment.Safety;
+        var (client, api, recorder) = (context.Client, context.Api, context.Recorder);
         foreach (var ns in target.Namespaces)
         {
             await GuardNamespaceAsync(ns, client, api, safety, cancellationToken);
@@ -70,7 +69,6 @@ internal static class Planner
         }
 
         var filtered = string.Join("; ", reasons.Select(r => $"{r.Value.Count} {r.Key} ({string.Join(", ", r.Value.Take(5))}{(r.Value.Count > 5 ? ", ..." : string.Empty)})"));
-        var verb = experiment.Fault.Verb;
         if (eligible.Count == 0)
         {
             throw new ChaosRefusedException(
@@ -79,32 +77,37 @@ internal static class Planner
                 + " Check the namespace and labels, or wait until the workload is Running. Nothing was changed.");
         }
 
-        var count = experiment.Chaos.Selection.CountOf(eligible.Count);
+        var count = selection.CountOf(eligible.Count);
         var picked = Pick(eligible, count, seed);
         recorder.Step("plan", $"{matched.Count} matched, {eligible.Count} eligible{(reasons.Count > 0 ? $" ({filtered} filtered out)" : string.Empty)}; "
             + $"picked {picked.Count} with seed {seed}: {string.Join(", ", picked.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}"))}");
-
-        var percent = picked.Count * 100.0 / eligible.Count;
-        if (percent > safety.MaxPercentage)
-        {
-            throw new ChaosRefusedException(
-                $"Refusing to {verb} {picked.Count} of {eligible.Count} eligible pods ({percent:0.#}%): Safety.MaxPercentage is {safety.MaxPercentage}. "
-                + $"Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = {Math.Min(100, (int)Math.Ceiling(percent))}). Nothing was changed.");
-        }
-
-        if (eligible.Count - picked.Count < safety.MinHealthyRemaining)
-        {
-            throw new ChaosRefusedException(
-                $"Refusing to {verb} {picked.Count} of {eligible.Count} eligible pods: only {eligible.Count - picked.Count} would stay untouched and Safety.MinHealthyRemaining is {safety.MinHealthyRemaining}. "
-                + "Pick fewer, scale the workload up, or lower the limit with .WithSafety(s => s.MinHealthyRemaining = 0). Nothing was changed.");
-        }
-
-        recorder.Step("guard", $"{picked.Count} of {eligible.Count} ({percent:0.#}%) within Safety.MaxPercentage {safety.MaxPercentage}, {eligible.Count - picked.Count} untouched");
+        GuardShare(picked.Count, eligible.Count, verb, "pods", safety, recorder);
         return picked;
     }
 
+    /// <summary>Refuses a pick larger than Safety.MaxPercentage or leaving fewer than Safety.MinHealthyRemaining untouched.</summary>
+    public static void GuardShare(int pickedCount, int eligibleCount, string verb, string noun, SafetyOptions safety, ExperimentRecorder recorder)
+    {
+        var percent = pickedCount * 100.0 / eligibleCount;
+        if (percent > safety.MaxPercentage)
+        {
+            throw new ChaosRefusedException(
+                $"Refusing to {verb} {pickedCount} of {eligibleCount} eligible {noun} ({percent:0.#}%): Safety.MaxPercentage is {safety.MaxPercentage}. "
+                + $"Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = {Math.Min(100, (int)Math.Ceiling(percent))}). Nothing was changed.");
+        }
+
+        if (eligibleCount - pickedCount < safety.MinHealthyRemaining)
+        {
+            throw new ChaosRefusedException(
+                $"Refusing to {verb} {pickedCount} of {eligibleCount} eligible {noun}: only {eligibleCount - pickedCount} would stay untouched and Safety.MinHealthyRemaining is {safety.MinHealthyRemaining}. "
+                + "Pick fewer, scale the workload up, or lower the limit with .WithSafety(s => s.MinHealthyRemaining = 0). Nothing was changed.");
+        }
+
+        recorder.Step("guard", $"{pickedCount} of {eligibleCount} ({percent:0.#}%) within Safety.MaxPercentage {safety.MaxPercentage}, {eligibleCount - pickedCount} untouched");
+    }
+
     /// <summary>A seeded shuffle of the eligible pods (sorted first, so the same seed picks the same pods).</summary>
-    internal static List<V1Pod> Pick(IReadOnlyList<V1Pod> eligible, int count, int seed)
+    internal static List<T> Pick<T>(IReadOnlyList<T> eligible, int count, int seed)
     {
         var random = new Random(seed);
         var order = eligible.ToList();
@@ -117,7 +120,7 @@ internal static class Planner
         return order.Take(count).ToList();
     }
 
-    private static async Task GuardNamespaceAsync(string ns, IKubernetes client, ApiCalls api, SafetyOptions safety, CancellationToken cancellationToken)
+    internal static async Task GuardNamespaceAsync(string ns, IKubernetes client, ApiCalls api, SafetyOptions safety, CancellationToken cancellationToken)
     {
         if (safety.ProtectedNamespaces.Contains(ns))
         {

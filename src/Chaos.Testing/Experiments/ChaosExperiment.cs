@@ -10,15 +10,9 @@ namespace Chaos.Testing;
 /// </summary>
 public sealed record ChaosExperiment
 {
-    internal ChaosExperiment(PodChaos chaos, IPodFault fault)
-    {
-        Chaos = chaos;
-        Fault = fault;
-    }
+    internal ChaosExperiment(FaultBinding binding) => Binding = binding;
 
-    internal PodChaos Chaos { get; }
-
-    internal IPodFault Fault { get; }
+    internal FaultBinding Binding { get; }
 
     internal TimeSpan Duration { get; init; }
 
@@ -55,7 +49,7 @@ public sealed record ChaosExperiment
     internal TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Gets a readable description, e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
-    public string Description => $"{Fault.Verb} {Chaos.Selection} of {Chaos.Target}";
+    public string Description => Binding.Description;
 
     /// <summary>Holds the fault for <paramref name="duration"/> before recovering it (probes checked during it sample meanwhile).</summary>
     /// <param name="duration">More than zero.</param>
@@ -103,9 +97,7 @@ public sealed record ChaosExperiment
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        Chaos.Target.Validate(errors);
-        Chaos.Selection.Validate(errors);
-        Fault.Validate(errors);
+        Binding.Validate(errors);
         if (DurationSet && (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24)))
         {
             errors.Add($"Duration: For() needs more than 0 and at most 24 hours, was {Duration}.");

@@ -1,13 +1,21 @@
 
+using k8s.Models;
+
 namespace Chaos.Testing;
 
 /// <summary>
 /// The first stage of a pod experiment: what to target and how many of the matches to pick. Choose a fault
 /// next (<c>.Kill()</c>, <c>.Restart()</c>). Immutable.
 /// </summary>
-public sealed record PodChaos
+public sealed record PodChaos : ITargetScope<V1Pod>
 {
     internal PodChaos(PodTarget target) => Target = target;
+
+    string ITargetScope<V1Pod>.Kind => "Pod";
+
+    Selection ITargetScope<V1Pod>.Selection => Selection;
+
+    string ITargetScope<V1Pod>.TargetDescription => Target.ToString();
 
     internal PodTarget Target { get; }
 
@@ -35,4 +43,13 @@ public sealed record PodChaos
     /// <param name="seed">Any integer.</param>
     /// <returns>A new stage.</returns>
     public PodChaos WithSeed(int seed) => this with { Selection = Selection with { Seed = seed } };
+
+    void ITargetScope<V1Pod>.Validate(ICollection<string> errors)
+    {
+        Target.Validate(errors);
+        Selection.Validate(errors);
+    }
+
+    Task<IReadOnlyList<V1Pod>> ITargetScope<V1Pod>.PlanAsync(FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken) =>
+        Planner.PlanAsync(Target, Selection, context, safety, verb, seed, cancellationToken);
 }

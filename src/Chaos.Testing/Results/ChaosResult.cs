@@ -36,6 +36,12 @@ public sealed record ChaosResult
     /// <summary>Gets the lifecycle timeline.</summary>
     public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
 
+    /// <summary>
+    /// Gets every object that recovery could not restore (empty when the cluster was left as found). Each one still
+    /// carries its ledger annotation, so <see cref="ChaosJanitor.SweepAsync(k8s.IKubernetes, SweepOptions?, CancellationToken)"/> restores it later.
+    /// </summary>
+    public IReadOnlyList<string> NotRecovered { get; init; } = [];
+
     /// <summary>Gets what each steady-state probe saw.</summary>
     public IReadOnlyList<ProbeResult> Probes { get; init; } = [];
 
@@ -72,6 +78,15 @@ public sealed record ChaosResult
             text.AppendLine($"Probe \"{probe.Name}\" ({probe.Mode}): {(probe.Held ? "held" : "did not hold")}"
                 + (probe.TimeToRecovery is { } t ? $", recovered in {t.TotalMilliseconds:F0} ms" : string.Empty)
                 + (probe.Failure is null ? string.Empty : $" — {probe.Failure}"));
+        }
+
+        if (NotRecovered.Count > 0)
+        {
+            text.AppendLine($"Not recovered ({NotRecovered.Count}), left for ChaosJanitor.SweepAsync:");
+            foreach (var left in NotRecovered)
+            {
+                text.AppendLine($"  {left}");
+            }
         }
 
         foreach (var error in Errors)

@@ -34,6 +34,10 @@ public sealed class ShopCluster : IAsyncDisposable
               containers:
                 - name: cart
                   image: example/cart:1.0
+                  readinessProbe:
+                    httpGet:
+                      path: /healthz
+                      port: 8080
         """;
 
     private ShopCluster(KubernetesEmulator emulator) => Emulator = emulator;

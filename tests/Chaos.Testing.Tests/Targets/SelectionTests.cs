@@ -127,7 +127,7 @@ public sealed class SelectionTests
 
         Planner.Pick(eligible, 5, seed: 9).Should().BeEquivalentTo(eligible);
         Planner.Pick(eligible, 0, seed: 9).Should().BeEmpty();
-        Planner.Pick([], 1, seed: 9).Should().BeEmpty();
+        Planner.Pick<V1Pod>([], 1, seed: 9).Should().BeEmpty();
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using k8s.Models;
+
 
 namespace Chaos.Testing;
 
@@ -13,6 +15,6 @@ public static class PodKillChaosExtensions
         ArgumentNullException.ThrowIfNull(chaos);
         var options = new PodKillOptions();
         configure?.Invoke(options);
-        return new ChaosExperiment(chaos, new PodKillFault(options));
+        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new PodKillFault(options)));
     }
 }

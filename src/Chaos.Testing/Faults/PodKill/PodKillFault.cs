@@ -4,15 +4,16 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>Deletes the pods with a grace period (default 0). Nothing to recover: the owner replaces them.</summary>
-internal sealed class PodKillFault(PodKillOptions options) : IPodFault
+internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>
 {
     public string Verb => "kill";
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    public void CheckTargets(IReadOnlyList<V1Pod> pods)
+    public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)
     {
         // Any pod can be killed; one without a controller is simply not replaced (docs/faults/pod-kill.md).
+        return Task.CompletedTask;
     }
 
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
@@ -40,5 +41,5 @@ internal sealed class PodKillFault(PodKillOptions options) : IPodFault
         });
     }
 
-    public Task RecoverAsync(FaultContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Pod> targets, CancellationToken cancellationToken) => Task.CompletedTask;
 }

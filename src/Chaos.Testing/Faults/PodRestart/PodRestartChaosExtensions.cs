@@ -1,3 +1,5 @@
+using k8s.Models;
+
 
 namespace Chaos.Testing;
 
@@ -13,6 +15,6 @@ public static class PodRestartChaosExtensions
         ArgumentNullException.ThrowIfNull(chaos);
         var options = new PodRestartOptions();
         configure?.Invoke(options);
-        return new ChaosExperiment(chaos, new PodRestartFault(options));
+        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new PodRestartFault(options)));
     }
 }

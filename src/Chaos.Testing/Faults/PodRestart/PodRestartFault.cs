@@ -7,13 +7,13 @@ namespace Chaos.Testing;
 /// Deletes each pod gracefully, then waits until its owner's replacement is Ready (a new pod of the same
 /// controller, or for a StatefulSet the same name with a new uid). Fails clearly when none comes in time.
 /// </summary>
-internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
+internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>
 {
     public string Verb => "restart";
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    public void CheckTargets(IReadOnlyList<V1Pod> pods)
+    public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)
     {
         foreach (var pod in pods)
         {
@@ -24,6 +24,8 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
                     + "Target pods that have an owner, or use Kill() if deleting it is what you want. Nothing was changed.");
             }
         }
+
+        return Task.CompletedTask;
     }
 
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
@@ -57,7 +59,7 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IPodFault
         });
     }
 
-    public Task RecoverAsync(FaultContext context, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Pod> targets, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Waits for a Ready replacement that no other restart of this run has claimed (two restarts of one owner need two).</summary>
     private async Task<string> WaitForReplacementAsync(FaultContext context, V1Pod pod, V1OwnerReference owner, HashSet<string> known, System.Collections.Concurrent.ConcurrentDictionary<string, bool> claimed, string resourceVersion, CancellationToken cancellationToken)

@@ -1,0 +1,27 @@
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// One fault on targets of type <typeparamref name="T"/> (pods or nodes). Inject records every action on the
+/// recorder; recover is idempotent, works from what is on the cluster (the ledger), and runs on success, failure
+/// and cancellation with a token that is not the cancelled one.
+/// </summary>
+/// <typeparam name="T">The target type.</typeparam>
+internal interface IFault<T>
+    where T : IKubernetesObject<V1ObjectMeta>
+{
+    /// <summary>Gets the verb shown in descriptions and dry runs, e.g. <c>kill</c>.</summary>
+    string Verb { get; }
+
+    void Validate(ICollection<string> errors);
+
+    /// <summary>Refuses (with <see cref="ChaosRefusedException"/>) picked targets the fault cannot work on; runs in dry runs too, before any write.</summary>
+    Task CheckTargetsAsync(FaultContext context, IReadOnlyList<T> targets, SafetyOptions safety, CancellationToken cancellationToken);
+
+    Task InjectAsync(FaultContext context, IReadOnlyList<T> targets, CancellationToken cancellationToken);
+
+    /// <summary>Recovers every one of <paramref name="targets"/> this run changed; throws <see cref="RecoveryException"/> naming what is left.</summary>
+    Task RecoverAsync(FaultContext context, IReadOnlyList<T> targets, CancellationToken cancellationToken);
+}

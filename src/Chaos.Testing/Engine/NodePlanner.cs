@@ -1,0 +1,65 @@
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>Plan and guard for node faults: resolve, drop excluded and not-Ready nodes, pick (seeded), guard the share.</summary>
+internal static class NodePlanner
+{
+    public static async Task<IReadOnlyList<V1Node>> PlanAsync(NodeTarget target, Selection selection, FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken)
+    {
+        var list = await context.Api.CallAsync("list", "nodes", null,
+            ct => context.Client.CoreV1.ListNodeAsync(labelSelector: target.LabelSelector, cancellationToken: ct), cancellationToken);
+        var matched = list.Items.Where(target.Matches).OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        var missing = target.Names.Where(n => matched.All(m => m.Metadata.Name != n) && !target.ExceptNames.Contains(n)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ChaosRefusedException(
+                $"No node named {string.Join(", ", missing.Select(n => $"\"{n}\""))} in the cluster (nodes: {string.Join(", ", list.Items.Select(n => n.Metadata.Name).Order(StringComparer.Ordinal))}). Check Nodes.Named(...). Nothing was changed.");
+        }
+
+        var reasons = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var eligible = new List<V1Node>();
+        foreach (var node in matched)
+        {
+            string? reason = null;
+            if (node.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
+            {
+                reason = $"excluded by label {SafetyOptions.ExclusionLabel}=true";
+            }
+            else if (node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != true)
+            {
+                reason = "not Ready";
+            }
+
+            if (reason is null)
+            {
+                eligible.Add(node);
+            }
+            else
+            {
+                if (!reasons.TryGetValue(reason, out var names))
+                {
+                    reasons[reason] = names = [];
+                }
+
+                names.Add(node.Metadata.Name);
+            }
+        }
+
+        var filtered = string.Join("; ", reasons.Select(r => $"{r.Value.Count} {r.Key} ({string.Join(", ", r.Value)})"));
+        if (eligible.Count == 0)
+        {
+            throw new ChaosRefusedException(
+                $"No node to {verb}: {target} matched {matched.Count} node(s)"
+                + (reasons.Count > 0 ? $", and every one was filtered out: {filtered}." : ".")
+                + " Check the node labels and names. Nothing was changed.");
+        }
+
+        var picked = Planner.Pick(eligible, selection.CountOf(eligible.Count), seed);
+        context.Recorder.Step("plan", $"{matched.Count} matched, {eligible.Count} eligible{(reasons.Count > 0 ? $" ({filtered} filtered out)" : string.Empty)}; "
+            + $"picked {picked.Count} with seed {seed}: {string.Join(", ", picked.Select(n => n.Metadata.Name))}");
+        Planner.GuardShare(picked.Count, eligible.Count, verb, "nodes", safety, context.Recorder);
+        return picked;
+    }
+}

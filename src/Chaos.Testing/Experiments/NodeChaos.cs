@@ -1,0 +1,49 @@
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// The first stage of a node experiment: which nodes and how many of the matches to pick. Choose a fault next
+/// (<c>.Drain()</c>, <c>.Cordon()</c>, <c>.Taint(...)</c>, <c>.Inject(...)</c>). Immutable.
+/// </summary>
+public sealed record NodeChaos : ITargetScope<V1Node>
+{
+    internal NodeChaos(NodeTarget target) => Target = target;
+
+    internal NodeTarget Target { get; }
+
+    internal Selection Selection { get; init; } = Selection.One;
+
+    string ITargetScope<V1Node>.Kind => "Node";
+
+    Selection ITargetScope<V1Node>.Selection => Selection;
+
+    string ITargetScope<V1Node>.TargetDescription => Target.ToString();
+
+    /// <summary>Picks one of the eligible nodes (the default).</summary>
+    /// <returns>A new stage.</returns>
+    public NodeChaos One() => this with { Selection = Selection.One with { Seed = Selection.Seed } };
+
+    /// <summary>Picks every eligible node (subject to <see cref="SafetyOptions.MaxPercentage"/> and <see cref="SafetyOptions.MinHealthyRemaining"/>).</summary>
+    /// <returns>A new stage.</returns>
+    public NodeChaos All() => this with { Selection = new(SelectionMode.All, 0, Selection.Seed) };
+
+    /// <summary>Picks <paramref name="count"/> eligible nodes at random (seeded), or all of them when fewer match.</summary>
+    /// <param name="count">At least 1.</param>
+    /// <returns>A new stage.</returns>
+    public NodeChaos Count(int count) => this with { Selection = new(SelectionMode.Count, count, Selection.Seed) };
+
+    /// <summary>Fixes the seed of the random pick so a run can be replayed.</summary>
+    /// <param name="seed">Any integer.</param>
+    /// <returns>A new stage.</returns>
+    public NodeChaos WithSeed(int seed) => this with { Selection = Selection with { Seed = seed } };
+
+    void ITargetScope<V1Node>.Validate(ICollection<string> errors)
+    {
+        Target.Validate(errors);
+        Selection.Validate(errors);
+    }
+
+    Task<IReadOnlyList<V1Node>> ITargetScope<V1Node>.PlanAsync(FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken) =>
+        NodePlanner.PlanAsync(Target, Selection, context, safety, verb, seed, cancellationToken);
+}

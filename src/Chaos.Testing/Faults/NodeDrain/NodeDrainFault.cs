@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Net;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>Cordon (ledger) + evictions through policy/v1 honouring PodDisruptionBudgets; recovery uncordons what it cordoned.</summary>
+internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
+{
+    public const string Name = "node-drain";
+
+    private readonly ConcurrentDictionary<string, IReadOnlyList<V1Pod>> _plannedEvictions = new(StringComparer.Ordinal);
+
+    public string Verb => "drain";
+
+    public void Validate(ICollection<string> errors) => options.Validate(errors);
+
+    /// <summary>Decides, before any write, which pods of each node would be evicted and which are skipped and why; refuses unmanaged pods unless allowed.</summary>
+    public async Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)
+    {
+        var namespaceVerdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            var pods = await ListPodsAsync(context, node.Metadata.Name, cancellationToken);
+            var evict = new List<V1Pod>();
+            var skipped = new List<string>();
+            foreach (var pod in pods)
+            {
+                var why = await SkipReasonAsync(context, pod, safety, namespaceVerdicts, cancellationToken);
+                if (why is null)
+                {
+                    evict.Add(pod);
+                }
+                else if (why.Length > 0)
+                {
+                    skipped.Add($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} ({why})");
+                }
+            }
+
+            var unmanaged = evict.Where(p => p.Metadata.OwnerReferences?.Any(o => o.Controller == true) != true).ToList();
+            if (unmanaged.Count > 0 && !options.EvictUnmanagedPods)
+            {
+                throw new ChaosRefusedException(
+                    $"Node {node.Metadata.Name} runs pods without a controller ({string.Join(", ", unmanaged.Select(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}"))}); "
+                    + "a drain would delete them for good. Set Drain.EvictUnmanagedPods = true if that is intended (as kubectl drain --force), or pick another node. Nothing was changed.");
+            }
+
+            _plannedEvictions[$"{context.ExperimentId}/{node.Metadata.Name}"] = evict;
+            context.Recorder.Step("plan", $"drain {node.Metadata.Name}: {evict.Count} pod(s) to evict"
+                + (skipped.Count > 0 ? $", skipped {string.Join(", ", skipped)}" : string.Empty));
+        }
+    }
+
+    public async Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken)
+    {
+        await NodeCordonFault.CordonAsync(context, nodes, Name, cancellationToken);
+        var failures = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(
+            nodes.SelectMany(n => _plannedEvictions.TryRemove($"{context.ExperimentId}/{n.Metadata.Name}", out var pods) ? pods.Select(p => (Node: n.Metadata.Name, Pod: p)) : []),
+            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+            async (item, ct) =>
+            {
+                if (await EvictAsync(context, item.Node, item.Pod, ct) is { } failure)
+                {
+                    failures.Add(failure);
+                }
+            });
+
+        if (!failures.IsEmpty)
+        {
+            throw new InvalidOperationException($"the drain did not finish: {string.Join("; ", failures.Order(StringComparer.Ordinal))}");
+        }
+    }
+
+    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken)
+    {
+        foreach (var node in nodes)
+        {
+            _plannedEvictions.TryRemove($"{context.ExperimentId}/{node.Metadata.Name}", out _);
+        }
+
+        return LedgerWrites.RecoverAsync(context, "Node", nodes, NodeCordonFault.Restore, cancellationToken);
+    }
+
+    /// <summary>Evicts one pod, retrying while a PodDisruptionBudget refuses (429) or the API is briefly unavailable, until the drain timeout.</summary>
+    private async Task<string?> EvictAsync(FaultContext context, string node, V1Pod pod, CancellationToken cancellationToken)
+    {
+        var ns = pod.Metadata.NamespaceProperty;
+        var name = pod.Metadata.Name;
+        var eviction = new V1Eviction
+        {
+            ApiVersion = "policy/v1",
+            Kind = "Eviction",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+            DeleteOptions = new V1DeleteOptions
+            {
+                GracePeriodSeconds = options.GracePeriod is { } grace ? (long)grace.TotalSeconds : null,
+                Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid },
+            },
+        };
+        var deadline = context.Time.GetUtcNow() + options.Timeout;
+        var delay = TimeSpan.FromMilliseconds(50);
+        var refusals = 0;
+        string? lastRefusal = null;
+        while (true)
+        {
+            try
+            {
+                await context.Api.SendOnceAsync("create", "pods/eviction", ns,
+                    ct => context.Client.CoreV1.CreateNamespacedPodEvictionAsync(eviction, name, ns, cancellationToken: ct), cancellationToken);
+                context.Recorder.Affected("Pod", ns, name, refusals == 0 ? $"evicted from {node}" : $"evicted from {node} after {refusals} refusal(s) by its disruption budget");
+                return null;
+            }
+            catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsTransient(ex) || ApiCalls.IsConflict(ex))
+            {
+                if (ApiCalls.IsNotFound(ex) || (ApiCalls.IsConflict(ex) && !await ExistsAsync(context, pod, cancellationToken)))
+                {
+                    // Gone already, or replaced by a newer pod of the same name: nothing to evict.
+                    context.Recorder.Affected("Pod", ns, name, "already gone");
+                    return null;
+                }
+
+                if (ApiCalls.IsStatus(ex, HttpStatusCode.TooManyRequests))
+                {
+                    refusals++;
+                    lastRefusal = (ex as k8s.Autorest.HttpOperationException)?.Response?.Content;
+                }
+
+                if (context.Time.GetUtcNow() + delay > deadline)
+                {
+                    return $"pod {ns}/{name} on {node} could not be evicted within {options.Timeout.TotalSeconds:0.###}s (Drain.Timeout): "
+                        + (refusals > 0 ? $"refused {refusals} time(s) with 429, its PodDisruptionBudget allows no disruption ({Shorten(lastRefusal)})" : ex.Message)
+                        + ". Raise Drain.Timeout, or relax the budget";
+                }
+
+                await Task.Delay(delay, context.Time, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
+            }
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(FaultContext context, V1Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await context.Api.CallAsync("get", "pods", pod.Metadata.NamespaceProperty,
+                ct => context.Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct), cancellationToken);
+            return current.Metadata.Uid == pod.Metadata.Uid;
+        }
+        catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+        {
+            return false;
+        }
+    }
+
+    private static async Task<IReadOnlyList<V1Pod>> ListPodsAsync(FaultContext context, string node, CancellationToken cancellationToken)
+    {
+        var list = await context.Api.CallAsync("list", "pods", null,
+            ct => context.Client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"spec.nodeName={node}", cancellationToken: ct), cancellationToken);
+        return list.Items.OrderBy(p => p.Metadata.NamespaceProperty, StringComparer.Ordinal).ThenBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Null to evict; empty to skip silently (already leaving); otherwise why the pod is skipped.</summary>
+    private static async Task<string?> SkipReasonAsync(FaultContext context, V1Pod pod, SafetyOptions safety, Dictionary<string, string?> namespaceVerdicts, CancellationToken cancellationToken)
+    {
+        if (pod.Metadata.DeletionTimestamp is not null || pod.Status?.Phase is "Succeeded" or "Failed")
+        {
+            return string.Empty;
+        }
+
+        if (pod.Metadata.OwnerReferences?.Any(o => o.Controller == true && o.Kind == "DaemonSet") == true)
+        {
+            return "DaemonSet";
+        }
+
+        if (pod.Metadata.Annotations?.ContainsKey("kubernetes.io/config.mirror") == true)
+        {
+            return "mirror pod";
+        }
+
+        if (pod.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
+        {
+            return $"labelled {SafetyOptions.ExclusionLabel}=true";
+        }
+
+        var ns = pod.Metadata.NamespaceProperty;
+        if (!namespaceVerdicts.TryGetValue(ns, out var verdict))
+        {
+            try
+            {
+                await Planner.GuardNamespaceAsync(ns, context.Client, context.Api, safety, cancellationToken);
+                verdict = null;
+            }
+            catch (ChaosRefusedException refused) when (refused.InnerException is not k8s.Autorest.HttpOperationException { Response.StatusCode: HttpStatusCode.Forbidden })
+            {
+                verdict = safety.ProtectedNamespaces.Contains(ns) ? "protected namespace" : "namespace guarded by the safety options";
+            }
+
+            namespaceVerdicts[ns] = verdict;
+        }
+
+        return verdict;
+    }
+
+    private static string Shorten(string? text) => text is null ? "no details" : text.Length > 200 ? text[..200] + "..." : text;
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>Adds one taint; recovery removes exactly that taint (key and effect), whatever else changed meanwhile.</summary>
+internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
+{
+    public const string Name = "node-taint";
+
+    public string Verb => "taint";
+
+    public void Validate(ICollection<string> errors) => options.Validate(errors);
+
+    public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)
+    {
+        foreach (var node in nodes)
+        {
+            if (node.Spec?.Taints?.FirstOrDefault(t => t.Key == options.Key && t.Effect == options.Effect.ToString()) is { } existing)
+            {
+                throw new ChaosRefusedException(
+                    $"Node {node.Metadata.Name} already has the taint {Describe(existing.Key, existing.Value, existing.Effect)}; recovery could not tell it from ours and would remove it. "
+                    + "Use another Taint.Key, or another node. Nothing was changed.");
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (node, ct) =>
+        {
+            var effect = options.Effect.ToString();
+            var added = false;
+            await LedgerWrites.UpdateAsync(context.Client, context.Api, node, current =>
+            {
+                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                {
+                    return false;
+                }
+
+                current.Spec ??= new V1NodeSpec();
+                current.Spec.Taints ??= [];
+                current.Spec.Taints.Add(new V1Taint
+                {
+                    Key = options.Key,
+                    Value = options.Value.Length == 0 ? null : options.Value,
+                    Effect = effect,
+                    TimeAdded = options.Effect == TaintEffect.NoExecute ? context.Time.GetUtcNow().UtcDateTime : null,
+                });
+                Ledger.Add(current.Metadata, context.LedgerEntry(Name, new JsonObject { ["key"] = options.Key, ["value"] = options.Value, ["effect"] = effect }));
+                added = true;
+                return true;
+            }, ct);
+
+            if (added)
+            {
+                var action = $"tainted {Describe(options.Key, options.Value, effect)}";
+                context.Recorder.Affected("Node", null, node.Metadata.Name, action);
+                await context.Events.PublishAsync("Node", node.Metadata, "ChaosInjected", action, ct);
+            }
+        });
+
+    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
+        LedgerWrites.RecoverAsync(context, "Node", nodes, Restore, cancellationToken);
+
+    /// <summary>Removes the taint with the recorded key and effect (a node holds at most one per key and effect).</summary>
+    public static string Restore(V1Node node, LedgerEntry entry)
+    {
+        var key = entry.Recovery["key"]?.GetValue<string>();
+        var effect = entry.Recovery["effect"]?.GetValue<string>();
+        var ours = node.Spec?.Taints?.FirstOrDefault(t => t.Key == key && t.Effect == effect);
+        if (ours is null)
+        {
+            return $"taint {key}:{effect} already removed";
+        }
+
+        node.Spec!.Taints.Remove(ours);
+        if (node.Spec.Taints.Count == 0)
+        {
+            node.Spec.Taints = null;
+        }
+
+        return $"taint {Describe(ours.Key, ours.Value, ours.Effect)} removed";
+    }
+
+    private static string Describe(string key, string? value, string effect) => string.IsNullOrEmpty(value) ? $"{key}:{effect}" : $"{key}={value}:{effect}";
+}

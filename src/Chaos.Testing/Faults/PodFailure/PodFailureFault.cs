@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>Swaps container images for a pause image, originals in the ledger; recovery restores them exactly.</summary>
+internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
+{
+    public const string Name = "pod-failure";
+
+    public string Verb => "fail";
+
+    public void Validate(ICollection<string> errors) => options.Validate(errors);
+
+    public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)
+    {
+        foreach (var pod in pods)
+        {
+            var names = pod.Spec.Containers.Select(c => c.Name).ToList();
+            var missing = options.Containers.Where(c => !names.Contains(c)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new ChaosRefusedException(
+                    $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} has no container {string.Join(", ", missing.Select(m => $"\"{m}\""))} (it has {string.Join(", ", names)}). "
+                    + "Fix PodFailure.Containers, or leave it empty to fail every container. Nothing was changed.");
+            }
+
+            if (Ledger.EntriesOf(pod.Metadata).FirstOrDefault(e => e.Fault == Name) is { } other)
+            {
+                throw new ChaosRefusedException(
+                    $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} is already failed by experiment {other.Experiment}; two pod failures on one pod could not both restore it. "
+                    + "Wait for that experiment to end (or run ChaosJanitor.SweepAsync if it crashed). Nothing was changed.");
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (pod, ct) =>
+        {
+            string? action = null;
+            var written = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
+            {
+                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                {
+                    return false;
+                }
+
+                var images = new JsonObject();
+                foreach (var container in current.Spec.Containers.Where(c => options.Containers.Count == 0 || options.Containers.Contains(c.Name)))
+                {
+                    if (container.Image != options.Image)
+                    {
+                        images[container.Name] = container.Image;
+                        container.Image = options.Image;
+                    }
+                }
+
+                Ledger.Add(current.Metadata, context.LedgerEntry(Name, new JsonObject { ["pause"] = options.Image, ["images"] = images }));
+                action = $"containers {string.Join(", ", images.Select(i => i.Key))} now run {options.Image}";
+                return true;
+            }, ct);
+
+            if (written is null)
+            {
+                context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, "already gone");
+                return;
+            }
+
+            if (action is not null)
+            {
+                context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, action);
+                await context.Events.PublishAsync(pod, "ChaosInjected", $"pod failure: {action}", ct);
+            }
+        });
+
+    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken) =>
+        LedgerWrites.RecoverAsync(context, "Pod", pods, Restore, cancellationToken);
+
+    /// <summary>Puts the original images back on the containers that still run the pause image; returns what it did.</summary>
+    public static string Restore(V1Pod pod, LedgerEntry entry)
+    {
+        var pause = entry.Recovery["pause"]?.GetValue<string>();
+        var restored = new List<string>();
+        foreach (var (name, image) in entry.Recovery["images"] as JsonObject ?? [])
+        {
+            var container = pod.Spec.Containers.FirstOrDefault(c => c.Name == name);
+            if (container is not null && container.Image == pause && image is not null)
+            {
+                container.Image = image.GetValue<string>();
+                restored.Add($"{name}={container.Image}");
+            }
+        }
+
+        return restored.Count == 0 ? "nothing to restore (images were changed meanwhile)" : $"images restored: {string.Join(", ", restored)}";
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// Recovers what crashed or interrupted runs left behind: every pod and node with a ledger entry whose run is gone
+/// (its process no longer exists) or past its deadline is restored (images back, uncordon, taint removed, custom
+/// recovery) and its entry removed. Idempotent; safe to run at any time, including while experiments run.
+/// </summary>
+public static class ChaosJanitor
+{
+    /// <summary>Sweeps the cluster once.</summary>
+    /// <param name="client">The cluster.</param>
+    /// <param name="options">Options (force, custom recoveries, clock); defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the sweep (what was recovered stays recovered).</param>
+    /// <returns>What was recovered, skipped and what failed.</returns>
+    /// <example><code>var sweep = await ChaosJanitor.SweepAsync(client);</code></example>
+    public static async Task<SweepResult> SweepAsync(IKubernetes client, SweepOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        options ??= new SweepOptions();
+        var api = new ApiCalls(options.TimeProvider);
+        var recovered = new ConcurrentBag<string>();
+        var skipped = new ConcurrentBag<string>();
+        var failed = new ConcurrentBag<string>();
+
+        var pods = await api.CallAsync("list", "pods", null,
+            ct => client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: $"{Ledger.Label}=true", cancellationToken: ct), cancellationToken);
+        var nodes = await api.CallAsync("list", "nodes", null,
+            ct => client.CoreV1.ListNodeAsync(labelSelector: $"{Ledger.Label}=true", cancellationToken: ct), cancellationToken);
+
+        var work = pods.Items.Select(p => (IKubernetesObject<V1ObjectMeta>)p).Concat(nodes.Items).ToList();
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (target, ct) =>
+        {
+            var kind = target is V1Node ? "Node" : "Pod";
+            foreach (var entry in Ledger.EntriesOf(target.Metadata))
+            {
+                var where = $"{kind} {LedgerWrites.Describe(target.Metadata)}, experiment {entry.Experiment} ({entry.Fault})";
+                if (Ledger.WhyStale(entry, options.TimeProvider.GetUtcNow(), options.Force) is not { } why)
+                {
+                    skipped.Add($"{where}: its run ({entry.Owner}) may still be running, deadline {entry.Deadline:u}");
+                    continue;
+                }
+
+                try
+                {
+                    var action = await RecoverAsync(client, api, options, target, entry, ct);
+                    recovered.Add($"{where}, {why}: {action}");
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    failed.Add($"{where}: {ex.Message}");
+                }
+            }
+        });
+
+        return new SweepResult
+        {
+            Recovered = [.. recovered.Order(StringComparer.Ordinal)],
+            Skipped = [.. skipped.Order(StringComparer.Ordinal)],
+            Failed = [.. failed.Order(StringComparer.Ordinal)],
+        };
+    }
+
+    private static async Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.Fault == CustomFault<V1Pod>.LedgerName)
+        {
+            var name = entry.Recovery["name"]?.GetValue<string>() ?? CustomFault<V1Pod>.DefaultName;
+            if (!options.Custom.TryGetValue(name, out var recover))
+            {
+                throw new InvalidOperationException(
+                    $"custom fault \"{name}\" has no registered recovery; pass it with new SweepOptions().RecoverCustom(\"{name}\", recover) and sweep again (the ledger entry stays until then)");
+            }
+
+            var context = target is V1Node node ? CustomFault<V1Node>.ContextFor(client, entry.Experiment, [node]) : CustomFault<V1Pod>.ContextFor(client, entry.Experiment, [(V1Pod)target]);
+            await recover(context, cancellationToken);
+        }
+
+        Func<IKubernetesObject<V1ObjectMeta>, LedgerEntry, string> restore = (target, entry.Fault) switch
+        {
+            (V1Pod, PodFailureFault.Name) => (o, e) => PodFailureFault.Restore((V1Pod)o, e),
+            (V1Node, NodeCordonFault.Name or NodeDrainFault.Name) => (o, e) => NodeCordonFault.Restore((V1Node)o, e),
+            (V1Node, NodeTaintFault.Name) => (o, e) => NodeTaintFault.Restore((V1Node)o, e),
+            (_, CustomFault<V1Pod>.LedgerName) => (_, _) => "custom recovery ran",
+            _ => throw new InvalidOperationException($"unknown fault \"{entry.Fault}\" (written by a newer Chaos.Testing?); the ledger entry stays"),
+        };
+
+        string? action = null;
+        await LedgerWrites.UntilDoneAsync(options.TimeProvider, async () =>
+        {
+            Func<IKubernetesObject<V1ObjectMeta>, bool> change = current =>
+            {
+                action = null;
+                if (Ledger.EntryOf(current.Metadata, entry.Experiment) is not { } fresh)
+                {
+                    return false;
+                }
+
+                action = restore(current, fresh);
+                Ledger.Remove(current.Metadata, entry.Experiment);
+                return true;
+            };
+            _ = target switch
+            {
+                V1Pod pod => (object?)await LedgerWrites.UpdateAsync(client, api, pod, p => change(p), cancellationToken),
+                V1Node node => await LedgerWrites.UpdateAsync(client, api, node, n => change(n), cancellationToken),
+                _ => null,
+            };
+        }, cancellationToken);
+        return action ?? "already recovered";
+    }
+}

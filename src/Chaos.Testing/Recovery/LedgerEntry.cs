@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// What one experiment changed on one object and what recovery needs, stored as the JSON value of the annotation
+/// <c>chaos.testing/ledger-&lt;experiment id&gt;</c> in the same write as the change itself, so the change never exists
+/// without its ledger entry.
+/// </summary>
+internal sealed record LedgerEntry
+{
+    [JsonPropertyName("experiment")]
+    public required string Experiment { get; init; }
+
+    /// <summary>Gets the fault, e.g. <c>pod-failure</c>, <c>node-drain</c>, <c>node-taint</c>, <c>custom</c>.</summary>
+    [JsonPropertyName("fault")]
+    public required string Fault { get; init; }
+
+    /// <summary>Gets the time after which the janitor recovers the object even if its run still looks alive.</summary>
+    [JsonPropertyName("deadline")]
+    public required DateTimeOffset Deadline { get; init; }
+
+    [JsonPropertyName("owner")]
+    public required RunOwner Owner { get; init; }
+
+    /// <summary>Gets what recovery needs (fault-specific), e.g. the original images or the taint that was added.</summary>
+    [JsonPropertyName("recovery")]
+    public JsonObject Recovery { get; init; } = [];
+
+    public string ToJson() => JsonSerializer.Serialize(this, LedgerJson.Options);
+
+    public static LedgerEntry? Parse(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LedgerEntry>(json, LedgerJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The process that ran an experiment: the janitor treats a run as gone when this process no longer exists.</summary>
+internal sealed record RunOwner
+{
+    [JsonPropertyName("host")]
+    public required string Host { get; init; }
+
+    [JsonPropertyName("pid")]
+    public required int ProcessId { get; init; }
+
+    [JsonPropertyName("started")]
+    public required DateTimeOffset ProcessStarted { get; init; }
+
+    public override string ToString() => $"process {ProcessId} on {Host}";
+}
+
+internal static class LedgerJson
+{
+    public static readonly JsonSerializerOptions Options = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>Ledger-aware writes shared by every stateful fault: change + ledger entry in one write; restore + removal in one write.</summary>
+internal static class LedgerWrites
+{
+    /// <summary>Read-modify-write of a pod or a node (409 → re-read, re-apply). Null when the object is gone.</summary>
+    public static async Task<T?> UpdateAsync<T>(IKubernetes client, ApiCalls api, T target, Func<T, bool> change, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        object? written = target switch
+        {
+            V1Pod pod => await ObjectWrites.UpdatePodAsync(client, api, pod.Metadata.NamespaceProperty, pod.Metadata.Name, p => change((T)(object)p), cancellationToken),
+            V1Node node => await ObjectWrites.UpdateNodeAsync(client, api, node.Metadata.Name, n => change((T)(object)n), cancellationToken),
+            _ => throw new NotSupportedException($"The ledger supports pods and nodes, not {target.GetType().Name}."),
+        };
+        return (T?)written;
+    }
+
+    /// <summary>
+    /// For each target that carries this run's ledger entry: apply <paramref name="restore"/> (which returns what it did),
+    /// remove the entry, write both at once. Transient failures are retried until <paramref name="cancellationToken"/>
+    /// (the recovery deadline); whatever is still changed at the end is named in a <see cref="RecoveryException"/>.
+    /// </summary>
+    public static async Task RecoverAsync<T>(FaultContext context, string kind, IReadOnlyList<T> targets, Func<T, LedgerEntry, string> restore, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var left = new ConcurrentBag<string>();
+        Exception? lastError = null;
+        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (target, _) =>
+        {
+            string? action = null;
+            try
+            {
+                await UntilDoneAsync(context.Time, async () => await UpdateAsync(context.Client, context.Api, target, current =>
+                {
+                    action = null;
+                    if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not { } entry)
+                    {
+                        return false;
+                    }
+
+                    action = restore(current, entry);
+                    Ledger.Remove(current.Metadata, context.ExperimentId);
+                    return true;
+                }, cancellationToken), cancellationToken);
+                if (action is not null)
+                {
+                    context.Recorder.Affected(kind, target.Metadata.NamespaceProperty, target.Metadata.Name, action);
+                }
+            }
+            catch (Exception ex)
+            {
+                lastError = ex;
+                left.Add($"{kind} {Describe(target.Metadata)} ({ex.Message})");
+            }
+        });
+
+        if (!left.IsEmpty)
+        {
+            throw new RecoveryException([.. left.Order(StringComparer.Ordinal)], lastError);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> again after transient failures (each already retried by <see cref="ApiCalls"/>) until it succeeds or the token ends.</summary>
+    public static async Task UntilDoneAsync(TimeProvider time, Func<Task> action, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await action();
+                return;
+            }
+            catch (Exception ex) when (ApiCalls.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(delay, time, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+            }
+        }
+    }
+
+    public static string Describe(V1ObjectMeta metadata) => metadata.NamespaceProperty is null ? metadata.Name : $"{metadata.NamespaceProperty}/{metadata.Name}";
+}

@@ -1,0 +1,32 @@
+namespace Chaos.Testing;
+
+/// <summary>Options of <see cref="ChaosJanitor.SweepAsync(k8s.IKubernetes, SweepOptions?, CancellationToken)"/>.</summary>
+public sealed class SweepOptions
+{
+    private readonly Dictionary<string, Func<CustomFaultContext, CancellationToken, Task>> _custom = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every ledger entry is recovered, even one whose run still looks alive
+    /// (its process exists, or it runs on another machine and its deadline has not passed).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Force { get; set; }
+
+    /// <summary>Gets or sets the clock that decides whether a ledger entry is past its deadline.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> Custom => _custom;
+
+    /// <summary>Registers the recovery of a custom fault (the <c>name</c> given to <c>Inject(...)</c>), so the janitor can undo it after a crash.</summary>
+    /// <param name="name">The custom fault's name.</param>
+    /// <param name="recover">Its recover delegate (the same one the experiment uses).</param>
+    /// <returns>These options.</returns>
+    public SweepOptions RecoverCustom(string name, Func<CustomFaultContext, CancellationToken, Task> recover)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(recover);
+        _custom[name] = recover;
+        return this;
+    }
+}
