@@ -8,9 +8,10 @@ internal static class NodePlanner
 {
     public static async Task<IReadOnlyList<V1Node>> PlanAsync(NodeTarget target, Selection selection, FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken)
     {
-        var list = await context.Api.CallAsync("list", "nodes", null,
-            ct => context.Client.CoreV1.ListNodeAsync(labelSelector: target.LabelSelector, cancellationToken: ct), cancellationToken);
-        var matched = list.Items.Where(target.Matches).OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
+        // Every node is listed: the share guards compare with the whole cluster, since that is what a node fault takes capacity from.
+        var list = await context.Api.CallAsync("list", "nodes", null, ct => context.Client.CoreV1.ListNodeAsync(cancellationToken: ct), cancellationToken);
+        var matched = list.Items.Where(n => target.Matches(n) && target.Labels.All(l => l.Matches(n.Metadata.Labels)))
+            .OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
         var missing = target.Names.Where(n => matched.All(m => m.Metadata.Name != n) && !target.ExceptNames.Contains(n)).ToList();
         if (missing.Count > 0)
         {
@@ -22,16 +23,7 @@ internal static class NodePlanner
         var eligible = new List<V1Node>();
         foreach (var node in matched)
         {
-            string? reason = null;
-            if (node.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
-            {
-                reason = $"excluded by label {SafetyOptions.ExclusionLabel}=true";
-            }
-            else if (node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != true)
-            {
-                reason = "not Ready";
-            }
-
+            var reason = WhyIneligible(node);
             if (reason is null)
             {
                 eligible.Add(node);
@@ -59,7 +51,17 @@ internal static class NodePlanner
         var picked = Planner.Pick(eligible, selection.CountOf(eligible.Count), seed);
         context.Recorder.Step("plan", $"{matched.Count} matched, {eligible.Count} eligible{(reasons.Count > 0 ? $" ({filtered} filtered out)" : string.Empty)}; "
             + $"picked {picked.Count} with seed {seed}: {string.Join(", ", picked.Select(n => n.Metadata.Name))}");
-        Planner.GuardShare(picked.Count, eligible.Count, verb, "nodes", safety, context.Recorder);
+        Planner.GuardShare(picked.Count, list.Items.Count(n => WhyIneligible(n) is null), verb, "Ready nodes of the cluster", safety, context.Recorder);
         return picked;
+    }
+
+    private static string? WhyIneligible(V1Node node)
+    {
+        if (node.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
+        {
+            return $"excluded by label {SafetyOptions.ExclusionLabel}=true";
+        }
+
+        return node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true ? null : "not Ready";
     }
 }
