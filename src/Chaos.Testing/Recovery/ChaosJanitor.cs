@@ -11,6 +11,8 @@ namespace Chaos.Testing;
 /// </summary>
 public static class ChaosJanitor
 {
+    private static readonly TimeSpan EntryTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>Sweeps the cluster once.</summary>
     /// <param name="client">The cluster.</param>
     /// <param name="options">Options (force, custom recoveries, clock); defaults when null.</param>
@@ -46,7 +48,10 @@ public static class ChaosJanitor
 
                 try
                 {
-                    var action = await RecoverAsync(client, api, options, target, entry, ct);
+                    // Each entry gets a bounded time: a cluster that keeps failing must not hang the sweep.
+                    using var bounded = new CancellationTokenSource(EntryTimeout, options.TimeProvider);
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, bounded.Token);
+                    var action = await RecoverAsync(client, api, options, target, entry, linked.Token);
                     recovered.Add($"{where}, {why}: {action}");
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -76,7 +81,7 @@ public static class ChaosJanitor
             }
 
             var context = target is V1Node node ? CustomFault<V1Node>.ContextFor(client, entry.Experiment, [node]) : CustomFault<V1Pod>.ContextFor(client, entry.Experiment, [(V1Pod)target]);
-            await recover(context, cancellationToken);
+            await LedgerWrites.UntilDoneAsync(options.TimeProvider, () => recover(context, cancellationToken), cancellationToken, retryConflicts: true);
         }
 
         Func<IKubernetesObject<V1ObjectMeta>, LedgerEntry, string> restore = (target, entry.Fault) switch

@@ -66,7 +66,7 @@ internal static class LedgerWrites
     }
 
     /// <summary>Runs <paramref name="action"/> again after transient failures (each already retried by <see cref="ApiCalls"/>) until it succeeds or the token ends.</summary>
-    public static async Task UntilDoneAsync(TimeProvider time, Func<Task> action, CancellationToken cancellationToken)
+    public static async Task UntilDoneAsync(TimeProvider time, Func<Task> action, CancellationToken cancellationToken, bool retryConflicts = false)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
@@ -76,7 +76,7 @@ internal static class LedgerWrites
                 await action();
                 return;
             }
-            catch (Exception ex) when (ApiCalls.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((ApiCalls.IsTransient(ex) || (retryConflicts && ApiCalls.IsConflict(ex))) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(delay, time, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));

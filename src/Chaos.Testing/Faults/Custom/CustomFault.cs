@@ -66,7 +66,12 @@ internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, Cance
     {
         try
         {
-            await recover!(ContextFor(context.Client, context.ExperimentId, targets), cancellationToken);
+            // The delegate is idempotent by contract, so transient API errors and conflicts are retried until the recovery deadline.
+            await LedgerWrites.UntilDoneAsync(
+                context.Time,
+                () => recover!(ContextFor(context.Client, context.ExperimentId, targets), cancellationToken),
+                cancellationToken,
+                retryConflicts: true);
         }
         catch (Exception ex)
         {
