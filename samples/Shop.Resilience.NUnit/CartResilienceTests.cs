@@ -1,5 +1,6 @@
 using Chaos.Testing;
 using Chaos.Testing.NUnit;
+using k8s;
 using NUnit.Framework;
 
 namespace Shop.Resilience.NUnit;
@@ -40,5 +41,25 @@ public sealed class CartResilienceTests : ChaosTestBase
         Report(result);
         result.EnsureSteadyState();
         Assert.That(result.Affected, Has.Some.Matches<AffectedTarget>(a => a.Action.StartsWith("replacement of ", StringComparison.Ordinal)));
+    }
+
+    [ChaosTest]
+    public async Task Cart_stays_available_when_a_node_it_runs_on_is_drained()
+    {
+        if ((await Client.CoreV1.ListNodeAsync()).Items.Count < 2)
+        {
+            Assert.Ignore("A drain needs a second node to move the cart to; this cluster has one (e.g. K3s).");
+        }
+
+        var result = await Experiment.On(Nodes.Hosting(Cart))
+            .Drain(o => o.Timeout = TimeSpan.FromSeconds(60))   // evictions honour the cart's PodDisruptionBudget
+            .For(TimeSpan.FromMilliseconds(300))
+            .Verify(SteadyState.DeploymentAvailable(Namespace, "cart").BeforeAndAfter(TimeSpan.FromSeconds(60)))
+            .WithLogger(Logger)
+            .RunAsync(Client);
+
+        Report(result);
+        result.EnsureSteadyState();
+        Assert.That(result.Affected, Has.Some.Matches<AffectedTarget>(a => a.Kind == "Node" && a.Action == "uncordoned"));
     }
 }

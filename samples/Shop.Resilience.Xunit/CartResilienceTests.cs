@@ -1,5 +1,6 @@
 using Chaos.Testing;
 using Chaos.Testing.Xunit;
+using k8s;
 using FluentAssertions;
 using Xunit;
 using Xunit.Abstractions;
@@ -46,5 +47,34 @@ public sealed class CartResilienceTests(ChaosClusterFixture cluster, ITestOutput
         output.WriteChaosResult(result);
         result.Should().HaveHeldSteadyState().And.HaveAffected(1);
         result.Affected.Should().Contain(a => a.Action.StartsWith("replacement of ", StringComparison.Ordinal));
+    }
+
+    [ChaosFact]
+    public async Task CartSurvivesADrainOfANodeItRunsOn()
+    {
+        await using var ns = await cluster.CreateNamespaceAsync();
+        await cluster.Cluster.ApplyAsync(ShopYaml, ns.Name);
+        await cluster.Cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromSeconds(60));
+
+        var drain = Experiment.On(Nodes.Hosting(Pods.In(ns.Name).WithLabel("app", "cart")))
+            .Drain(o => o.Timeout = TimeSpan.FromSeconds(60))   // evictions honour the cart's PodDisruptionBudget
+            .For(TimeSpan.FromMilliseconds(300))
+            .Verify(SteadyState.DeploymentAvailable(ns.Name, "cart").BeforeAndAfter(TimeSpan.FromSeconds(60)))
+            .WithLogger(output.ToLogger());
+
+        if ((await cluster.Client.CoreV1.ListNodeAsync()).Items.Count < 2)
+        {
+            // A single-node cluster (such as K3s): the safety guards refuse to drain the only node.
+            var refused = () => drain.RunAsync(cluster.Client);
+            await refused.Should().ThrowAsync<ChaosRefusedException>();
+            return;
+        }
+
+        var result = await drain.RunAsync(cluster.Client);
+
+        output.WriteChaosResult(result);
+        result.Should().HaveHeldSteadyState();
+        result.Affected.Should().Contain(a => a.Kind == "Node" && a.Action == "cordoned")
+            .And.Contain(a => a.Kind == "Node" && a.Action == "uncordoned");
     }
 }

@@ -12,6 +12,9 @@ public static class ChaosCluster
     /// <summary>Gets why the cluster could not be acquired (the <see cref="ChaosClusterUnavailableException"/> message), or null.</summary>
     public static string? UnavailableReason { get; internal set; }
 
+    /// <summary>Gets what the janitor recovered when the cluster was acquired (left by crashed or interrupted runs), or null.</summary>
+    public static SweepResult? InitialSweep { get; internal set; }
+
     /// <summary>The prefix of every skip reason the adapter gives: <c>Chaos cluster unavailable: </c>.</summary>
     public const string SkipPrefix = "Chaos cluster unavailable: ";
 }

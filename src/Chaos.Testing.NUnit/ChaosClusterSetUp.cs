@@ -37,8 +37,21 @@ public abstract class ChaosClusterSetUp
             ChaosCluster.Current = null;
             ChaosCluster.UnavailableReason = ex.Message;
             await TestContext.Progress.WriteLineAsync(ChaosCluster.SkipPrefix + ex.Message);
+            return;
+        }
+
+        // What crashed or interrupted runs left behind is recovered before the first test (docs/recovery.md).
+        var sweep = await ChaosJanitor.SweepAsync(ChaosCluster.Current.Client, CreateSweepOptions(), TestContext.CurrentContext.CancellationToken);
+        ChaosCluster.InitialSweep = sweep;
+        if (sweep.Recovered.Count > 0 || sweep.Failed.Count > 0 || sweep.Skipped.Count > 0)
+        {
+            await TestContext.Progress.WriteLineAsync(sweep.ToString());
         }
     }
+
+    /// <summary>The options of the janitor sweep run when the cluster is acquired; override to register custom recoveries.</summary>
+    /// <returns>The sweep options.</returns>
+    protected virtual SweepOptions CreateSweepOptions() => new();
 
     /// <summary>Releases the cluster (for the emulator and K3s: stops it).</summary>
     /// <returns>A task that completes when the cluster is released.</returns>

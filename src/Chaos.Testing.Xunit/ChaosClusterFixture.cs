@@ -69,8 +69,22 @@ public class ChaosClusterFixture : IAsyncLifetime
         catch (ChaosClusterUnavailableException ex)
         {
             SkipReason = ChaosSkip.Prefix + ex.Message;
+            return;
         }
+
+        // What crashed or interrupted runs left behind is recovered before the first test (docs/recovery.md).
+        InitialSweep = await ChaosJanitor.SweepAsync(_cluster.Client, CreateSweepOptions());
     }
+
+    /// <summary>
+    /// Gets what the janitor recovered when the cluster was acquired (left by crashed or interrupted runs), or null
+    /// when the cluster is unavailable.
+    /// </summary>
+    public SweepResult? InitialSweep { get; private set; }
+
+    /// <summary>The options of the janitor sweep run when the cluster is acquired; override to register custom recoveries.</summary>
+    /// <returns>The sweep options.</returns>
+    protected virtual SweepOptions CreateSweepOptions() => new();
 
     /// <summary>Releases the cluster; xUnit calls this after the last test of the collection.</summary>
     /// <returns>A task that completes when the cluster is released.</returns>

@@ -10,7 +10,8 @@ internal static class NodePlanner
     {
         // Every node is listed: the share guards compare with the whole cluster, since that is what a node fault takes capacity from.
         var list = await context.Api.CallAsync("list", "nodes", null, ct => context.Client.CoreV1.ListNodeAsync(cancellationToken: ct), cancellationToken);
-        var matched = list.Items.Where(n => target.Matches(n) && target.Labels.All(l => l.Matches(n.Metadata.Labels)))
+        var hosts = target.Hosting is { } pods ? await HostsOfAsync(pods, context, cancellationToken) : null;
+        var matched = list.Items.Where(n => target.Matches(n) && target.Labels.All(l => l.Matches(n.Metadata.Labels)) && (hosts is null || hosts.Contains(n.Metadata.Name)))
             .OrderBy(n => n.Metadata.Name, StringComparer.Ordinal).ToList();
         var missing = target.Names.Where(n => matched.All(m => m.Metadata.Name != n) && !target.ExceptNames.Contains(n)).ToList();
         if (missing.Count > 0)
@@ -53,6 +54,23 @@ internal static class NodePlanner
             + $"picked {picked.Count} with seed {seed}: {string.Join(", ", picked.Select(n => n.Metadata.Name))}");
         Planner.GuardShare(picked.Count, list.Items.Count(n => WhyIneligible(n) is null), verb, "Ready nodes of the cluster", safety, context.Recorder);
         return picked;
+    }
+
+    /// <summary>The nodes running at least one live pod of <paramref name="pods"/>.</summary>
+    private static async Task<HashSet<string>> HostsOfAsync(PodTarget pods, FaultContext context, CancellationToken cancellationToken)
+    {
+        var hosts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ns in pods.Namespaces)
+        {
+            var list = await context.Api.CallAsync("list", "pods", ns,
+                ct => context.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: pods.LabelSelector, fieldSelector: pods.FieldSelector, cancellationToken: ct), cancellationToken);
+            foreach (var pod in list.Items.Where(p => p.Metadata.DeletionTimestamp is null && p.Spec?.NodeName is not null && (pods.Names.IsEmpty || pods.Names.Contains(p.Metadata.Name)) && !pods.IsExcluded(p)))
+            {
+                hosts.Add(pod.Spec.NodeName);
+            }
+        }
+
+        return hosts;
     }
 
     private static string? WhyIneligible(V1Node node)

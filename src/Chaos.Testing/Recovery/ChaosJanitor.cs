@@ -28,12 +28,30 @@ public static class ChaosJanitor
         var skipped = new ConcurrentBag<string>();
         var failed = new ConcurrentBag<string>();
 
-        var pods = await api.CallAsync("list", "pods", null,
-            ct => client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: $"{Ledger.Label}=true", cancellationToken: ct), cancellationToken);
-        var nodes = await api.CallAsync("list", "nodes", null,
-            ct => client.CoreV1.ListNodeAsync(labelSelector: $"{Ledger.Label}=true", cancellationToken: ct), cancellationToken);
+        // An identity that may not list pods or nodes cluster-wide gets a sweep of what it can see, and the rest reported.
+        var work = new List<IKubernetesObject<V1ObjectMeta>>();
+        try
+        {
+            var pods = await api.CallAsync("list", "pods", null,
+                ct => client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: $"{Ledger.Label}=true", cancellationToken: ct), cancellationToken);
+            work.AddRange(pods.Items);
+        }
+        catch (ChaosRefusedException refused)
+        {
+            failed.Add($"pods were not swept: {refused.Message}");
+        }
 
-        var work = pods.Items.Select(p => (IKubernetesObject<V1ObjectMeta>)p).Concat(nodes.Items).ToList();
+        try
+        {
+            var nodes = await api.CallAsync("list", "nodes", null,
+                ct => client.CoreV1.ListNodeAsync(labelSelector: $"{Ledger.Label}=true", cancellationToken: ct), cancellationToken);
+            work.AddRange(nodes.Items);
+        }
+        catch (ChaosRefusedException refused)
+        {
+            failed.Add($"nodes were not swept: {refused.Message}");
+        }
+
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (target, ct) =>
         {
             var kind = target is V1Node ? "Node" : "Pod";

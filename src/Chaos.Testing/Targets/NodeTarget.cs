@@ -19,6 +19,9 @@ public sealed record NodeTarget
 
     internal ImmutableList<string> ExceptNames { get; init; } = [];
 
+    /// <summary>Gets the pods whose nodes are the candidates, or null for every node.</summary>
+    internal PodTarget? Hosting { get; init; }
+
     /// <summary>Keeps nodes whose label <paramref name="key"/> equals <paramref name="value"/>.</summary>
     /// <param name="key">The label key, e.g. <c>topology.kubernetes.io/zone</c>.</param>
     /// <param name="value">The value.</param>
@@ -40,7 +43,7 @@ public sealed record NodeTarget
     /// <inheritdoc />
     public override string ToString()
     {
-        var text = "nodes";
+        var text = Hosting is null ? "nodes" : $"nodes hosting {Hosting}";
         if (!Labels.IsEmpty)
         {
             text += $" with labels {LabelSelector}";
@@ -64,6 +67,7 @@ public sealed record NodeTarget
 
     internal void Validate(ICollection<string> errors)
     {
+        Hosting?.Validate(errors);
         foreach (var label in Labels)
         {
             label.Validate("Target.Labels", errors);

@@ -250,6 +250,20 @@ public sealed class NodeFaultTests
         (await tooMany.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Refusing to cordon 2 of 2 eligible Ready nodes of the cluster (100%): Safety.MaxPercentage is 50*");
     }
 
+    [Fact]
+    public async Task Hosting_PicksOnlyNodesThatRunTheGivenPods()
+    {
+        await using var cluster = await ShopCluster.StartAsync(replicas: 1);
+        var host = (await cluster.Client.CoreV1.ListNamespacedPodAsync("shop", labelSelector: "app=cart")).Items.Single().Spec.NodeName;
+
+        for (var seed = 0; seed < 10; seed++)
+        {
+            var dry = await Experiment.On(Nodes.Hosting(Pods.In("shop").WithLabel("app", "cart"))).WithSeed(seed).Drain().DryRun().RunAsync(cluster.Client);
+            dry.Description.Should().Be("drain one of nodes hosting pods in shop with labels app=cart");
+            dry.Affected.Should().ContainSingle().Which.Should().Match<AffectedTarget>(a => a.Kind == "Node" && a.Name == host && a.Action == "would drain");
+        }
+    }
+
     private static string Pdb(int minAvailable) => $"""
         apiVersion: policy/v1
         kind: PodDisruptionBudget
