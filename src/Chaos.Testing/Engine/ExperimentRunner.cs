@@ -42,14 +42,16 @@ internal sealed class ExperimentRunner
         var recorder = new ExperimentRecorder(_time, _logger);
         var api = Api = new ApiCalls(_time);
         var started = _time.GetUtcNow();
+        var safety = _experiment.Safety;
         var context = new FaultContext(_client, id, api, recorder, new ChaosEvents(_client, api, recorder, id, _experiment.EmitEvents && !_experiment.IsDryRun), _time, _logger)
         {
-            LedgerDeadline = started + _experiment.Duration + RecoveryTimeout + Ledger.Grace,
+            LedgerDeadline = started + _experiment.Binding.InjectTimeout + _experiment.Duration + RecoveryTimeout + Ledger.Grace,
+            Safety = safety,
         };
         var verb = _experiment.Binding.Verb;
         recorder.Step("plan", $"experiment {id}: {_experiment.Description}, hold {_experiment.Duration.TotalSeconds:0.###}s, seed {seed}{(_experiment.IsDryRun ? ", dry run" : string.Empty)}");
 
-        var planned = await _experiment.Binding.PlanAsync(context, _experiment.Safety, seed, cancellationToken);
+        var planned = await _experiment.Binding.PlanAsync(context, safety, seed, cancellationToken);
         if (_experiment.IsDryRun)
         {
             foreach (var target in planned.Targets)

@@ -10,6 +10,9 @@ internal abstract class FaultBinding
 
     public abstract Selection Selection { get; }
 
+    /// <summary>Gets how long injection itself may take (added to the ledger deadline).</summary>
+    public abstract TimeSpan InjectTimeout { get; }
+
     /// <summary>Gets e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
     public abstract string Description { get; }
 
@@ -39,6 +42,8 @@ internal sealed class FaultBinding<T>(ITargetScope<T> scope, IFault<T> fault) : 
     public override string Verb => fault.Verb;
 
     public override Selection Selection => scope.Selection;
+
+    public override TimeSpan InjectTimeout => fault.InjectTimeout;
 
     public override string Description => $"{fault.Verb} {scope.Selection} of {scope.TargetDescription}";
 

@@ -16,6 +16,9 @@ internal sealed record FaultContext(
     /// <summary>Gets when the janitor may recover what this run left even if its process is still alive.</summary>
     public DateTimeOffset LedgerDeadline { get; init; }
 
+    /// <summary>Gets the safety guards of the run.</summary>
+    public SafetyOptions Safety { get; init; } = new();
+
     /// <summary>A ledger entry of this run for <paramref name="fault"/>, with what recovery needs.</summary>
     public LedgerEntry LedgerEntry(string fault, System.Text.Json.Nodes.JsonObject recovery) => new()
     {

@@ -15,6 +15,9 @@ internal interface IFault<T>
     /// <summary>Gets the verb shown in descriptions and dry runs, e.g. <c>kill</c>.</summary>
     string Verb { get; }
 
+    /// <summary>Gets how long injection itself may take (a drain waiting for its budget); it extends the ledger deadline.</summary>
+    TimeSpan InjectTimeout => TimeSpan.Zero;
+
     void Validate(ICollection<string> errors);
 
     /// <summary>Refuses (with <see cref="ChaosRefusedException"/>) picked targets the fault cannot work on; runs in dry runs too, before any write.</summary>

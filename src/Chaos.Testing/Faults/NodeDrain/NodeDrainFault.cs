@@ -10,9 +10,9 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
 {
     public const string Name = "node-drain";
 
-    private readonly ConcurrentDictionary<string, IReadOnlyList<V1Pod>> _plannedEvictions = new(StringComparer.Ordinal);
-
     public string Verb => "drain";
+
+    public TimeSpan InjectTimeout => options.Timeout;
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
@@ -22,22 +22,7 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
         var namespaceVerdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
-            var pods = await ListPodsAsync(context, node.Metadata.Name, cancellationToken);
-            var evict = new List<V1Pod>();
-            var skipped = new List<string>();
-            foreach (var pod in pods)
-            {
-                var why = await SkipReasonAsync(context, pod, safety, namespaceVerdicts, cancellationToken);
-                if (why is null)
-                {
-                    evict.Add(pod);
-                }
-                else if (why.Length > 0)
-                {
-                    skipped.Add($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} ({why})");
-                }
-            }
-
+            var (evict, skipped) = await ClassifyAsync(context, node.Metadata.Name, safety, namespaceVerdicts, cancellationToken);
             var unmanaged = evict.Where(p => p.Metadata.OwnerReferences?.Any(o => o.Controller == true) != true).ToList();
             if (unmanaged.Count > 0 && !options.EvictUnmanagedPods)
             {
@@ -46,26 +31,41 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
                     + "a drain would delete them for good. Set Drain.EvictUnmanagedPods = true if that is intended (as kubectl drain --force), or pick another node. Nothing was changed.");
             }
 
-            _plannedEvictions[$"{context.ExperimentId}/{node.Metadata.Name}"] = evict;
             context.Recorder.Step("plan", $"drain {node.Metadata.Name}: {evict.Count} pod(s) to evict"
                 + (skipped.Count > 0 ? $", skipped {string.Join(", ", skipped)}" : string.Empty));
         }
     }
 
+    /// <summary>Cordons, then lists each node's pods again (the cordon stops new ones arriving) and evicts them all in parallel.</summary>
     public async Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken)
     {
         await NodeCordonFault.CordonAsync(context, nodes, Name, cancellationToken);
-        var failures = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(
-            nodes.SelectMany(n => _plannedEvictions.TryRemove($"{context.ExperimentId}/{n.Metadata.Name}", out var pods) ? pods.Select(p => (Node: n.Metadata.Name, Pod: p)) : []),
-            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-            async (item, ct) =>
+        var work = new List<(string Node, V1Pod Pod)>();
+        var namespaceVerdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            var (evict, _) = await ClassifyAsync(context, node.Metadata.Name, context.Safety, namespaceVerdicts, cancellationToken);
+            foreach (var pod in evict)
             {
-                if (await EvictAsync(context, item.Node, item.Pod, ct) is { } failure)
+                if (pod.Metadata.OwnerReferences?.Any(o => o.Controller == true) != true && !options.EvictUnmanagedPods)
                 {
-                    failures.Add(failure);
+                    // Scheduled between the plan and the cordon: never deleted for good without consent.
+                    context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, $"not evicted from {node.Metadata.Name}: no controller (Drain.EvictUnmanagedPods is false)");
+                    continue;
                 }
-            });
+
+                work.Add((node.Metadata.Name, pod));
+            }
+        }
+
+        var failures = new ConcurrentBag<string>();
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (item, ct) =>
+        {
+            if (await EvictAsync(context, item.Node, item.Pod, ct) is { } failure)
+            {
+                failures.Add(failure);
+            }
+        });
 
         if (!failures.IsEmpty)
         {
@@ -73,14 +73,28 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
         }
     }
 
-    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken)
+    public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
+        LedgerWrites.RecoverAsync(context, "Node", nodes, NodeCordonFault.Restore, cancellationToken);
+
+    private static async Task<(List<V1Pod> Evict, List<string> Skipped)> ClassifyAsync(
+        FaultContext context, string node, SafetyOptions safety, Dictionary<string, string?> namespaceVerdicts, CancellationToken cancellationToken)
     {
-        foreach (var node in nodes)
+        var evict = new List<V1Pod>();
+        var skipped = new List<string>();
+        foreach (var pod in await ListPodsAsync(context, node, cancellationToken))
         {
-            _plannedEvictions.TryRemove($"{context.ExperimentId}/{node.Metadata.Name}", out _);
+            var why = await SkipReasonAsync(context, pod, safety, namespaceVerdicts, cancellationToken);
+            if (why is null)
+            {
+                evict.Add(pod);
+            }
+            else if (why.Length > 0)
+            {
+                skipped.Add($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} ({why})");
+            }
         }
 
-        return LedgerWrites.RecoverAsync(context, "Node", nodes, NodeCordonFault.Restore, cancellationToken);
+        return (evict, skipped);
     }
 
     /// <summary>Evicts one pod, retrying while a PodDisruptionBudget refuses (429) or the API is briefly unavailable, until the drain timeout.</summary>
