@@ -172,7 +172,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task NodeDrain_SkipsDaemonSetPodsAndRefusesUnmanagedPods()
+    public async Task NodeDrain_SkipsDaemonSetPods_RefusesUnmanagedPodsNamedNodesAndForbiddenEvictions()
     {
         await using var cluster = await ShopCluster.StartAsync(extraYaml: """
             apiVersion: apps/v1
@@ -221,6 +221,16 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         (await named.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Refusing to drain 1 of 1 eligible nodes (100%): Safety.MaxPercentage is 50.*");
         var unknown = () => Experiment.On(Nodes.Named("node-9")).Drain().DryRun().RunAsync(cluster.Client);
         (await unknown.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("No node named \"node-9\" in the cluster (nodes: node-1, node-2, node-3)*");
+
+        // A 403 on an eviction stops the experiment with a refusal, after recovery has uncordoned the node.
+        using (cluster.Emulator.Authorization.Deny("create", "pods/eviction"))
+        {
+            var forbidden = () => Experiment.On(Nodes.All().Except("node-2")).Drain().RunAsync(cluster.Client);
+            (await forbidden.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("The Kubernetes API refused to create pods/eviction in namespace \"shop\" (403 Forbidden)*");
+        }
+
+        (await MarkedNodesAsync(cluster.Client)).Should().BeEmpty();
+        (await cluster.Client.CoreV1.ListNodeAsync()).Items.Should().OnlyContain(n => n.Spec.Unschedulable == null);
     }
 
     [Fact]
