@@ -210,15 +210,17 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
             },
             "shop");
         cluster.Emulator.Audit.Clear();
-        var refused = () => Experiment.On(Nodes.Named("node-2")).Drain()
-            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; })
-            .RunAsync(cluster.Client);
+        var refused = () => Experiment.On(Nodes.Named("node-2")).Drain().RunAsync(cluster.Client);
         (await refused.Should().ThrowAsync<ChaosRefusedException>()).Which.Message.Should().Be(
             "Node node-2 runs pods without a controller (shop/debug); a drain would delete them for good. Set Drain.EvictUnmanagedPods = true if that is intended (as kubectl drain --force), or pick another node. Nothing was changed.");
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
 
-        var named = () => Experiment.On(Nodes.Named("node-2")).Drain().DryRun().RunAsync(cluster.Client);
-        (await named.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Refusing to drain 1 of 1 eligible nodes (100%): Safety.MaxPercentage is 50.*");
+        // The share guards compare with every Ready, not excluded node of the cluster, whatever the target.
+        var two = () => Experiment.On(Nodes.All()).Count(2).Drain().DryRun().RunAsync(cluster.Client);
+        (await two.Should().ThrowAsync<ChaosRefusedException>()).Which.Message.Should().Be(
+            "Refusing to drain 2 of 3 eligible Ready nodes of the cluster (66.7%): Safety.MaxPercentage is 50. Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = 67). Nothing was changed.");
+        var named = await Experiment.On(Nodes.Named("node-1")).Drain().DryRun().RunAsync(cluster.Client);
+        named.Timeline.Should().Contain(t => t.Phase == "guard" && t.Message == "1 of 3 (33.3%) within Safety.MaxPercentage 50, 2 untouched");
         var unknown = () => Experiment.On(Nodes.Named("node-9")).Drain().DryRun().RunAsync(cluster.Client);
         (await unknown.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("No node named \"node-9\" in the cluster (nodes: node-1, node-2, node-3)*");
 
@@ -310,7 +312,6 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         var result = await Experiment.On(Nodes.Named("node-2"))            // cordoned by an operator before
             .Cordon()
             .For(TimeSpan.FromMilliseconds(200))
-            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; })   // 1 of 1 named node
             .RunAsync(cluster.Client);
 
         result.Affected.Select(a => a.Action).Should().Equal(
@@ -326,7 +327,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
 
         // Two cordons on one node: the one that cordoned it ends first and hands the uncordon over.
         await cluster.Client.CoreV1.PatchNodeAsync(new V1Patch("{\"spec\":{\"unschedulable\":null}}", V1Patch.PatchType.MergePatch), "node-2");
-        var node2 = Experiment.On(Nodes.Named("node-2")).Cordon().WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
+        var node2 = Experiment.On(Nodes.Named("node-2")).Cordon();
         var firstRun = node2.For(TimeSpan.FromMilliseconds(400)).RunAsync(cluster.Client);
         await Eventually.SingleAsync(() => MarkedNodesAsync(cluster.Client));
         var secondRun = node2.For(TimeSpan.FromMilliseconds(800)).RunAsync(cluster.Client);
@@ -387,17 +388,13 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         await cluster.Client.CoreV1.PatchNodeAsync(
             new V1Patch("{\"spec\":{\"taints\":[{\"key\":\"maintenance\",\"value\":\"drain\",\"effect\":\"NoSchedule\"}]}}", V1Patch.PatchType.MergePatch), "node-2");
         cluster.Emulator.Audit.Clear();
-        var refused = () => Experiment.On(Nodes.Named("node-2"))
-            .Taint(o => o.Key = "maintenance")
-            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; })
-            .RunAsync(cluster.Client);
+        var refused = () => Experiment.On(Nodes.Named("node-2")).Taint(o => o.Key = "maintenance").RunAsync(cluster.Client);
         (await refused.Should().ThrowAsync<ChaosRefusedException>()).Which.Message.Should().Be(
             "Node node-2 already has the taint maintenance=drain:NoSchedule; recovery could not tell it from ours and would remove it. Use another Taint.Key, or another node. Nothing was changed.");
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
 
         // The default taint has no value; recovery removes it and leaves the node's other taints alone.
         var defaults = await Experiment.On(Nodes.Named("node-2")).Taint()
-            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; })
             .For(TimeSpan.FromMilliseconds(100))
             .RunAsync(cluster.Client);
         defaults.Affected.Select(a => a.Action).Should().Equal("tainted chaos.testing/taint:NoSchedule", "taint chaos.testing/taint:NoSchedule removed");
