@@ -226,8 +226,8 @@ internal sealed class ExperimentRunner
                     ? partial.Left
                     : planned.Targets.Select(t => $"{planned.Kind} {(t.NamespaceProperty is null ? t.Name : $"{t.NamespaceProperty}/{t.Name}")}: unknown, recovery stopped ({ex.Message})").ToList();
                 failure = $"recovery failed, {notRecovered.Count} object(s) may still be changed: {string.Join("; ", notRecovered)}. "
-                    + $"Their ledger annotations ({Ledger.AnnotationPrefix}{id}) stay, so ChaosJanitor.SweepAsync recovers them once this process has ended or after {context.LedgerDeadline:u} "
-                    + "(the fixtures run it when a cluster is acquired; call it with SweepOptions.Force to recover at once)";
+                    + $"Their ledger annotations ({Ledger.AnnotationPrefix}{id}) stay, so ChaosJanitor.SweepAsync recovers them: at once in this process (the run has ended), "
+                    + $"from another process once this one is gone or after {context.LedgerDeadline:u} (the fixtures sweep when they acquire a cluster)";
                 recorder.Error(failure, ex);
             }
         }

@@ -23,7 +23,8 @@ public static class ChaosJanitor
     {
         ArgumentNullException.ThrowIfNull(client);
         options ??= new SweepOptions();
-        var api = new ApiCalls(options.TimeProvider);
+        // The options' clock decides deadlines only; retries and bounds run on real time, so a test clock cannot stall a sweep.
+        var api = new ApiCalls(TimeProvider.System);
         var recovered = new ConcurrentBag<string>();
         var skipped = new ConcurrentBag<string>();
         var failed = new ConcurrentBag<string>();
@@ -67,7 +68,7 @@ public static class ChaosJanitor
                 try
                 {
                     // Each entry gets a bounded time: a cluster that keeps failing must not hang the sweep.
-                    using var bounded = new CancellationTokenSource(EntryTimeout, options.TimeProvider);
+                    using var bounded = new CancellationTokenSource(EntryTimeout);
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, bounded.Token);
                     var action = await RecoverAsync(client, api, options, target, entry, linked.Token);
                     recovered.Add($"{where}, {why}: {action}");
@@ -99,7 +100,7 @@ public static class ChaosJanitor
             }
 
             var context = target is V1Node node ? CustomFault<V1Node>.ContextFor(client, entry.Experiment, [node]) : CustomFault<V1Pod>.ContextFor(client, entry.Experiment, [(V1Pod)target]);
-            await LedgerWrites.UntilDoneAsync(options.TimeProvider, () => recover(context, cancellationToken), cancellationToken, retryConflicts: true);
+            await LedgerWrites.UntilDoneAsync(TimeProvider.System, () => recover(context, cancellationToken), cancellationToken, retryConflicts: true);
         }
 
         Func<IKubernetesObject<V1ObjectMeta>, LedgerEntry, string> restore = (target, entry.Fault) switch
@@ -112,7 +113,7 @@ public static class ChaosJanitor
         };
 
         string? action = null;
-        await LedgerWrites.UntilDoneAsync(options.TimeProvider, async () =>
+        await LedgerWrites.UntilDoneAsync(TimeProvider.System, async () =>
         {
             Func<IKubernetesObject<V1ObjectMeta>, bool> change = current =>
             {

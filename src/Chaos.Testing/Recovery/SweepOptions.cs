@@ -12,7 +12,7 @@ public sealed class SweepOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool Force { get; set; }
 
-    /// <summary>Gets or sets the clock that decides whether a ledger entry is past its deadline.</summary>
+    /// <summary>Gets or sets the clock that decides whether a ledger entry is past its deadline (retries and time bounds always use real time).</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

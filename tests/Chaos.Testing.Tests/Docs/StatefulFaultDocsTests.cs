@@ -218,7 +218,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         // The share guards compare with every Ready, not excluded node of the cluster, whatever the target.
         var two = () => Experiment.On(Nodes.All()).Count(2).Drain().DryRun().RunAsync(cluster.Client);
         (await two.Should().ThrowAsync<ChaosRefusedException>()).Which.Message.Should().Be(
-            "Refusing to drain 2 of 3 eligible Ready nodes of the cluster (66.7%): Safety.MaxPercentage is 50. Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = 67). Nothing was changed.");
+            "Refusing to drain 2 of 3 eligible Ready nodes of the cluster (66.7%): Safety.MaxPercentage is 50. Pick fewer with One()/Count(), or raise the limit with .WithSafety(s => s.MaxPercentage = 67). Nothing was changed.");
         var named = await Experiment.On(Nodes.Named("node-1")).Drain().DryRun().RunAsync(cluster.Client);
         named.Timeline.Should().Contain(t => t.Phase == "guard" && t.Message == "1 of 3 (33.3%) within Safety.MaxPercentage 50, 2 untouched");
         var unknown = () => Experiment.On(Nodes.Named("node-9")).Drain().DryRun().RunAsync(cluster.Client);
@@ -462,7 +462,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         after.DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty("the annotation and the ledger entry are gone again");
         (await MarkedPodsAsync(cluster.Client)).Should().BeEmpty();
         var events = await cluster.Client.CoreV1.ListNamespacedEventAsync("shop", labelSelector: $"chaos.testing/experiment={result.ExperimentId}");
-        events.Items.Should().ContainSingle().Which.Reason.Should().Be("ChaosRecovered", "the engine writes no ChaosInjected event for a custom fault");
+        events.Items.Select(e => e.Reason).Should().BeEquivalentTo("ChaosInjected", "ChaosRecovered");
 
         var dryRun = await Experiment.On(Pods.In("shop").WithLabel("app", "cart")).Inject(addLatency, removeLatency, "add-latency").DryRun().RunAsync(cluster.Client);
         dryRun.Affected.Should().ContainSingle().Which.Action.Should().Be("would inject \"add-latency\" into");
@@ -576,7 +576,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
 
         result.NotRecovered.Single().Should().StartWith($"Pod shop/{failed.Metadata.Name} (The Kubernetes API refused to update pods in namespace \"shop\" (403 Forbidden)");
         result.FailureReason.Should().Contain($"Their ledger annotations (chaos.testing/ledger-{result.ExperimentId}) stay, so ChaosJanitor.SweepAsync recovers them")
-            .And.Contain("call it with SweepOptions.Force to recover at once");
+            .And.Contain("at once in this process (the run has ended)");
         result.ToReport().Should().Contain("Not recovered (1), left for ChaosJanitor.SweepAsync:");
         sweep.Recovered.Single().Should().StartWith($"Pod shop/{failed.Metadata.Name}, experiment {result.ExperimentId} (pod-failure), ");
 

@@ -75,7 +75,7 @@ public sealed class CustomFaultAndJanitorTests
             result.Verdict.Should().Be(ExperimentVerdict.Failed);
             result.NotRecovered.Should().ContainSingle().Which.Should().StartWith("Node node-2 (The Kubernetes API refused to update nodes at cluster scope (403 Forbidden)");
             result.FailureReason.Should().Contain("recovery failed, 1 object(s) may still be changed: Node node-2")
-                .And.Contain($"ledger annotations (chaos.testing/ledger-{result.ExperimentId}) stay, so ChaosJanitor.SweepAsync recovers them once this process has ended");
+                .And.Contain($"ledger annotations (chaos.testing/ledger-{result.ExperimentId}) stay, so ChaosJanitor.SweepAsync recovers them: at once in this process (the run has ended), from another process once this one is gone or after ");
             result.ToReport().Should().Contain("Not recovered (1), left for ChaosJanitor.SweepAsync:");
             var failed = () => result.EnsureSteadyState();
             failed.Should().Throw<ChaosExperimentFailedException>().WithMessage("*recovery failed, 1 object(s) may still be changed: Node node-2*");
@@ -145,6 +145,19 @@ public sealed class CustomFaultAndJanitorTests
         registered.Recovered.Should().ContainSingle();
         recoveredBy.Should().ContainSingle();
         (await cluster.Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "chaos.testing/ledger=true")).Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Janitor_WithATestClock_StillRetriesOnRealTime_AndReturns()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await WriteForeignEntryAsync(cluster.Client, "node-3", deadline: clock.GetUtcNow().AddMinutes(-1));
+        using var flaky = cluster.Emulator.ApiFaults.Add(new Chaos.Testing.Emulator.ApiFault { StatusCode = 503, Verbs = ["list", "update"], Times = 2 });
+
+        var sweep = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { TimeProvider = clock }).WaitAsync(TimeSpan.FromSeconds(20));
+
+        sweep.Recovered.Should().ContainSingle().Which.Should().EndWith("uncordoned");
     }
 
     private static async Task WriteForeignEntryAsync(IKubernetes client, string nodeName, DateTimeOffset deadline)

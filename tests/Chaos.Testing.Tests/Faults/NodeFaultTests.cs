@@ -100,6 +100,47 @@ public sealed class NodeFaultTests
     }
 
     [Fact]
+    public async Task Taint_NoExecute_IsRefusedWhenItWouldEvictProtectedPods_ButNotPodsThatTolerateIt()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        await cluster.Emulator.ApplyYamlAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: dns
+              namespace: kube-system
+            spec:
+              nodeName: node-2
+              containers:
+                - name: dns
+                  image: example/dns:1.0
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: proxy
+              namespace: kube-system
+            spec:
+              nodeName: node-3
+              tolerations:
+                - operator: Exists
+              containers:
+                - name: proxy
+                  image: example/proxy:1.0
+            """);
+        cluster.Emulator.Audit.Clear();
+
+        var refused = () => Experiment.On(Nodes.Named("node-2")).Taint(o => o.Effect = TaintEffect.NoExecute).RunAsync(cluster.Client);
+        (await refused.Should().ThrowAsync<ChaosRefusedException>())
+            .WithMessage("Refusing to taint node node-2 with chaos.testing/taint:NoExecute: it would evict pods the safety guards protect: kube-system/dns (protected namespace).*Nothing was changed.");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty();
+
+        var tolerated = await Experiment.On(Nodes.Named("node-3")).Taint(o => o.Effect = TaintEffect.NoExecute).For(TimeSpan.FromMilliseconds(100)).RunAsync(cluster.Client);
+        tolerated.Verdict.Should().Be(ExperimentVerdict.Passed, "the kube-system pod on node-3 tolerates every taint");
+        await cluster.WaitForReadyPodsAsync("shop", "app=cart", 3);
+    }
+
+    [Fact]
     public async Task Taint_SameKeyAndEffectAlreadyOnTheNode_IsRefusedBeforeAnyWrite()
     {
         await using var cluster = await ShopCluster.StartAsync();
@@ -165,7 +206,7 @@ public sealed class NodeFaultTests
         var result = await Experiment.On(Nodes.Named("node-1")).Drain(o => o.Timeout = TimeSpan.FromSeconds(1)).For(Hold).RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Failed);
-        result.FailureReason.Should().Match("the fault could not be injected: the drain did not finish: pod shop/cart-* on node-1 could not be evicted within 1s (Drain.Timeout): refused * time(s) with 429, its PodDisruptionBudget allows no disruption*Raise Drain.Timeout, or relax the budget*");
+        result.FailureReason.Should().Match("the fault could not be injected: the drain did not finish: pod shop/cart-* on node-1 could not be evicted within 1s (Drain.Timeout): refused * time(s) with 429, its PodDisruptionBudget allows no disruption (The disruption budget cart needs 3 healthy pods and has 3 currently)*Raise Drain.Timeout, or relax the budget*");
         result.Affected[^1].Should().Match<AffectedTarget>(a => a.Kind == "Node" && a.Action == "uncordoned");
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty("no pod could be evicted and the node is uncordoned");
     }

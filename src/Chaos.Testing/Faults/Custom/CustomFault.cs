@@ -59,6 +59,7 @@ internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, Cance
         foreach (var target in live)
         {
             context.Recorder.Affected(KindOf(target), target.Metadata.NamespaceProperty, target.Metadata.Name, $"custom fault \"{name}\" injected");
+            await context.Events.PublishAsync(KindOf(target), target.Metadata, "ChaosInjected", $"custom fault \"{name}\" injected", cancellationToken);
         }
     }
 

@@ -138,13 +138,13 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
                 if (ApiCalls.IsStatus(ex, HttpStatusCode.TooManyRequests))
                 {
                     refusals++;
-                    lastRefusal = (ex as k8s.Autorest.HttpOperationException)?.Response?.Content;
+                    lastRefusal = RefusalReason((ex as k8s.Autorest.HttpOperationException)?.Response?.Content);
                 }
 
                 if (context.Time.GetUtcNow() + delay > deadline)
                 {
                     return $"pod {ns}/{name} on {node} could not be evicted within {options.Timeout.TotalSeconds:0.###}s (Drain.Timeout): "
-                        + (refusals > 0 ? $"refused {refusals} time(s) with 429, its PodDisruptionBudget allows no disruption ({Shorten(lastRefusal)})" : ex.Message)
+                        + (refusals > 0 ? $"refused {refusals} time(s) with 429, its PodDisruptionBudget allows no disruption ({lastRefusal ?? "no details"})" : ex.Message)
                         + ". Raise Drain.Timeout, or relax the budget";
                 }
 
@@ -168,7 +168,7 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
         }
     }
 
-    private static async Task<IReadOnlyList<V1Pod>> ListPodsAsync(FaultContext context, string node, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<V1Pod>> ListPodsAsync(FaultContext context, string node, CancellationToken cancellationToken)
     {
         var list = await context.Api.CallAsync("list", "pods", null,
             ct => context.Client.CoreV1.ListPodForAllNamespacesAsync(fieldSelector: $"spec.nodeName={node}", cancellationToken: ct), cancellationToken);
@@ -193,6 +193,12 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
             return "mirror pod";
         }
 
+        return await WhyProtectedAsync(context, pod, safety, namespaceVerdicts, cancellationToken);
+    }
+
+    /// <summary>Why the safety guards keep <paramref name="pod"/> out of every experiment (exclusion label, protected or production namespace), or null.</summary>
+    internal static async Task<string?> WhyProtectedAsync(FaultContext context, V1Pod pod, SafetyOptions safety, Dictionary<string, string?> namespaceVerdicts, CancellationToken cancellationToken)
+    {
         if (pod.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
         {
             return $"labelled {SafetyOptions.ExclusionLabel}=true";
@@ -217,5 +223,23 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
         return verdict;
     }
 
-    private static string Shorten(string? text) => text is null ? "no details" : text.Length > 200 ? text[..200] + "..." : text;
+    /// <summary>The API server's words for a refused eviction: the Status causes (which name the budget), else its message.</summary>
+    internal static string? RefusalReason(string? content)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            return null;
+        }
+
+        try
+        {
+            var status = KubernetesJson.Deserialize<V1Status>(content);
+            var causes = status?.Details?.Causes?.Select(c => c.Message).Where(m => !string.IsNullOrEmpty(m)).ToList();
+            return causes is { Count: > 0 } ? string.Join("; ", causes) : status?.Message ?? content;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return content.Length > 200 ? content[..200] + "..." : content;
+        }
+    }
 }

@@ -12,10 +12,31 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)
+    public async Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)
     {
+        var namespaceVerdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
+            if (options.Effect == TaintEffect.NoExecute)
+            {
+                // NoExecute evicts every pod that does not tolerate it: the pod guards apply as they do to a drain.
+                var protectedPods = new List<string>();
+                foreach (var pod in await NodeDrainFault.ListPodsAsync(context, node.Metadata.Name, cancellationToken))
+                {
+                    if (pod.Metadata.DeletionTimestamp is null && !Tolerates(pod) && await NodeDrainFault.WhyProtectedAsync(context, pod, safety, namespaceVerdicts, cancellationToken) is { } why)
+                    {
+                        protectedPods.Add($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} ({why})");
+                    }
+                }
+
+                if (protectedPods.Count > 0)
+                {
+                    throw new ChaosRefusedException(
+                        $"Refusing to taint node {node.Metadata.Name} with {Describe(options.Key, options.Value, "NoExecute")}: it would evict pods the safety guards protect: {string.Join(", ", protectedPods)}. "
+                        + "Use Effect = NoSchedule, a node without such pods, or give those pods a toleration for the taint. Nothing was changed.");
+                }
+            }
+
             if (node.Spec?.Taints?.FirstOrDefault(t => t.Key == options.Key && t.Effect == options.Effect.ToString()) is { } existing)
             {
                 throw new ChaosRefusedException(
@@ -23,8 +44,6 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
                     + "Use another Taint.Key, or another node. Nothing was changed.");
             }
         }
-
-        return Task.CompletedTask;
     }
 
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
@@ -83,6 +102,13 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
 
         return $"taint {Describe(ours.Key, ours.Value, ours.Effect)} removed";
     }
+
+    /// <summary>Whether a toleration of the pod matches our NoExecute taint (the scheduler's matching rules).</summary>
+    private bool Tolerates(V1Pod pod) => pod.Spec?.Tolerations?.Any(t =>
+        (string.IsNullOrEmpty(t.Effect) || t.Effect == "NoExecute")
+        && (t.OperatorProperty == "Exists"
+            ? string.IsNullOrEmpty(t.Key) || t.Key == options.Key
+            : t.Key == options.Key && (t.Value ?? string.Empty) == options.Value)) == true;
 
     private static string Describe(string key, string? value, string effect) => string.IsNullOrEmpty(value) ? $"{key}:{effect}" : $"{key}={value}:{effect}";
 }

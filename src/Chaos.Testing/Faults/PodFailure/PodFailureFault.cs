@@ -58,7 +58,9 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
                 }
 
                 Ledger.Add(current.Metadata, context.LedgerEntry(Name, new JsonObject { ["pause"] = options.Image, ["images"] = images }));
-                action = $"containers {string.Join(", ", images.Select(i => i.Key))} now run {options.Image}";
+                action = images.Count == 0
+                    ? $"no container to fail: every targeted container already runs {options.Image}"
+                    : $"containers {string.Join(", ", images.Select(i => i.Key))} now run {options.Image}";
                 return true;
             }, ct);
 
