@@ -1,0 +1,73 @@
+using System.Diagnostics;
+
+namespace Chaos.Testing.Tests.Support;
+
+/// <summary>
+/// A payload test: it runs generated scripts for real (network namespaces, iptables, tc, stress-ng, tmpfs), so it
+/// needs root and the named tools. Otherwise it is reported skipped with the reason (CI installs the tools and runs as root).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PayloadFactAttribute : FactAttribute
+{
+    public PayloadFactAttribute(params string[] tools)
+    {
+        Skip = PayloadEnvironment.WhyUnavailable(tools);
+    }
+}
+
+/// <summary>The <see cref="PayloadFactAttribute"/> of a theory.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PayloadTheoryAttribute : TheoryAttribute
+{
+    public PayloadTheoryAttribute(params string[] tools)
+    {
+        Skip = PayloadEnvironment.WhyUnavailable(tools);
+    }
+}
+
+public static class PayloadEnvironment
+{
+    /// <summary>Why payload tests needing <paramref name="tools"/> cannot run here, or null.</summary>
+    public static string? WhyUnavailable(params string[] tools)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "payload tests need Linux (network namespaces, tc, iptables)";
+        }
+
+        if (Environment.UserName != "root" && Run("id", "-u").Trim() != "0")
+        {
+            return "payload tests need root (network namespaces, iptables, tc); CI runs them as root";
+        }
+
+        var missing = tools.Where(t => Which(t) is null).ToList();
+        return missing.Count == 0 ? null : $"payload tests need {string.Join(", ", missing)} on PATH (CI installs them with apt-get)";
+    }
+
+    public static string? Which(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin").Append("/sbin")
+            .Select(dir => Path.Combine(dir, tool))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>Runs a command, returns stdout; throws with stdout+stderr when it fails.</summary>
+    public static string Run(string program, params string[] args)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {string.Join(' ', args)} exited {process.ExitCode}: {stdout.Result}{stderr.Result}");
+        }
+
+        return stdout.Result;
+    }
+}
