@@ -160,6 +160,7 @@ internal sealed partial class ControllerManager
             }
 
             StartEphemeralContainers(pod, now);
+            FinishEphemeralContainers(pod, now);
         }
 
         PruneDue(live);
@@ -298,6 +299,75 @@ internal sealed partial class ControllerManager
 
             o["status"]!.AsObject().Put("ephemeralContainerStatuses", list);
             return true;
+        });
+    }
+
+    /// <summary>The environment variable by which a Chaos.Testing payload declares how long it holds (the emulator ends it then, exit 0).</summary>
+    public const string HoldSecondsVariable = "CHAOS_TESTING_HOLD_SECONDS";
+
+    /// <summary>The environment variable by which a cleanup container names the payload it stops (both end at once, exit 0).</summary>
+    public const string StopsVariable = "CHAOS_TESTING_STOPS";
+
+    /// <summary>
+    /// No command runs in the emulator, so ephemeral containers would run forever. Payloads of Chaos.Testing declare their
+    /// lifetime instead: one with <see cref="HoldSecondsVariable"/> terminates (Completed, exit 0) once that time has passed;
+    /// a cleanup container (<see cref="StopsVariable"/>) terminates at once and so does the payload it names, as its
+    /// TERM trap would make it. Other ephemeral containers keep running.
+    /// </summary>
+    private void FinishEphemeralContainers(StoredObject pod, DateTimeOffset now)
+    {
+        var specs = (pod.Node["spec"]?["ephemeralContainers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var statuses = (pod.Node["status"]?["ephemeralContainerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var finish = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in specs)
+        {
+            var name = spec["name"]!.ToString();
+            var status = statuses.FirstOrDefault(s => s["name"]?.ToString() == name);
+            if (status?["state"]?["running"] is null)
+            {
+                continue;
+            }
+
+            var env = (spec["env"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(e => e["name"]!.ToString(), e => e["value"]?.ToString() ?? string.Empty, StringComparer.Ordinal);
+            if (env.TryGetValue(StopsVariable, out var stops))
+            {
+                finish.Add(name);
+                finish.Add(stops);
+            }
+            else if (env.TryGetValue(HoldSecondsVariable, out var held) && double.TryParse(held, CultureInfo.InvariantCulture, out var seconds)
+                && IsDue($"ephemeral-{name}:{pod.Uid}", TimeSpan.FromSeconds(seconds), now))
+            {
+                finish.Add(name);
+            }
+        }
+
+        if (!statuses.Any(s => finish.Contains(s["name"]!.ToString()) && s["state"]?["running"] is not null))
+        {
+            return;
+        }
+
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            var changed = false;
+            foreach (var status in (o["status"]?["ephemeralContainerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if (finish.Contains(status["name"]!.ToString()) && status["state"]?["running"] is JsonObject running)
+                {
+                    status.Put("state", new JsonObject
+                    {
+                        ["terminated"] = new JsonObject
+                        {
+                            ["exitCode"] = 0,
+                            ["reason"] = "Completed",
+                            ["startedAt"] = running["startedAt"]?.DeepClone(),
+                            ["finishedAt"] = Admission.FormatTime(now),
+                        },
+                    });
+                    changed = true;
+                }
+            }
+
+            return changed;
         });
     }
 

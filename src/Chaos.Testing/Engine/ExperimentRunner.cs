@@ -47,6 +47,7 @@ internal sealed class ExperimentRunner
         {
             LedgerDeadline = started + _experiment.Binding.InjectTimeout + _experiment.Duration + RecoveryTimeout + Ledger.Grace,
             Safety = safety,
+            Hold = _experiment.Duration,
         };
         var verb = _experiment.Binding.Verb;
         recorder.Step("plan", $"experiment {id}: {_experiment.Description}, hold {_experiment.Duration.TotalSeconds:0.###}s, seed {seed}{(_experiment.IsDryRun ? ", dry run" : string.Empty)}");

@@ -16,6 +16,9 @@ internal sealed record FaultContext(
     /// <summary>Gets when the janitor may recover what this run left even if its process is still alive.</summary>
     public DateTimeOffset LedgerDeadline { get; init; }
 
+    /// <summary>Gets how long the fault holds (payloads hold this long on their own, even if this process dies).</summary>
+    public TimeSpan Hold { get; init; }
+
     /// <summary>Gets the safety guards of the run.</summary>
     public SafetyOptions Safety { get; init; } = new();
 

@@ -90,6 +90,13 @@ public static class ChaosJanitor
 
     private static async Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
     {
+        if (target is V1Pod payloadPod && entry.Recovery.ContainsKey("cleanup"))
+        {
+            // A payload fault: the entry carries its cleanup script; a short container runs it if the payload still holds.
+            return await PayloadRecovery.RecoverPodAsync(client, api, TimeProvider.System, payloadPod.Metadata.NamespaceProperty, payloadPod.Metadata.Name, entry.Experiment, cancellationToken)
+                ?? "already recovered";
+        }
+
         if (entry.Fault == CustomFault<V1Pod>.LedgerName)
         {
             var name = entry.Recovery["name"]?.GetValue<string>() ?? CustomFault<V1Pod>.DefaultName;

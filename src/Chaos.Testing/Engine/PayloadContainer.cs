@@ -1,0 +1,22 @@
+namespace Chaos.Testing;
+
+/// <summary>What a payload needs from its container: image, capabilities, the target container, volume mounts.</summary>
+internal sealed record PayloadContainer
+{
+    /// <summary>The environment variable that declares how long the payload holds (it also tells the emulator).</summary>
+    public const string HoldSecondsVariable = "CHAOS_TESTING_HOLD_SECONDS";
+
+    /// <summary>The environment variable by which a cleanup container names the payload it stops.</summary>
+    public const string StopsVariable = "CHAOS_TESTING_STOPS";
+
+    public required string Image { get; init; }
+
+    /// <summary>Gets the Linux capabilities to add (never privileged), e.g. <c>NET_ADMIN</c>.</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>Gets the container whose PID namespace the payload joins (its root filesystem is then at <c>/proc/1/root</c>); null for the first container.</summary>
+    public string? TargetContainer { get; init; }
+
+    /// <summary>Gets the pod volumes to mount (name → mount path); ephemeral containers may mount volumes, without subPath.</summary>
+    public IReadOnlyDictionary<string, string> VolumeMounts { get; init; } = new Dictionary<string, string>();
+}

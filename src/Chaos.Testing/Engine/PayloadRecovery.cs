@@ -1,0 +1,147 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// Ephemeral-container plumbing shared by payload faults and the janitor: add a container, wait for its state, and
+/// recover a pod from its ledger entry (payload ended → nothing left; still running → cleanup container, wait, done).
+/// </summary>
+internal static class PayloadRecovery
+{
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>Adds <paramref name="container"/> unless the pod already has one of that name (idempotent; 409 → re-read, add again).</summary>
+    public static async Task AddEphemeralContainerAsync(IKubernetes client, ApiCalls api, string ns, string podName, V1EphemeralContainer container, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var pod = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: ct), cancellationToken);
+            if (pod.Spec.EphemeralContainers?.Any(c => c.Name == container.Name) == true)
+            {
+                return;
+            }
+
+            pod.Spec.EphemeralContainers ??= [];
+            pod.Spec.EphemeralContainers.Add(container);
+            try
+            {
+                await api.CallAsync("update", "pods/ephemeralcontainers", ns, ct => client.CoreV1.ReplaceNamespacedPodEphemeralcontainersAsync(pod, podName, ns, cancellationToken: ct), cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts)
+            {
+            }
+        }
+    }
+
+    /// <summary>Waits until container <paramref name="name"/> runs (<paramref name="running"/>) or has terminated; fails on a payload that cannot start or exits non-zero.</summary>
+    public static async Task<V1ContainerState> WaitForContainerAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string name, bool running, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + timeout;
+        var delay = TimeSpan.FromMilliseconds(20);
+        string last = "no status yet";
+        while (true)
+        {
+            var pod = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: ct), cancellationToken);
+            var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
+            if (state?.Terminated is { } ended)
+            {
+                if (ended.ExitCode != 0)
+                {
+                    throw new InvalidOperationException(
+                        $"ephemeral container {name} in pod {ns}/{podName} exited {ended.ExitCode} ({ended.Reason}{(string.IsNullOrEmpty(ended.Message) ? string.Empty : $": {ended.Message}")}); "
+                        + $"see kubectl logs -n {ns} {podName} -c {name}");
+                }
+
+                return state;
+            }
+
+            if (state?.Running is not null && running)
+            {
+                return state;
+            }
+
+            if (state?.Waiting is { } waiting)
+            {
+                last = $"waiting: {waiting.Reason} {waiting.Message}".Trim();
+                if (waiting.Reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "CreateContainerError" or "CreateContainerConfigError")
+                {
+                    throw new InvalidOperationException($"ephemeral container {name} in pod {ns}/{podName} cannot start ({last}); check the Image option, or preload the image");
+                }
+            }
+            else if (state?.Running is not null)
+            {
+                last = "running";
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException($"ephemeral container {name} in pod {ns}/{podName} did not {(running ? "start" : "finish")} within {timeout.TotalSeconds:0}s (last seen: {last})");
+            }
+
+            await Task.Delay(delay, time, cancellationToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
+        }
+    }
+
+    /// <summary>
+    /// Recovers one pod from the payload ledger entry of <paramref name="experimentId"/>; returns what was done, or null
+    /// when there was nothing (no entry, pod gone). Throws when the fault may still be in place.
+    /// </summary>
+    public static async Task<string?> RecoverPodAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string experimentId, CancellationToken cancellationToken)
+    {
+        V1Pod pod;
+        try
+        {
+            pod = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: ct), cancellationToken);
+        }
+        catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+        {
+            return null;
+        }
+
+        if (Ledger.EntryOf(pod.Metadata, experimentId) is not { } entry)
+        {
+            return null;
+        }
+
+        var name = entry.Recovery["container"]?.GetValue<string>() ?? throw new InvalidOperationException("the ledger entry names no payload container");
+        var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
+        string action;
+        if (state?.Terminated is { ExitCode: 0 })
+        {
+            action = $"payload {name} had ended and removed the fault";
+        }
+        else
+        {
+            // Still holding (or never started, or killed): a short container stops it and removes the fault itself.
+            var cleanupName = $"{name}-cleanup";
+            var target = entry.Recovery["target"]?.GetValue<string>();
+            var container = new PayloadContainer
+            {
+                Image = entry.Recovery["image"]!.GetValue<string>(),
+                TargetContainer = target,
+                Capabilities = (entry.Recovery["capabilities"] as JsonArray ?? []).Select(c => c!.GetValue<string>()).ToList(),
+            };
+            var script = entry.Recovery["cleanup"]!.GetValue<string>();
+            var cleanup = PodPayloadFault.NewContainer(cleanupName, container, pod, ["sh", "-c", script, "chaos-cleanup"], [new V1EnvVar { Name = PayloadContainer.StopsVariable, Value = name }]);
+            await AddEphemeralContainerAsync(client, api, ns, podName, cleanup, cancellationToken);
+            await WaitForContainerAsync(client, api, time, ns, podName, cleanupName, running: false, CleanupTimeout, cancellationToken);
+            action = $"payload {name} stopped early by {cleanupName}, fault removed";
+        }
+
+        await LedgerWrites.UntilDoneAsync(time, async () => await LedgerWrites.UpdateAsync(client, api, pod, current =>
+        {
+            if (Ledger.EntryOf(current.Metadata, experimentId) is null)
+            {
+                return false;
+            }
+
+            Ledger.Remove(current.Metadata, experimentId);
+            return true;
+        }, cancellationToken), cancellationToken);
+        return action;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// A fault carried out by a payload in an ephemeral container of each target pod: it shares the pod's network namespace
+/// and the target container's PID namespace. Inject: ledger entry on the pod (with the cleanup script), then the
+/// ephemeral container, then wait until it runs and has installed the fault. The payload removes the fault itself when
+/// its hold ends or it gets TERM. Early recovery (cancellation, failure) injects a short cleanup container that stops the
+/// payload and removes the fault, and waits for it to finish. Ephemeral containers never set resources, ports or probes.
+/// </summary>
+internal abstract class PodPayloadFault : IFault<V1Pod>
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets the fault's ledger name and container-name prefix, e.g. <c>network-delay</c>.</summary>
+    public abstract string Name { get; }
+
+    public abstract string Verb { get; }
+
+    public abstract void Validate(ICollection<string> errors);
+
+    /// <summary>The container the payload needs on <paramref name="pod"/>.</summary>
+    protected abstract PayloadContainer ContainerFor(V1Pod pod);
+
+    /// <summary>The payload for <paramref name="pod"/>, tagged <paramref name="tag"/>.</summary>
+    protected abstract PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag);
+
+    /// <summary>Work before any payload is built (e.g. resolving peer pods to IPs). Runs at injection.</summary>
+    protected virtual Task PrepareAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>How long the payload holds; the experiment's duration unless the payload is one-shot.</summary>
+    protected virtual TimeSpan PayloadHold(FaultContext context) => context.Hold;
+
+    /// <summary>What the result records for a pod once its payload runs.</summary>
+    protected abstract string Describe(V1Pod pod);
+
+    public async Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)
+    {
+        await PayloadPreflight.CheckEphemeralContainersAsync(context, cancellationToken);
+        var namespaces = new Dictionary<string, V1Namespace>(StringComparer.Ordinal);
+        foreach (var pod in pods)
+        {
+            var container = ContainerFor(pod);
+            if (container.TargetContainer is { } target && pod.Spec.Containers.All(c => c.Name != target))
+            {
+                throw new ChaosRefusedException(
+                    $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} has no container \"{target}\" (it has {string.Join(", ", pod.Spec.Containers.Select(c => c.Name))}). "
+                    + $"Fix the Container option of {Verb}, or leave it empty for the first container. Nothing was changed.");
+            }
+
+            if (container.Capabilities.Contains("NET_ADMIN") && pod.Spec.HostNetwork == true)
+            {
+                throw new ChaosRefusedException(
+                    $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} uses the node's network (hostNetwork: true): a network fault in it would hit the whole node. Pick pods with their own network. Nothing was changed.");
+            }
+
+            var ns = pod.Metadata.NamespaceProperty;
+            if (!namespaces.TryGetValue(ns, out var found))
+            {
+                namespaces[ns] = found = await context.Api.CallAsync("get", "namespaces", null, ct => context.Client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: ct), cancellationToken);
+            }
+
+            PayloadPreflight.CheckPodSecurity(found, container, Verb);
+        }
+    }
+
+    public async Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(context, pods, cancellationToken);
+        await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (pod, ct) =>
+        {
+            var tag = context.ExperimentId;
+            var name = ContainerName(context.ExperimentId);
+            var container = ContainerFor(pod);
+            var script = ScriptFor(context, pod, tag);
+
+            // 1. The ledger first: what recovery needs (the cleanup container, ready to inject) is on the pod before the fault.
+            var recovery = new JsonObject
+            {
+                ["container"] = name,
+                ["image"] = container.Image,
+                ["target"] = container.TargetContainer ?? pod.Spec.Containers[0].Name,
+                ["capabilities"] = new JsonArray(container.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
+                ["cleanup"] = script.RenderCleanup(),
+                ["process"] = script.ProcessName,
+            };
+            var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
+            {
+                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                {
+                    return false;
+                }
+
+                Ledger.Add(current.Metadata, context.LedgerEntry(Name, recovery));
+                return true;
+            }, ct);
+            if (marked is null)
+            {
+                context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, "already gone");
+                return;
+            }
+
+            // 2. The payload.
+            var hold = PayloadHold(context);
+            var payload = NewContainer(name, container, marked, script.Command(script.Render(hold)),
+                [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
+            await AddEphemeralContainerAsync(context, pod, payload, ct);
+            await WaitAsync(context, pod, name, running: true, ct);
+            context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, Describe(pod));
+            await context.Events.PublishAsync(pod, "ChaosInjected", $"{Verb}: ephemeral container {name} ({container.Image})", ct);
+        });
+    }
+
+    public async Task RecoverAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
+    {
+        var left = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Exception? lastError = null;
+        await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (pod, _) =>
+        {
+            try
+            {
+                var action = await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, context.ExperimentId, cancellationToken);
+                if (action is not null)
+                {
+                    context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, action);
+                }
+            }
+            catch (Exception ex)
+            {
+                lastError = ex;
+                left.Add($"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} ({ex.Message})");
+            }
+        });
+
+        if (!left.IsEmpty)
+        {
+            throw new RecoveryException([.. left.Order(StringComparer.Ordinal)], lastError);
+        }
+    }
+
+    /// <summary>The ephemeral container name of this run's payload on a pod.</summary>
+    internal string ContainerName(string experimentId) => $"chaos-{Name}-{experimentId}";
+
+    internal static V1EphemeralContainer NewContainer(string name, PayloadContainer container, V1Pod pod, IList<string> command, IList<V1EnvVar> env) => new()
+    {
+        Name = name,
+        Image = container.Image,
+        Command = command,
+        Env = env,
+        TargetContainerName = container.TargetContainer ?? pod.Spec.Containers[0].Name,
+        ImagePullPolicy = "IfNotPresent",
+        SecurityContext = container.Capabilities.Count == 0 ? null : new V1SecurityContext
+        {
+            Capabilities = new V1Capabilities { Add = container.Capabilities.ToList() },
+            Privileged = false,
+            AllowPrivilegeEscalation = false,
+        },
+        VolumeMounts = container.VolumeMounts.Count == 0 ? null : container.VolumeMounts.Select(m => new V1VolumeMount { Name = m.Key, MountPath = m.Value }).ToList(),
+    };
+
+    /// <summary>Adds an ephemeral container through the pods/ephemeralcontainers subresource (409 → re-read, add again).</summary>
+    internal static async Task AddEphemeralContainerAsync(FaultContext context, V1Pod pod, V1EphemeralContainer container, CancellationToken cancellationToken) =>
+        await PayloadRecovery.AddEphemeralContainerAsync(context.Client, context.Api, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container, cancellationToken);
+
+    private static Task<V1ContainerState> WaitAsync(FaultContext context, V1Pod pod, string name, bool running, CancellationToken cancellationToken) =>
+        PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running, StartTimeout, cancellationToken);
+}

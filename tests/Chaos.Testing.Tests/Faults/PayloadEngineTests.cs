@@ -1,0 +1,153 @@
+using Chaos.Testing.Tests.Support;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing.Tests.Faults;
+
+/// <summary>
+/// The engine side of every payload fault (ephemeral container, ledger, early recovery by a cleanup container, janitor,
+/// preflight), with a minimal payload. The emulator ends a payload when its declared hold has passed, and a payload
+/// together with the cleanup container that stops it.
+/// </summary>
+public sealed class PayloadEngineTests
+{
+    private static readonly PodTarget Cart = Pods.In("shop").WithLabel("app", "cart");
+
+    [Fact]
+    public async Task Inject_AddsTheEphemeralContainerAfterTheLedger_AndEarlyRecoveryStopsIt()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var before = await ClusterState.CaptureAsync(cluster.Client);
+
+        var result = await Run(new MarkerFault(["NET_ADMIN"])).For(TimeSpan.FromMilliseconds(300)).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        var podName = result.Affected[0].Name;
+        var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(podName, "shop");
+        var payloadName = $"chaos-test-marker-{result.ExperimentId}";
+        var payload = pod.Spec.EphemeralContainers.Should().HaveCount(2).And.Contain(c => c.Name == payloadName).Which;
+        payload.Image.Should().Be("example/tools:1");
+        payload.TargetContainerName.Should().Be("cart");
+        payload.Command.Should().HaveCount(4);
+        payload.Command.Take(2).Should().Equal("sh", "-c");
+        payload.Command[3].Should().Be($"chaos-payload-{result.ExperimentId}");
+        payload.Command[2].Should().Contain("touch /tmp/marker").And.Contain("trap 'cleanup; exit 0' TERM INT").And.Contain("sleep 1 >/dev/null 2>&1 &");
+        payload.SecurityContext.Capabilities.Add.Should().Equal("NET_ADMIN");
+        payload.SecurityContext.Privileged.Should().BeFalse();
+        payload.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_HOLD_SECONDS" && e.Value == "1");
+        payload.Resources.Should().BeNull();
+        payload.Ports.Should().BeNull();
+
+        var cleanup = pod.Spec.EphemeralContainers.Single(c => c.Name == $"{payloadName}-cleanup");
+        cleanup.Command[2].Should().Contain("pgrep -f '[c]haos-payload-").And.Contain("rm -f /tmp/marker");
+        cleanup.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_STOPS" && e.Value == payloadName);
+        pod.Status.EphemeralContainerStatuses.Should().OnlyContain(s => s.State.Terminated != null && s.State.Terminated.ExitCode == 0);
+
+        result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload {payloadName} stopped early by {payloadName}-cleanup, fault removed");
+        var ledgerWrite = cluster.Emulator.Audit.Writes.First(w => w.Resource == "pods" && w.Subresource is null);
+        var containerWrite = cluster.Emulator.Audit.Writes.First(w => w.Subresource == "ephemeralcontainers");
+        ledgerWrite.Timestamp.Should().BeOnOrBefore(containerWrite.Timestamp, "the ledger is written before the fault");
+        pod.Metadata.Labels.Should().NotContainKey("chaos.testing/ledger");
+        (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before)
+            .Should().OnlyContain(d => d.Contains("ephemeralContainers", StringComparison.Ordinal), "ephemeral containers cannot be removed; everything else is as before");
+    }
+
+    [Fact]
+    public async Task PayloadThatEndedOnItsOwn_NeedsNoCleanupContainer()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+
+        var result = await Run(new MarkerFault([], payloadHold: TimeSpan.FromSeconds(1))).For(TimeSpan.FromMilliseconds(2500)).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed);
+        result.Affected[^1].Action.Should().Be($"payload chaos-test-marker-{result.ExperimentId} had ended and removed the fault");
+        var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop");
+        pod.Spec.EphemeralContainers.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Cancelled_MidHold_TheCleanupContainerRemovesTheFault()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        using var cancel = new CancellationTokenSource();
+        var run = Run(new MarkerFault([])).For(TimeSpan.FromMinutes(5)).RunAsync(cluster.Client, cancel.Token);
+        await Eventually.TrueAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("shop")).Items.Any(p => p.Status.EphemeralContainerStatuses?.Count > 0), "the payload runs");
+        await cancel.CancelAsync();
+
+        var result = await run;
+
+        result.Verdict.Should().Be(ExperimentVerdict.Aborted);
+        result.Affected[^1].Action.Should().Contain("stopped early by");
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("shop", labelSelector: "chaos.testing/ledger=true")).Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Janitor_RecoversAPayloadWhoseRunIsGone()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        using var cancel = new CancellationTokenSource();
+        var run = Run(new MarkerFault([])).For(TimeSpan.FromMinutes(5)).RunAsync(cluster.Client, cancel.Token);
+        await Eventually.TrueAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("shop")).Items.Any(p => p.Status.EphemeralContainerStatuses?.Count > 0), "the payload runs");
+
+        var sweep = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { Force = true });
+
+        sweep.Recovered.Should().ContainSingle().Which.Should().Contain("stopped early by").And.Contain("forced");
+        await cancel.CancelAsync();
+        (await run).NotRecovered.Should().BeEmpty("the run's own recovery finds the entry gone");
+    }
+
+    [Fact]
+    public async Task Preflight_PodSecurityAndHostNetwork_AreRefusedBeforeAnyWrite()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var ns = await cluster.Client.CoreV1.ReadNamespaceAsync("shop");
+        ns.Metadata.Labels["pod-security.kubernetes.io/enforce"] = "baseline";
+        await cluster.Client.CoreV1.ReplaceNamespaceAsync(ns, "shop");
+        cluster.Emulator.Audit.Clear();
+
+        var netAdmin = () => Run(new MarkerFault(["NET_ADMIN"])).RunAsync(cluster.Client);
+        (await netAdmin.Should().ThrowAsync<ChaosRefusedException>())
+            .WithMessage("Namespace \"shop\" enforces Pod Security \"baseline\" (pod-security.kubernetes.io/enforce=baseline), which forbids adding the NET_ADMIN capability that mark needs.*Nothing was changed.");
+        (await Run(new MarkerFault(["KILL"])).DryRun().RunAsync(cluster.Client)).Affected.Should().ContainSingle("KILL is allowed by baseline");
+
+        ns = await cluster.Client.CoreV1.ReadNamespaceAsync("shop");
+        ns.Metadata.Labels["pod-security.kubernetes.io/enforce"] = "restricted";
+        await cluster.Client.CoreV1.ReplaceNamespaceAsync(ns, "shop");
+        cluster.Emulator.Audit.Clear();
+        var restricted = () => Run(new MarkerFault([])).RunAsync(cluster.Client);
+        (await restricted.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Namespace \"shop\" enforces Pod Security \"restricted\"*");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Preflight_MissingTargetContainer_IsRefused()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var run = () => Run(new MarkerFault([], target: "sidecar")).RunAsync(cluster.Client);
+        (await run.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Pod shop/cart-* has no container \"sidecar\" (it has cart). Fix the Container option of mark*");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty();
+    }
+
+    private static ChaosExperiment Run(MarkerFault fault) => new(new FaultBinding<V1Pod>(Experiment.On(Cart), fault));
+
+    /// <summary>A minimal payload: touches a marker file, removes it in cleanup.</summary>
+    private sealed class MarkerFault(IReadOnlyList<string> capabilities, string? target = null, TimeSpan? payloadHold = null) : PodPayloadFault
+    {
+        public override string Name => "test-marker";
+
+        public override string Verb => "mark";
+
+        public override void Validate(ICollection<string> errors)
+        {
+        }
+
+        protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = "example/tools:1", Capabilities = capabilities, TargetContainer = target };
+
+        protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag) =>
+            new PayloadScript(tag).Install("touch", "/tmp/marker").Cleanup("rm", "-f", "/tmp/marker");
+
+        protected override string Describe(V1Pod pod) => "marker set";
+
+        protected override TimeSpan PayloadHold(FaultContext context) => payloadHold ?? context.Hold;
+    }
+}
