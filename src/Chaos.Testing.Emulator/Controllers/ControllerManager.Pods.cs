@@ -153,6 +153,11 @@ internal sealed partial class ControllerManager
                 continue;
             }
 
+            if (CompletePayloadPod(pod, now))
+            {
+                continue;
+            }
+
             var restarted = RestartChangedContainers(pod, now);
             if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod) && IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
             {
@@ -300,6 +305,59 @@ internal sealed partial class ControllerManager
             o["status"]!.AsObject().Put("ephemeralContainerStatuses", list);
             return true;
         });
+    }
+
+    /// <summary>
+    /// A pod that never restarts (<c>restartPolicy: Never</c>) whose every container declares <see cref="HoldSecondsVariable"/>
+    /// is a Chaos.Testing payload pod: it succeeds (exit 0) once the longest hold has passed, as its script would.
+    /// </summary>
+    private bool CompletePayloadPod(StoredObject pod, DateTimeOffset now)
+    {
+        if (pod.Node["spec"]?["restartPolicy"]?.ToString() != "Never")
+        {
+            return false;
+        }
+
+        var holds = new List<double>();
+        foreach (var container in (pod.Node["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var hold = (container["env"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(e => e["name"]?.ToString() == HoldSecondsVariable)?["value"]?.ToString();
+            if (hold is null || !double.TryParse(hold, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return false;
+            }
+
+            holds.Add(seconds);
+        }
+
+        if (holds.Count == 0 || !IsDue($"complete:{pod.Uid}", TimeSpan.FromSeconds(holds.Max()), now))
+        {
+            return false;
+        }
+
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            var status = o["status"]!.AsObject();
+            status["phase"] = "Succeeded";
+            foreach (var container in (status["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                container["ready"] = false;
+                container["started"] = false;
+                container.Put("state", new JsonObject
+                {
+                    ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["finishedAt"] = Admission.FormatTime(now) },
+                });
+            }
+
+            var existing = status["conditions"] as JsonArray;
+            SetPodConditions(o,
+            [
+                PodCondition(existing, "Ready", false, "PodCompleted", null),
+                PodCondition(existing, "ContainersReady", false, "PodCompleted", null),
+            ]);
+            return true;
+        });
+        return true;
     }
 
     /// <summary>The environment variable by which a Chaos.Testing payload declares how long it holds (the emulator ends it then, exit 0).</summary>

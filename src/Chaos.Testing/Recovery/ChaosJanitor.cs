@@ -97,6 +97,14 @@ public static class ChaosJanitor
                 ?? "already recovered";
         }
 
+        if (target is V1Node payloadNode && entry.Recovery.ContainsKey("cleanup"))
+        {
+            // A node payload fault: delete its pod, run the cleanup pod, then drop the entry.
+            var done = await NodePayloadFault.RecoverNodeAsync(client, api, TimeProvider.System, entry, cancellationToken);
+            await NodePayloadFault.RemoveEntryAsync(client, api, TimeProvider.System, payloadNode, entry.Experiment, cancellationToken);
+            return done;
+        }
+
         if (entry.Fault == CustomFault<V1Pod>.LedgerName)
         {
             var name = entry.Recovery["name"]?.GetValue<string>() ?? CustomFault<V1Pod>.DefaultName;

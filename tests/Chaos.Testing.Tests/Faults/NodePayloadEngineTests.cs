@@ -1,0 +1,81 @@
+using Chaos.Testing.Tests.Support;
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing.Tests.Faults;
+
+/// <summary>The engine side of node payload faults: a pod pinned to the node, ledger on the node, recovery by deletion and a cleanup pod.</summary>
+public sealed class NodePayloadEngineTests
+{
+    [Fact]
+    public async Task Inject_PinsAPayloadPodToTheNode_AndRecoveryDeletesItAndRunsTheCleanup()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var before = await ClusterState.CaptureAsync(cluster.Client);
+
+        var run = Run(new NodeMarkerFault("default")).For(TimeSpan.FromMilliseconds(500)).RunAsync(cluster.Client);
+        var payload = await Eventually.SingleAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "chaos.testing/experiment")).Items);
+        var result = await run;
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        payload.Spec.NodeName.Should().Be("node-2");
+        payload.Spec.RestartPolicy.Should().Be("Never");
+        payload.Spec.Tolerations.Should().ContainSingle(t => t.OperatorProperty == "Exists" && t.Key == null);
+        payload.Metadata.Labels.Should().Contain("chaos.testing/exclude", "true");
+        payload.Spec.Volumes.Should().ContainSingle(v => v.HostPath.Path == "/var/tmp");
+        payload.Spec.Containers.Single().Command[2].Should().Contain("touch /host/marker");
+        result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload pod default/{payload.Metadata.Name} stopped early, cleaned up by {payload.Metadata.Name}-cleanup");
+        cluster.Emulator.Audit.Writes.Where(w => w.Verb == "create" && w.Resource == "pods").Select(w => w.Name ?? string.Empty).Should().HaveCount(2);
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty("the payload and cleanup pods are deleted");
+        (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PayloadNamespaceProtected_IsRefusedBeforeAnyWrite()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var run = () => Run(new NodeMarkerFault("kube-system")).RunAsync(cluster.Client);
+        (await run.Should().ThrowAsync<ChaosRefusedException>()).WithMessage("Refusing to touch namespace \"kube-system\": it is protected*");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Janitor_RecoversANodePayloadWhoseRunIsGone()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        using var cancel = new CancellationTokenSource();
+        var run = Run(new NodeMarkerFault("default")).For(TimeSpan.FromMinutes(5)).RunAsync(cluster.Client, cancel.Token);
+        await Eventually.SingleAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("default", fieldSelector: "status.phase=Running")).Items);
+
+        var sweep = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { Force = true });
+
+        sweep.Recovered.Should().ContainSingle().Which.Should().Contain("Node node-2").And.Contain("stopped early, cleaned up by");
+        await cancel.CancelAsync();
+        (await run).NotRecovered.Should().BeEmpty();
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty();
+    }
+
+    private static ChaosExperiment Run(NodeMarkerFault fault) => new(new FaultBinding<V1Node>(Experiment.On(Nodes.Named("node-2")), fault));
+
+    private sealed class NodeMarkerFault(string ns) : NodePayloadFault
+    {
+        public override string Name => "test-node-marker";
+
+        public override string Verb => "mark";
+
+        protected override string PayloadNamespace => ns;
+
+        protected override string Image => "example/tools:1";
+
+        protected override string? HostPath => "/var/tmp";
+
+        public override void Validate(ICollection<string> errors)
+        {
+        }
+
+        protected override PayloadScript ScriptFor(FaultContext context, V1Node node, string tag) =>
+            new PayloadScript(tag).Install("touch", $"{HostMount}/marker").Cleanup("rm", "-f", $"{HostMount}/marker");
+
+        protected override string Describe(V1Node node) => "marker set";
+    }
+}
