@@ -26,11 +26,11 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>The container the payload needs on <paramref name="pod"/>.</summary>
     protected abstract PayloadContainer ContainerFor(V1Pod pod);
 
-    /// <summary>The payload for <paramref name="pod"/>, tagged <paramref name="tag"/>.</summary>
-    protected abstract PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag);
+    /// <summary>The payload for <paramref name="pod"/>, tagged <paramref name="tag"/>; <paramref name="prepared"/> is what <see cref="PrepareAsync"/> returned.</summary>
+    protected abstract PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared);
 
-    /// <summary>Work before any payload is built (e.g. resolving peer pods to IPs). Runs at injection.</summary>
-    protected virtual Task PrepareAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Work before any payload is built or anything written (e.g. resolving peer pods to IPs). Runs at injection.</summary>
+    protected virtual Task<object?> PrepareAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken) => Task.FromResult<object?>(null);
 
     /// <summary>How long the payload holds; the experiment's duration unless the payload is one-shot.</summary>
     protected virtual TimeSpan PayloadHold(FaultContext context) => context.Hold;
@@ -70,13 +70,13 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
 
     public async Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
     {
-        await PrepareAsync(context, pods, cancellationToken);
+        var prepared = await PrepareAsync(context, pods, cancellationToken);
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (pod, ct) =>
         {
             var tag = context.ExperimentId;
             var name = ContainerName(context.ExperimentId);
             var container = ContainerFor(pod);
-            var script = ScriptFor(context, pod, tag);
+            var script = ScriptFor(context, pod, tag, prepared);
 
             // 1. The ledger first: what recovery needs (the cleanup container, ready to inject) is on the pod before the fault.
             var recovery = new JsonObject

@@ -143,7 +143,7 @@ public sealed class PayloadEngineTests
 
         protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = "example/tools:1", Capabilities = capabilities, TargetContainer = target };
 
-        protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag) =>
+        protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
             new PayloadScript(tag).Install("touch", "/tmp/marker").Cleanup("rm", "-f", "/tmp/marker");
 
         protected override string Describe(V1Pod pod) => "marker set";

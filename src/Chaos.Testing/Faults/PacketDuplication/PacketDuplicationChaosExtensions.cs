@@ -1,0 +1,27 @@
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>The <c>DuplicatePackets()</c> fault of the DSL.</summary>
+public static class PacketDuplicationChaosExtensions
+{
+    /// <summary>Sends <paramref name="percent"/> percent of the selected pods' packets twice (netem), removed when the hold ends.</summary>
+    /// <param name="chaos">The selection stage.</param>
+    /// <param name="percent">More than 0 and at most 100.</param>
+    /// <param name="configure">Direction, destinations, ports, image, container.</param>
+    /// <returns>The experiment; set its duration and steady state, then run it.</returns>
+    public static ChaosExperiment DuplicatePackets(this PodChaos chaos, double percent, Action<PacketDuplicationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(chaos);
+        var o = new PacketDuplicationOptions();
+        configure?.Invoke(o);
+        var fault = new NetworkFault(
+            "packet-duplication",
+            "duplicate packets of",
+            o,
+            errors => o.Validate(percent, errors),
+            script => script.AddNetem(new NetemFaultSpec(new NetemEffects { DuplicationPercent = percent }, o.TrafficToSpec(), o.Filter())),
+            $"{percent:0.###}% of packets duplicated ({o.Direction.ToString().ToLowerInvariant()})");
+        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+    }
+}
