@@ -1,0 +1,18 @@
+namespace Chaos.Testing;
+
+/// <summary>Options of the CPU stress fault.</summary>
+public sealed class CpuStressOptions : StressFaultOptions
+{
+    /// <summary>Gets or sets the load each worker puts on its CPU, 1–100 percent.</summary>
+    /// <value>The default value is 100.</value>
+    public int Load { get; set; } = 100;
+
+    internal void Validate(ICollection<string> errors)
+    {
+        ValidateStress("StressCpu", 256, errors);
+        if (Load is < 1 or > 100)
+        {
+            errors.Add($"StressCpu.Load: must be between 1 and 100 (percent of a CPU per worker), was {Load}.");
+        }
+    }
+}

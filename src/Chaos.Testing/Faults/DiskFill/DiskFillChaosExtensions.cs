@@ -1,0 +1,34 @@
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>The <c>FillDisk()</c> fault of the DSL.</summary>
+public static class DiskFillChaosExtensions
+{
+    /// <summary>
+    /// Fills the filesystem of a pod volume, or of a directory of the target container, to a percentage with one file
+    /// (fallocate, dd fallback); the file is deleted when the hold ends, on cancellation or failure.
+    /// </summary>
+    /// <param name="chaos">The selection stage.</param>
+    /// <param name="configure">Percent, volume or path, image, container.</param>
+    /// <returns>The experiment; set its duration and steady state, then run it.</returns>
+    public static ChaosExperiment FillDisk(this PodChaos chaos, Action<DiskFillOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(chaos);
+        var o = new DiskFillOptions();
+        configure?.Invoke(o);
+        var fault = new PayloadFault(
+            "disk-fill",
+            "fill the disk of",
+            new PayloadContainer
+            {
+                Image = o.Image,
+                TargetContainer = o.Container,
+                VolumeMounts = o.Volume is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [o.Volume] = DiskFillOptions.VolumeMount },
+            },
+            o.Validate,
+            (script, _) => script.AddDiskFill(new DiskFillSpec(o.FillDirectory, o.Percent)),
+            $"{(o.Volume is null ? $"filesystem of {o.Path}" : $"volume {o.Volume}")} filled to {o.Percent}%");
+        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+    }
+}

@@ -1,0 +1,28 @@
+namespace Chaos.Testing;
+
+/// <summary>Options of the memory stress fault: give <see cref="Bytes"/> or <see cref="Percent"/>.</summary>
+public sealed class MemoryStressOptions : StressFaultOptions
+{
+    /// <summary>Gets or sets how much memory the workers hold together, in bytes (at least 1 MiB).</summary>
+    /// <value>The default value is 256 MiB.</value>
+    public long? Bytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Gets or sets how much of the memory available to the payload the workers hold, 1–100 percent; when set it replaces <see cref="Bytes"/>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public int? Percent { get; set; }
+
+    internal void Validate(ICollection<string> errors)
+    {
+        ValidateStress("StressMemory", 64, errors);
+        if (Percent is { } percent && percent is < 1 or > 100)
+        {
+            errors.Add($"StressMemory.Percent: must be between 1 and 100, was {percent}.");
+        }
+        else if (Percent is null && (Bytes is null || Bytes < 1024 * 1024))
+        {
+            errors.Add($"StressMemory.Bytes: must be at least 1 MiB (1048576), was {Bytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}; or set Percent.");
+        }
+    }
+
+    internal MemoryStressSpec ToSpec() => Percent is { } percent ? MemoryStressSpec.OfPercent(percent, Workers) : MemoryStressSpec.OfBytes(Bytes!.Value, Workers);
+}

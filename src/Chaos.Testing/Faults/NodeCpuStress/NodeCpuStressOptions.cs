@@ -1,0 +1,33 @@
+namespace Chaos.Testing;
+
+/// <summary>Options of the node CPU stress fault.</summary>
+public sealed class NodeCpuStressOptions : NodePayloadOptions
+{
+    /// <summary>Initializes a new instance of the <see cref="NodeCpuStressOptions"/> class.</summary>
+    public NodeCpuStressOptions()
+        : base(StressFaultOptions.DefaultImage)
+    {
+    }
+
+    /// <summary>Gets or sets how many stress-ng workers run on each node.</summary>
+    /// <value>The default value is 1.</value>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Gets or sets the load each worker puts on its CPU, 1–100 percent.</summary>
+    /// <value>The default value is 100.</value>
+    public int Load { get; set; } = 100;
+
+    internal void Validate(ICollection<string> errors)
+    {
+        ValidatePayload("StressCpu", errors);
+        if (Workers is < 1 or > 256)
+        {
+            errors.Add($"StressCpu.Workers: must be between 1 and 256, was {Workers}.");
+        }
+
+        if (Load is < 1 or > 100)
+        {
+            errors.Add($"StressCpu.Load: must be between 1 and 100 (percent of a CPU per worker), was {Load}.");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace Chaos.Testing;
+
+/// <summary>Options shared by node payload faults: the pinned pod's namespace and image.</summary>
+public abstract class NodePayloadOptions
+{
+    private protected NodePayloadOptions(string image) => Image = image;
+
+    /// <summary>Gets or sets the image of the payload pod.</summary>
+    public string Image { get; set; }
+
+    /// <summary>Gets or sets the namespace the payload pods are created in (the namespace guards apply to it).</summary>
+    /// <value>The default value is <c>default</c>.</value>
+    public string Namespace { get; set; } = "default";
+
+    private protected void ValidatePayload(string fault, ICollection<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(Image) || Image.Any(char.IsWhiteSpace))
+        {
+            errors.Add($"{fault}.Image: must be an image reference without spaces, was \"{Image}\".");
+        }
+
+        if (KubernetesNames.CheckNamespace(Namespace) is { } problem)
+        {
+            errors.Add($"{fault}.Namespace: \"{Namespace}\" {problem}.");
+        }
+    }
+}
+
+/// <summary>A node payload fault made of delegates (the node fault folders build one each).</summary>
+internal sealed class NodePayloadDelegateFault(string name, string verb, NodePayloadOptions options, string? hostPath, Action<ICollection<string>> validate, Action<PayloadScript, TimeSpan> build, string describe) : NodePayloadFault
+{
+    public override string Name => name;
+
+    public override string Verb => verb;
+
+    protected override string PayloadNamespace => options.Namespace;
+
+    protected override string Image => options.Image;
+
+    protected override string? HostPath => hostPath;
+
+    public override void Validate(ICollection<string> errors) => validate(errors);
+
+    protected override PayloadScript ScriptFor(FaultContext context, k8s.Models.V1Node node, string tag)
+    {
+        var script = new PayloadScript(tag);
+        build(script, context.Hold);
+        return script;
+    }
+
+    protected override string Describe(k8s.Models.V1Node node) => describe;
+
+    internal static string Mount => HostMount;
+}
