@@ -52,6 +52,14 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
                     + $"Fix the Container option of {Verb}, or leave it empty for the first container. Nothing was changed.");
             }
 
+            var missingVolumes = container.VolumeMounts.Keys.Where(v => pod.Spec.Volumes?.Any(x => x.Name == v) != true).ToList();
+            if (missingVolumes.Count > 0)
+            {
+                throw new ChaosRefusedException(
+                    $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} has no volume {string.Join(", ", missingVolumes.Select(v => $"\"{v}\""))} "
+                    + $"(it has {(pod.Spec.Volumes is { Count: > 0 } volumes ? string.Join(", ", volumes.Select(v => v.Name)) : "none")}). Fix the Volume option of {Verb}. Nothing was changed.");
+            }
+
             if (container.Capabilities.Contains("NET_ADMIN") && pod.Spec.HostNetwork == true)
             {
                 throw new ChaosRefusedException(
