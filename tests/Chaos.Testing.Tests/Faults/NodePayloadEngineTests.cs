@@ -79,3 +79,39 @@ public sealed class NodePayloadEngineTests
         protected override string Describe(V1Node node) => "marker set";
     }
 }
+
+/// <summary>The node payload faults through the DSL.</summary>
+public sealed class NodePayloadFaultTests
+{
+    [Fact]
+    public async Task StressCpu_OnANode_RunsStressNgInAPinnedPod_AndRecovers()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var run = Experiment.On(Nodes.Named("node-1")).StressCpu(o => { o.Workers = 2; o.Load = 70; }).For(TimeSpan.FromMilliseconds(400)).RunAsync(cluster.Client);
+        var pod = await Eventually.SingleAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "chaos.testing/experiment")).Items);
+        var result = await run;
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        pod.Spec.NodeName.Should().Be("node-1");
+        pod.Spec.Containers[0].Image.Should().Be(StressFaultOptions.DefaultImage);
+        pod.Spec.Containers[0].Command[2].Should().Contain("--cpu 2").And.Contain("--cpu-load 70");
+        result.Affected.Select(a => a.Action).Should().Equal("CPU stress: 2 worker(s) at 70%", $"payload pod default/{pod.Metadata.Name} stopped early, cleaned up by {pod.Metadata.Name}-cleanup");
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task FillDisk_OnANode_MountsTheNodeDirectory_AndRecovers()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var run = Experiment.On(Nodes.Named("node-3")).FillDisk(o => { o.Path = "/var/lib/scratch"; o.Percent = 85; }).For(TimeSpan.FromMilliseconds(400)).RunAsync(cluster.Client);
+        var pod = await Eventually.SingleAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "chaos.testing/experiment")).Items);
+        var result = await run;
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        pod.Spec.Volumes.Should().ContainSingle(v => v.HostPath.Path == "/var/lib/scratch" && v.HostPath.Type == "Directory");
+        pod.Spec.Containers[0].VolumeMounts.Should().ContainSingle(m => m.MountPath == "/host");
+        pod.Spec.Containers[0].Command[2].Should().Contain("/host").And.Contain("85");
+        result.Affected[0].Action.Should().Be("filesystem of /var/lib/scratch filled to 85%");
+        (await cluster.Client.CoreV1.ReadNodeAsync("node-3")).Metadata.Labels.Should().NotContainKey("chaos.testing/ledger");
+    }
+}
