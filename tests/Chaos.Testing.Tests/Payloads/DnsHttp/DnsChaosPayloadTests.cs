@@ -39,7 +39,8 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         (await DigAsync("shop.test", tcp: true)).Addresses.Should().Equal("10.9.0.1");
 
         var script = DnsChaosPayload.Build(Tag, new DnsChaosSpec(DnsChaosAction.Block));
-        await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(5))), netns: _pair.Pod);
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
+        var payload = running.Process;
         await payload.WaitInstalledAsync();
 
         var udp = await DigAsync("shop.test");
@@ -70,7 +71,8 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
             Patterns = ["*.blocked.test", "api.shop.svc.cluster.local"],
             ResolvConfPath = _resolvConf,
         });
-        await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(5))), netns: _pair.Pod);
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
+        var payload = running.Process;
         await payload.WaitInstalledAsync();
         var seenBefore = Upstream.Lines.Count;
 
@@ -94,7 +96,7 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
         (await DigAsync("api.shop.svc.cluster.local", tcp: true)).Addresses.Should().Equal("10.9.0.3");
         Iptables.Save(_pair.Pod).Should().Be(rules);
-        NetnsProgram.Find(PayloadProxy.ProcessPattern(DnsChaosPayload.ProxyKind, Tag)).Should().BeEmpty("the cleanup killed the proxy");
+        running.Proxies().Should().BeEmpty("the cleanup killed the proxy");
     }
 
     [PayloadFact("iptables", "dig", "python3")]
@@ -107,7 +109,8 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
             Address = IPAddress.Parse("192.0.2.99"),
             ResolvConfPath = _resolvConf,
         });
-        await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(5))), netns: _pair.Pod);
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
+        var payload = running.Process;
         await payload.WaitInstalledAsync();
 
         var udp = await DigAsync("a.blocked.test");
@@ -131,15 +134,15 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
     public async Task RenderCleanup_AfterThePayloadWasKilledHard_RemovesTheRulesAndTheProxy()
     {
         var rules = Iptables.Save(_pair.Pod);
-        var pattern = PayloadProxy.ProcessPattern(DnsChaosPayload.ProxyKind, Tag);
         var script = DnsChaosPayload.Build(Tag, new DnsChaosSpec(DnsChaosAction.Fail) { Patterns = ["a.blocked.test"], ResolvConfPath = _resolvConf });
-        await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(5))), netns: _pair.Pod);
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
+        var payload = running.Process;
         await payload.WaitInstalledAsync();
 
         payload.Signal("KILL");
         await Eventually.TrueAsync(() => Task.FromResult(payload.ExitCode is not null), "the payload to die");
         (await DigAsync("a.blocked.test")).Status.Should().Be("NXDOMAIN", "a payload killed hard cannot remove its fault");
-        NetnsProgram.Find(pattern).Should().ContainSingle();
+        running.Proxies().Should().ContainSingle();
 
         await using (var cleanup = PayloadProcess.Start(["sh", "-c", script.RenderCleanup(), "cleanup"], netns: _pair.Pod))
         {
@@ -148,13 +151,12 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         }
 
         Iptables.Save(_pair.Pod).Should().Be(rules);
-        await Eventually.TrueAsync(() => Task.FromResult(NetnsProgram.Find(pattern).Count == 0), "the proxy to be gone", TimeSpan.FromSeconds(5));
+        await Eventually.TrueAsync(() => Task.FromResult(running.Proxies().Count == 0), "the proxy to be gone", TimeSpan.FromSeconds(5));
         (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
     }
 
     public Task DisposeAsync()
     {
-        NetnsProgram.Kill(PayloadProxy.ProcessPattern(DnsChaosPayload.ProxyKind, Tag));
         _upstream?.Dispose();
         _pair.Dispose();
         File.Delete(_resolvConf);
