@@ -28,7 +28,7 @@ public sealed class NetnsProgram : IDisposable
     public static async Task<NetnsProgram> StartAsync(string ns, string program, params string[] args)
     {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "netns", "exec", ns, "python3", "-c", program }.Concat(args))
+        foreach (var arg in new[] { "netns", "exec", ns, TestPython.Executable, "-c", program }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
