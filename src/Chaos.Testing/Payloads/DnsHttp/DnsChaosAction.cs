@@ -1,0 +1,14 @@
+namespace Chaos.Testing;
+
+/// <summary>What the DNS payload does to the target pod's name resolution.</summary>
+internal enum DnsChaosAction
+{
+    /// <summary>Every DNS query fails: iptables drops UDP and TCP port 53 leaving the pod (the sender gets an error at once).</summary>
+    Block,
+
+    /// <summary>Names matching the patterns get NXDOMAIN; every other name resolves as before.</summary>
+    Fail,
+
+    /// <summary>Names matching the patterns resolve to a fixed IPv4 address (A) and to no IPv6 address (AAAA); every other name resolves as before.</summary>
+    WrongAddress,
+}

@@ -1,0 +1,143 @@
+using Chaos.Testing.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Chaos.Testing.Tests.Payloads.DnsHttp;
+
+/// <summary>
+/// The HTTP payload run for real in the "pod" namespace of a <see cref="NetnsPair"/>, where an HTTP server listens on
+/// port 8080; clients run in the "peer" namespace (another pod) and, for local traffic, in the pod itself.
+/// </summary>
+public sealed class HttpChaosPayloadTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Port = 8080;
+    private static readonly (string, string)[] Get = [("GET", "/")];
+
+    private readonly NetnsPair _pair = new();
+    private NetnsProgram? _server;
+
+    private string Tag => "http-" + _pair.Suffix;
+
+    public async Task InitializeAsync()
+    {
+        _server = await NetnsProgram.StartAsync(_pair.Pod, HttpTestTools.Server, "8080");
+        Iptables.AddUnrelatedRules(_pair.Pod);
+    }
+
+    [PayloadFact("iptables", "python3")]
+    public async Task Abort_AllRequests_ClientsOutsideThePodGetTheStatus_LocalTrafficDoesNot_AndTermRemovesEverything()
+    {
+        var rules = Iptables.Save(_pair.Pod);
+        (await FromPeerAsync(3, Get)).Should().OnlyContain(r => r.Status == 200);
+
+        var script = HttpChaosPayload.Build(Tag, new HttpChaosSpec(Port) { AbortStatus = 503 });
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+        var payload = running.Process;
+        await payload.WaitInstalledAsync();
+
+        var outside = await FromPeerAsync(20, Get);
+        var local = await HttpTestTools.RequestAsync(_pair.Pod, "127.0.0.1", Port, 3, Get);
+        var localToPodIp = await HttpTestTools.RequestAsync(_pair.Pod, _pair.PodIp, Port, 3, Get);
+        outside.Select(r => r.Status).Should().AllBeEquivalentTo(503);
+        local.Concat(localToPodIp).Select(r => r.Status).Should().AllBeEquivalentTo(200, "traffic from inside the pod passes through OUTPUT, which the payload leaves alone");
+
+        payload.Terminate();
+        (await payload.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+        (await FromPeerAsync(3, Get)).Select(r => r.Status).Should().AllBeEquivalentTo(200);
+        Iptables.Save(_pair.Pod).Should().Be(rules);
+        running.Proxies().Should().BeEmpty("the cleanup killed the proxy");
+    }
+
+    [PayloadFact("iptables", "python3")]
+    public async Task Abort_HalfOfTheRequestsWithASeed_ShareIsWithinBinomialTolerance_AndTheSameSeedRepeatsIt()
+    {
+        const int Requests = 200;
+        var spec = new HttpChaosSpec(Port) { AbortStatus = 500, Percent = 50, Seed = 1234 };
+
+        var first = await StatusesUnderAsync(spec, Requests);
+        var second = await StatusesUnderAsync(spec, Requests);
+
+        var aborted = first.Count(s => s == 500);
+        output.WriteLine($"aborted {aborted} of {Requests} at 50% (3 sigma: 100 ± 21)");
+        first.Should().OnlyContain(s => s == 200 || s == 500);
+        aborted.Should().BeInRange(79, 121, "a binomial(200, 0.5) count lies within 3 sigma (±21.2) of 100");
+        second.Should().Equal(first, "the same seed selects the same requests");
+    }
+
+    [PayloadFact("iptables", "python3")]
+    public async Task Delay_TheClientObservesAtLeastTheAddedLatency()
+    {
+        var delay = TimeSpan.FromMilliseconds(300);
+        var baseline = await FromPeerAsync(10, Get);
+
+        var script = HttpChaosPayload.Build(Tag, new HttpChaosSpec(Port) { Delay = delay });
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+        await running.Process.WaitInstalledAsync();
+        var delayed = await FromPeerAsync(10, Get);
+        running.Process.Terminate();
+        (await running.Process.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+        var after = await FromPeerAsync(10, Get);
+
+        output.WriteLine($"median ms: before {baseline.Median():0.0}, with a {delay.TotalMilliseconds}ms delay {delayed.Median():0.0} (min {delayed.Min(r => r.Milliseconds):0.0}), after {after.Median():0.0}");
+        delayed.Should().OnlyContain(r => r.Status == 200 && r.Milliseconds >= delay.TotalMilliseconds);
+        delayed.Median().Should().BeLessThan(baseline.Median() + delay.TotalMilliseconds + 150, "the proxy adds the delay, not much more");
+        after.Median().Should().BeLessThan(delay.TotalMilliseconds / 2);
+    }
+
+    [PayloadFact("iptables", "python3")]
+    public async Task PathAndMethod_OnlyMatchingRequestsAreAffected()
+    {
+        var script = HttpChaosPayload.Build(Tag, new HttpChaosSpec(Port) { AbortStatus = 418, Method = "POST", PathPrefix = "/api/" });
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+        await running.Process.WaitInstalledAsync();
+
+        var results = await FromPeerAsync(3, ("POST", "/api/orders"), ("GET", "/api/orders"), ("POST", "/other"), ("POST", "/apiary"), ("PUT", "/api/orders"));
+
+        results.Where(r => r.Method == "POST" && r.Path == "/api/orders").Select(r => r.Status).Should().Equal(418, 418, 418);
+        results.Where(r => !(r.Method == "POST" && r.Path == "/api/orders")).Select(r => r.Status).Should().AllBeEquivalentTo(200);
+    }
+
+    [PayloadFact("iptables", "python3")]
+    public async Task RenderCleanup_AfterThePayloadWasKilledHard_RemovesTheRuleAndTheProxy()
+    {
+        var rules = Iptables.Save(_pair.Pod);
+        var script = HttpChaosPayload.Build(Tag, new HttpChaosSpec(Port) { AbortStatus = 503 });
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+        await running.Process.WaitInstalledAsync();
+
+        running.Process.Signal("KILL");
+        await Eventually.TrueAsync(() => Task.FromResult(running.Process.ExitCode is not null), "the payload to die");
+        (await FromPeerAsync(1, Get)).Single().Status.Should().Be(503, "a payload killed hard cannot remove its fault");
+        running.Proxies().Should().ContainSingle();
+
+        await using (var cleanup = PayloadProcess.Start(["sh", "-c", script.RenderCleanup(), "cleanup"], netns: _pair.Pod))
+        {
+            (await cleanup.WaitForExitAsync()).Should().Be(0);
+            cleanup.Output.Should().Contain("chaos: cleaned up");
+        }
+
+        Iptables.Save(_pair.Pod).Should().Be(rules);
+        await Eventually.TrueAsync(() => Task.FromResult(running.Proxies().Count == 0), "the proxy to be gone", TimeSpan.FromSeconds(5));
+        (await FromPeerAsync(1, Get)).Single().Status.Should().Be(200);
+    }
+
+    public Task DisposeAsync()
+    {
+        _server?.Dispose();
+        _pair.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task<IReadOnlyList<HttpResult>> FromPeerAsync(int rounds, params (string Method, string Path)[] requests) =>
+        HttpTestTools.RequestAsync(_pair.Peer, _pair.PodIp, Port, rounds, requests);
+
+    private async Task<IReadOnlyList<int>> StatusesUnderAsync(HttpChaosSpec spec, int requests)
+    {
+        var script = HttpChaosPayload.Build(Tag, spec);
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+        await running.Process.WaitInstalledAsync();
+        var results = await FromPeerAsync(requests, Get);
+        running.Process.Terminate();
+        (await running.Process.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+        return results.Select(r => r.Status).ToList();
+    }
+}
