@@ -27,7 +27,7 @@ public abstract class NodePayloadOptions
 }
 
 /// <summary>A node payload fault made of delegates (the node fault folders build one each).</summary>
-internal sealed class NodePayloadDelegateFault(string name, string verb, NodePayloadOptions options, string? hostPath, Action<ICollection<string>> validate, Action<PayloadScript, TimeSpan> build, string describe) : NodePayloadFault
+internal sealed class NodePayloadDelegateFault(string name, string verb, NodePayloadOptions options, string? hostPath, Action<ICollection<string>> validate, Func<string, TimeSpan, PayloadScript> build, string describe) : NodePayloadFault
 {
     public override string Name => name;
 
@@ -42,11 +42,7 @@ internal sealed class NodePayloadDelegateFault(string name, string verb, NodePay
     public override void Validate(ICollection<string> errors) => validate(errors);
 
     protected override PayloadScript ScriptFor(FaultContext context, k8s.Models.V1Node node, string tag)
-    {
-        var script = new PayloadScript(tag);
-        build(script, context.Hold);
-        return script;
-    }
+        => build(tag, context.Hold);
 
     protected override string Describe(k8s.Models.V1Node node) => describe;
 

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>A pod payload fault made of delegates: the fault folders' extension methods build one each.</summary>
-internal sealed class PayloadFault(string name, string verb, PayloadContainer container, Action<ICollection<string>> validate, Action<PayloadScript, TimeSpan> build, string describe, bool oneShot = false) : PodPayloadFault
+internal sealed class PayloadFault(string name, string verb, PayloadContainer container, Action<ICollection<string>> validate, Func<string, TimeSpan, PayloadScript> build, string describe, bool oneShot = false) : PodPayloadFault
 {
     public override string Name => name;
 
@@ -13,12 +13,8 @@ internal sealed class PayloadFault(string name, string verb, PayloadContainer co
 
     protected override PayloadContainer ContainerFor(V1Pod pod) => container;
 
-    protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared)
-    {
-        var script = new PayloadScript(tag);
-        build(script, PayloadHold(context));
-        return script;
-    }
+    protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
+        build(tag, PayloadHold(context));
 
     protected override TimeSpan PayloadHold(FaultContext context) => oneShot ? TimeSpan.Zero : context.Hold;
 

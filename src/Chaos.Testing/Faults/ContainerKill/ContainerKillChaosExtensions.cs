@@ -23,7 +23,7 @@ public static class ContainerKillChaosExtensions
             "kill a container of",
             new PayloadContainer { Image = o.Image, TargetContainer = o.Container },
             o.Validate,
-            (script, _) => script.AddContainerKill(new ContainerKillSpec(o.Signal)),
+            (tag, _) => new PayloadScript(tag).AddContainerKill(new ContainerKillSpec(o.Signal)),
             $"container {o.Container ?? "(first)"} sent SIG{o.Signal.Trim().ToUpperInvariant().Replace("SIG", string.Empty, StringComparison.Ordinal)}",
             oneShot: true);
         return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));

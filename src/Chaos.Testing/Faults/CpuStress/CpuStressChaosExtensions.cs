@@ -22,7 +22,7 @@ public static class CpuStressChaosExtensions
             "stress the CPU of",
             new PayloadContainer { Image = o.Image, TargetContainer = o.Container },
             o.Validate,
-            (script, hold) => script.AddCpuStress(new CpuStressSpec(o.Workers, o.Load), hold),
+            (tag, hold) => new PayloadScript(tag).AddCpuStress(new CpuStressSpec(o.Workers, o.Load), hold),
             $"CPU stress: {o.Workers} worker(s) at {o.Load}%");
         return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
     }

@@ -27,7 +27,7 @@ public static class DiskFillChaosExtensions
                 VolumeMounts = o.Volume is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [o.Volume] = DiskFillOptions.VolumeMount },
             },
             o.Validate,
-            (script, _) => script.AddDiskFill(new DiskFillSpec(o.FillDirectory, o.Percent)),
+            (tag, _) => new PayloadScript(tag).AddDiskFill(new DiskFillSpec(o.FillDirectory, o.Percent)),
             $"{(o.Volume is null ? $"filesystem of {o.Path}" : $"volume {o.Volume}")} filled to {o.Percent}%");
         return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
     }

@@ -19,7 +19,7 @@ public static class MemoryStressChaosExtensions
             "stress the memory of",
             new PayloadContainer { Image = o.Image, TargetContainer = o.Container },
             o.Validate,
-            (script, hold) => script.AddMemoryStress(o.ToSpec(), hold),
+            (tag, hold) => new PayloadScript(tag).AddMemoryStress(o.ToSpec(), hold),
             o.Percent is { } percent ? $"memory stress: {percent}% held by {o.Workers} worker(s)" : $"memory stress: {o.Bytes} bytes held by {o.Workers} worker(s)");
         return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
     }

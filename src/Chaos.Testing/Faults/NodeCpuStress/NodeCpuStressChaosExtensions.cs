@@ -23,7 +23,7 @@ public static class NodeCpuStressChaosExtensions
             o,
             null,
             o.Validate,
-            (script, hold) => script.AddCpuStress(new CpuStressSpec(o.Workers, o.Load), hold),
+            (tag, hold) => new PayloadScript(tag).AddCpuStress(new CpuStressSpec(o.Workers, o.Load), hold),
             $"CPU stress: {o.Workers} worker(s) at {o.Load}%");
         return new ChaosExperiment(new FaultBinding<V1Node>(chaos, fault));
     }

@@ -23,7 +23,7 @@ public static class NodeDiskFillChaosExtensions
             o,
             o.Path,
             o.Validate,
-            (script, _) => script.AddDiskFill(new DiskFillSpec(NodePayloadDelegateFault.Mount, o.Percent)),
+            (tag, _) => new PayloadScript(tag).AddDiskFill(new DiskFillSpec(NodePayloadDelegateFault.Mount, o.Percent)),
             $"filesystem of {o.Path} filled to {o.Percent}%");
         return new ChaosExperiment(new FaultBinding<V1Node>(chaos, fault));
     }

@@ -1,0 +1,35 @@
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>The <c>DnsChaos()</c> fault of the DSL.</summary>
+public static class DnsChaosChaosExtensions
+{
+    /// <summary>
+    /// Breaks name resolution of the selected pods: block DNS entirely, or answer NXDOMAIN / a wrong address for names
+    /// matching patterns (a DNS proxy in an ephemeral container with NET_ADMIN, the pods' queries redirected to it).
+    /// Removed when the hold ends, on cancellation or failure.
+    /// </summary>
+    /// <param name="chaos">The selection stage.</param>
+    /// <param name="configure">Mode, patterns, address, image, container.</param>
+    /// <returns>The experiment; set its duration and steady state, then run it.</returns>
+    public static ChaosExperiment DnsChaos(this PodChaos chaos, Action<DnsChaosOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(chaos);
+        var o = new DnsChaosOptions();
+        configure?.Invoke(o);
+        var fault = new PayloadFault(
+            "dns-chaos",
+            "break DNS of",
+            new PayloadContainer { Image = o.Image, TargetContainer = o.Container, Capabilities = ["NET_ADMIN"] },
+            o.Validate,
+            (tag, _) => DnsChaosPayload.Build(tag, o.ToSpec()),
+            o.Mode switch
+            {
+                DnsChaosMode.Block => "DNS blocked",
+                DnsChaosMode.Fail => $"DNS fails for {string.Join(", ", o.Patterns)}",
+                _ => $"DNS answers {o.Address} for {string.Join(", ", o.Patterns)}",
+            });
+        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+    }
+}

@@ -1,0 +1,31 @@
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>The <c>HttpChaos()</c> fault of the DSL.</summary>
+public static class HttpChaosChaosExtensions
+{
+    /// <summary>
+    /// Delays and/or aborts (with a status code) a share of the HTTP requests reaching <paramref name="port"/> of the
+    /// selected pods from outside: a proxy in an ephemeral container with NET_ADMIN and an iptables REDIRECT of that
+    /// port, removed when the hold ends, on cancellation or failure.
+    /// </summary>
+    /// <param name="chaos">The selection stage.</param>
+    /// <param name="port">The container port serving HTTP.</param>
+    /// <param name="configure">Percent, delay, abort status, path prefix, method, seed, image, container.</param>
+    /// <returns>The experiment; set its duration and steady state, then run it.</returns>
+    public static ChaosExperiment HttpChaos(this PodChaos chaos, int port, Action<HttpChaosOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(chaos);
+        var o = new HttpChaosOptions();
+        configure?.Invoke(o);
+        var fault = new PayloadFault(
+            "http-chaos",
+            "break HTTP of",
+            new PayloadContainer { Image = o.Image, TargetContainer = o.Container, Capabilities = ["NET_ADMIN"] },
+            errors => o.Validate(port, errors),
+            (tag, _) => HttpChaosPayload.Build(tag, o.ToSpec(port)),
+            $"HTTP on port {port}: {o.Percent:0.###}% of requests{(o.Delay > TimeSpan.Zero ? $" delayed {o.Delay.TotalMilliseconds:0} ms" : string.Empty)}{(o.AbortStatus is { } status ? $" answered {status}" : string.Empty)}");
+        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+    }
+}
