@@ -45,8 +45,11 @@ internal static partial class NetworkPayloads
         return DropRule(tag, egress, iface, alternative, "-m", "statistic", "--mode", "random", "--probability", probability);
     }
 
-    /// <summary><c>iptables -w &lt;op&gt; &lt;rule&gt;</c>; <c>-w</c> waits for the xtables lock instead of failing.</summary>
-    private static string[] Iptables(string operation, string[] rule) => ["iptables", "-w", operation, .. rule];
+    /// <summary>
+    /// <c>iptables -w 5 &lt;op&gt; &lt;rule&gt;</c>: waits for the xtables lock (legacy iptables) instead of failing at
+    /// once, but at most 5 s, so a stuck lock holder cannot hang the cleanup.
+    /// </summary>
+    private static string[] Iptables(string operation, string[] rule) => ["iptables", "-w", "5", operation, .. rule];
 
     /// <summary>Deletes every copy of the rule (an identical spec), so a rule inserted twice is gone too; never fails.</summary>
     private static ShellStep DeleteAll(string[] rule) =>

@@ -60,7 +60,7 @@ internal static partial class NetworkPayloads
         {
             // u32 reads the port at a fixed offset (an IP header without options), hence the protocol match too.
             matches.AddRange(["match", "ip", "protocol", port.Protocol == "tcp" ? "6" : "17", "0xff"]);
-            matches.AddRange(["match", "ip", side + "port", Invariant(port.Port), "0xffff"]);
+            matches.AddRange(["match", "ip", side == "dst" ? "dport" : "sport", Invariant(port.Port), "0xffff"]);
         }
 
         return [.. matches];

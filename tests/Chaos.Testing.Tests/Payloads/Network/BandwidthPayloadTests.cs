@@ -3,14 +3,15 @@ using Xunit.Abstractions;
 
 namespace Chaos.Testing.Tests.Payloads.Network;
 
-/// <summary>Bandwidth limits for real: tbf on the pod's eth0 (egress) or on its ifb (ingress), measured with iperf3 (TCP, 2 s).</summary>
+/// <summary>Bandwidth limits for real: tbf on the pod's eth0 (egress) or on its ifb (ingress), measured with iperf3 (TCP, 3 s).</summary>
 public sealed class BandwidthPayloadTests(ITestOutputHelper output)
 {
     private const long Rate = 8_000_000;
 
-    [PayloadTheory("ip", "tc", "iptables", "iptables-save", "iperf3")]
+    [PayloadTheory("ip", "tc", "iptables", "iptables-save", "iperf3", "ss")]
     [InlineData("Egress")]
     [InlineData("Ingress")]
+    [InlineData("Both")]
     public async Task Bandwidth_CutsThroughputToTheRate(string directionName)
     {
         var direction = Enum.Parse<NetworkDirection>(directionName);
@@ -21,16 +22,29 @@ public sealed class BandwidthPayloadTests(ITestOutputHelper output)
 
         await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(1))), netns: pair.Pod);
         await payload.WaitInstalledAsync();
-        var measured = await SendThroughAsync(pair, direction);
+        var measured = new List<(string Way, double BitsPerSecond)>();
+        if (direction != NetworkDirection.Ingress)
+        {
+            measured.Add(("pod->peer", await NetTools.IperfBitsPerSecondAsync(pair.Peer, pair.PeerIp, pair.Pod)));
+        }
+
+        if (direction != NetworkDirection.Egress)
+        {
+            measured.Add(("peer->pod", await NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer)));
+        }
+
         payload.Terminate();
         (await payload.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
-        output.WriteLine($"{direction} tbf {Rate / 1e6} Mbit/s: measured {measured / 1e6:F2} Mbit/s ({measured / Rate:P0} of the rate)");
+        foreach (var (way, bps) in measured)
+        {
+            output.WriteLine($"{direction} tbf {Rate / 1e6} Mbit/s, {way}: measured {bps / 1e6:F2} Mbit/s ({bps / Rate:P0} of the rate)");
+            bps.Should().BeInRange(Rate * 0.8, Rate * 1.2, $"TCP {way} through a {direction} tbf of {Rate} bit/s runs at the rate ±20%");
+        }
 
-        measured.Should().BeInRange(Rate * 0.8, Rate * 1.2, $"TCP through a {direction} tbf of {Rate} bit/s runs at the rate ±20%");
         NetTools.State(pair.Pod).Should().Be(before, "TERM removes the tbf (and the ifb)");
     }
 
-    [PayloadTheory("ip", "tc", "iptables", "iptables-save", "iperf3")]
+    [PayloadTheory("ip", "tc", "iptables", "iptables-save", "iperf3", "ss")]
     [InlineData(true)]
     [InlineData(false)]
     public async Task IngressBandwidth_WithAFilter_LimitsOnlyTrafficFromTheMatchingPeer(bool filterMatchesThePeer)
@@ -39,7 +53,7 @@ public sealed class BandwidthPayloadTests(ITestOutputHelper output)
         var tag = $"bf-{pair.Suffix}";
         var filter = new NetworkFilter([filterMatchesThePeer ? pair.PeerIp : "192.0.2.0/24"]);
         var script = new PayloadScript(tag).AddBandwidth(
-            new BandwidthFaultSpec(new BandwidthLimit(Rate, 32 * 1024, LimitBytes: 64 * 1024), NetworkDirection.Ingress, filter));
+            new BandwidthFaultSpec(new BandwidthLimit(Rate, 32 * 1024, TimeSpan.FromMilliseconds(50)), NetworkDirection.Ingress, filter));
 
         await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(1))), netns: pair.Pod);
         await payload.WaitInstalledAsync();
@@ -58,9 +72,25 @@ public sealed class BandwidthPayloadTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>iperf3 through the direction the tbf limits: the pod sends for egress, the peer sends to the pod for ingress.</summary>
-    private static Task<double> SendThroughAsync(NetnsPair pair, NetworkDirection direction) =>
-        direction == NetworkDirection.Egress
-            ? NetTools.IperfBitsPerSecondAsync(pair.Peer, pair.PeerIp, pair.Pod)
-            : NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer);
+    [PayloadFact("ip", "tc", "iptables", "iptables-save")]
+    public async Task FilteredEgressBandwidth_RunsPrioTbfAndU32_AndRemovesThemOnTerm()
+    {
+        // This kernel has no prio qdisc: the commands are recorded by the tc shim and checked by the real tc's parser.
+        using var pair = new NetnsPair();
+        using var shim = new TcShim();
+        var script = new PayloadScript($"bs-{pair.Suffix}").AddBandwidth(
+            new BandwidthFaultSpec(new BandwidthLimit(Rate, 32 * 1024, LimitBytes: 100_000), NetworkDirection.Egress, new NetworkFilter([pair.PeerIp])));
+
+        await using var payload = PayloadProcess.Start(shim.Command(script, script.Render(TimeSpan.FromMinutes(1))), netns: pair.Pod);
+        await payload.WaitInstalledAsync();
+        payload.Terminate();
+        (await payload.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+
+        shim.Calls.Should().Equal(
+            "tc qdisc replace dev eth0 root handle 1: prio bands 4 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1",
+            "tc qdisc add dev eth0 parent 1:4 handle 40: tbf rate 8000000bit burst 32768 limit 100000",
+            $"tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst {pair.PeerIp}/32 flowid 1:4",
+            "tc qdisc del dev eth0 root");
+        shim.LinesTheRealTcCannotParse(pair.Peer).Should().BeEmpty();
+    }
 }

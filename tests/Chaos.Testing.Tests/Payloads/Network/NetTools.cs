@@ -26,7 +26,7 @@ internal static partial class NetTools
     }
 
     /// <summary>Pings <paramref name="ip"/> from <paramref name="ns"/>; returns (transmitted, received).</summary>
-    public static (int Sent, int Received) Ping(string ns, string ip, int count, double interval = 0.05, int waitSeconds = 1)
+    public static (int Sent, int Received) Ping(string ns, string ip, int count, double interval = 0.02, int waitSeconds = 1)
     {
         var (_, output) = RunAnyExit(ns, "ping", "-n", "-q", "-c", Invariant(count), "-i", interval.ToString(CultureInfo.InvariantCulture), "-W", Invariant(waitSeconds), ip);
         var match = PingSummary().Match(output);
@@ -45,9 +45,9 @@ internal static partial class NetTools
 
     /// <summary>
     /// TCP throughput in bit/s from <paramref name="clientNs"/> (sending) to an iperf3 server in <paramref name="serverNs"/>,
-    /// measured by the receiver (iperf3 <c>-J</c>: <c>end.sum_received.bits_per_second</c>).
+    /// measured over <paramref name="seconds"/> by the receiver (iperf3 <c>-J</c>: <c>end.sum_received.bits_per_second</c>).
     /// </summary>
-    public static async Task<double> IperfBitsPerSecondAsync(string serverNs, string serverIp, string clientNs, int seconds = 2)
+    public static async Task<double> IperfBitsPerSecondAsync(string serverNs, string serverIp, string clientNs, int seconds = 3)
     {
         const string Port = "5201";
         var server = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -59,11 +59,12 @@ internal static partial class NetTools
         using var process = Process.Start(server)!;
         try
         {
-            // iperf3 prints "Server listening on 5201" once its socket is bound.
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync(cts.Token)) is not null && !line.Contains("listening", StringComparison.Ordinal))
+            var waited = Stopwatch.StartNew();
+            while (!NetnsPair.Exec(serverNs, "ss", "-ltnH").Contains($"{serverIp}:{Port}", StringComparison.Ordinal))
             {
+                process.HasExited.Should().BeFalse($"the iperf3 server runs, but exited with {(process.HasExited ? process.ExitCode : 0)}");
+                waited.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), $"iperf3 listens on {serverIp}:{Port}");
+                await Task.Delay(20);
             }
 
             var (exit, json) = RunAnyExit(clientNs, "iperf3", "-c", serverIp, "-p", Port, "-t", Invariant(seconds), "-J");
@@ -85,9 +86,9 @@ internal static partial class NetTools
     /// <summary>The network state of <paramref name="ns"/> a payload may change: iptables rules, qdiscs, tc filters, links.</summary>
     public static string State(string ns)
     {
-        var iptables = string.Join('\n', NetnsPair.Exec(ns, "iptables-save").Split('\n')
-            .Where(l => !l.StartsWith('#'))
-            .Select(l => CounterText().Replace(l, "[counters]")));
+        // iptables -S per table rather than iptables-save: iptables-nft creates an empty table (built-in chains, ACCEPT
+        // policies) on first use and keeps it, which iptables-save shows and -S does not; rules and chains show in both.
+        var iptables = string.Concat(new[] { "filter", "nat", "mangle", "raw" }.Select(t => NetnsPair.Exec(ns, "iptables", "-t", t, "-S")));
         var qdiscs = NetnsPair.Exec(ns, "tc", "qdisc", "show");
         var filters = NetnsPair.Exec(ns, "tc", "filter", "show", "dev", "eth0") + NetnsPair.Exec(ns, "tc", "filter", "show", "dev", "eth0", "ingress");
         var links = string.Join('\n', NetnsPair.Exec(ns, "ip", "-o", "link", "show").Split('\n').Select(l => l.Split(' ').ElementAtOrDefault(1)));
@@ -102,7 +103,4 @@ internal static partial class NetTools
 
     [GeneratedRegex(@"(\d+) packets transmitted, (\d+) (?:packets )?received")]
     private static partial Regex PingSummary();
-
-    [GeneratedRegex(@"\[\d+:\d+\]")]
-    private static partial Regex CounterText();
 }
