@@ -78,9 +78,11 @@ public sealed class StressPayloadTests(ITestOutputHelper output)
             seen.UnionWith(Procs.StressNgUnder(payload.Id).Select(p => p.Pid));
             seen.Should().HaveCountGreaterThanOrEqualTo(5, "a parent, two CPU workers, a vm worker and its child");
 
-            (await payload.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0);
-            Procs.StillAlive(seen).Should().BeEmpty("the EXIT trap kills the stressors when the hold ends (stress-ng's own --timeout is later)");
+            // The shell's end, not the end of its output (which an orphaned stress-ng would keep open until its --timeout).
+            await Eventually.TrueAsync(() => Task.FromResult(Procs.Read(payload.Id) is not { Alive: true }), "the payload's shell to end", TimeSpan.FromSeconds(15));
+            Procs.StillAlive(seen).Should().BeEmpty("the EXIT trap kills the stressors when the hold ends (stress-ng's own --timeout is 5 s later)");
             Procs.Tagged(script.Tag).Should().BeEmpty();
+            (await payload.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0);
         }
         finally
         {
