@@ -154,6 +154,8 @@ public sealed class StressPayloadTests(ITestOutputHelper output)
 
             Procs.StillAlive(seen).Should().BeEmpty("the early-recovery script finds the stressors by their tag");
             Procs.StillAlive(others).Should().HaveCount(others.Count, "the stressors of another payload are left alone");
+            bystander.Terminate();
+            (await bystander.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0);
         }
         finally
         {

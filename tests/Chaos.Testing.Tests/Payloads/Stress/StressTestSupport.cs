@@ -106,7 +106,15 @@ public static class Procs
         }
     }
 
-    public static void KillTagged(string tag) => KillAll(Tagged(tag).Select(p => p.Pid));
+    /// <summary>Kills the stressors of <paramref name="tag"/> and removes its tag directory (left when a payload was killed hard).</summary>
+    public static void KillTagged(string tag)
+    {
+        KillAll(Tagged(tag).Select(p => p.Pid));
+        if (Directory.Exists(StressPayloads.TagDirectory(tag)))
+        {
+            Directory.Delete(StressPayloads.TagDirectory(tag), recursive: true);
+        }
+    }
 }
 
 /// <summary>A tmpfs of a given size mounted on a fresh directory (whose name has a quote and a space); unmounted on dispose.</summary>
