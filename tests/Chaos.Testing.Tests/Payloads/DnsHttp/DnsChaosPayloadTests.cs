@@ -155,6 +155,21 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
     }
 
+    [PayloadFact("iptables", "dig", "python3")]
+    public async Task HoldEnds_TheFaultIsRemovedWithoutASignal()
+    {
+        var rules = Iptables.Save(_pair.Pod);
+        var script = DnsChaosPayload.Build(Tag, new DnsChaosSpec(DnsChaosAction.Fail) { Patterns = ["a.blocked.test"], ResolvConfPath = _resolvConf });
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod, hold: TimeSpan.FromSeconds(2));
+        await running.Process.WaitInstalledAsync();
+        (await DigAsync("a.blocked.test")).Status.Should().Be("NXDOMAIN");
+
+        (await running.Process.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0);
+        (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
+        Iptables.Save(_pair.Pod).Should().Be(rules);
+        running.Proxies().Should().BeEmpty();
+    }
+
     public Task DisposeAsync()
     {
         _upstream?.Dispose();
