@@ -3,7 +3,7 @@ namespace Chaos.Testing;
 /// <summary>What the DNS payload does to the target pod's name resolution.</summary>
 internal enum DnsChaosAction
 {
-    /// <summary>Every DNS query fails: iptables drops UDP and TCP port 53 leaving the pod (the sender gets an error at once).</summary>
+    /// <summary>Every DNS query fails: iptables drops UDP and TCP to port 53 (the resolver gets an error at once), or the answers from port 53 (it times out).</summary>
     Block,
 
     /// <summary>Names matching the patterns get NXDOMAIN; every other name resolves as before.</summary>

@@ -7,7 +7,8 @@ namespace Chaos.Testing;
 /// NET_ADMIN. Its image needs <c>iptables</c> and <c>pkill</c> (procps or busybox), and <c>python3</c> for
 /// <see cref="DnsChaosAction.Fail"/> and <see cref="DnsChaosAction.WrongAddress"/>.
 /// <list type="bullet">
-/// <item><see cref="DnsChaosAction.Block"/>: filter OUTPUT DROP of UDP and TCP port 53.</item>
+/// <item><see cref="DnsChaosAction.Block"/>: filter OUTPUT DROP of UDP and TCP to port 53 (resolution fails at once), or
+/// with <see cref="DnsChaosSpec.DropAnswers"/> filter INPUT DROP of UDP and TCP from port 53 (resolution times out).</item>
 /// <item>Otherwise: the DNS proxy of <see cref="DnsProxyProgram"/> on 127.0.0.1:ProxyPort, and nat OUTPUT REDIRECT of
 /// UDP and TCP port 53 to it, except packets carrying the proxy's mark (its own upstream queries).</item>
 /// </list>
@@ -38,9 +39,10 @@ internal static class DnsChaosPayload
         var script = new PayloadScript(tag);
         if (spec.Action == DnsChaosAction.Block)
         {
+            var (chain, direction) = spec.DropAnswers ? ("INPUT", "--sport") : ("OUTPUT", "--dport");
             foreach (var protocol in Protocols)
             {
-                script.TaggedRule("filter", "OUTPUT", ["-p", protocol, "--dport", "53"], ["-j", "DROP"]);
+                script.TaggedRule("filter", chain, ["-p", protocol, direction, "53"], ["-j", "DROP"]);
             }
 
             return script;

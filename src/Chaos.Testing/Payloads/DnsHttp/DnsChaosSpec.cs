@@ -21,6 +21,13 @@ internal sealed record DnsChaosSpec(DnsChaosAction Action)
     /// <summary>Gets the shell-style patterns (<c>*</c>, <c>?</c>) of the names affected, e.g. <c>*.example.com</c>, <c>api.shop.svc.cluster.local</c>; matched case-insensitively against the whole name as queried (after the resolver applied its search list), so <c>*.example.com</c> does not match <c>example.com</c>.</summary>
     public IReadOnlyList<string> Patterns { get; init; } = [];
 
+    /// <summary>
+    /// Gets a value indicating whether <see cref="DnsChaosAction.Block"/> drops the answers (filter INPUT, from port 53)
+    /// rather than the queries (filter OUTPUT, to port 53). Dropping queries fails resolution at once (the sender gets
+    /// EPERM); dropping answers lets resolvers wait for their timeout, as in a real DNS outage.
+    /// </summary>
+    public bool DropAnswers { get; init; }
+
     /// <summary>Gets the IPv4 address matching names resolve to with <see cref="DnsChaosAction.WrongAddress"/>.</summary>
     public IPAddress? Address { get; init; }
 
@@ -52,6 +59,11 @@ internal sealed record DnsChaosSpec(DnsChaosAction Action)
         }
         else
         {
+            if (DropAnswers)
+            {
+                errors.Add($"DnsChaos.DropAnswers: only Block drops packets, was set with {Action}; remove it.");
+            }
+
             ValidatePatterns(errors);
             ValidateProxy(errors);
         }

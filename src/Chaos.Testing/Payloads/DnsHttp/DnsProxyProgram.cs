@@ -22,28 +22,28 @@ internal static class DnsProxyProgram
         MARK = int(sys.argv[2])
         RESOLV_CONF = sys.argv[3]
         ACTION = sys.argv[4]
-        ADDRESS = socket.inet_aton(sys.argv[5]) if ACTION == 'address' else b''
-        PATTERNS = [p.lower().rstrip('.') for p in sys.argv[6:]]
-        SO_MARK = getattr(socket, 'SO_MARK', 36)
+        ADDRESS = socket.inet_aton(sys.argv[5]) if ACTION == "address" else b""
+        PATTERNS = [p.lower().rstrip(".") for p in sys.argv[6:]]
+        SO_MARK = getattr(socket, "SO_MARK", 36)
         TIMEOUT = 5.0
 
 
         def nameserver(path):
-            with open(path, encoding='utf-8', errors='replace') as f:
+            with open(path, encoding="utf-8", errors="replace") as f:
                 for line in f:
                     words = line.split()
-                    if len(words) >= 2 and words[0] == 'nameserver':
-                        return words[1].split('%')[0]
-            sys.exit('chaos: no nameserver in ' + path)
+                    if len(words) >= 2 and words[0] == "nameserver":
+                        return words[1].split("%")[0]
+            sys.exit("chaos: no nameserver in " + path)
 
 
         UPSTREAM = nameserver(RESOLV_CONF)
-        FAMILY = socket.AF_INET6 if ':' in UPSTREAM else socket.AF_INET
+        FAMILY = socket.AF_INET6 if ":" in UPSTREAM else socket.AF_INET
 
 
         def question(msg):
             # (name, type, class, end) of a standard query with exactly one question, else None
-            if len(msg) < 12 or msg[2] & 0xF8 or struct.unpack('!H', msg[4:6])[0] != 1:
+            if len(msg) < 12 or msg[2] & 0xF8 or struct.unpack("!H", msg[4:6])[0] != 1:
                 return None
             labels, i = [], 12
             while True:
@@ -55,12 +55,12 @@ internal static class DnsProxyProgram
                     break
                 if n > 63 or i + n > len(msg):
                     return None
-                labels.append(msg[i:i + n].decode('ascii', 'replace').lower())
+                labels.append(msg[i:i + n].decode("ascii", "replace").lower())
                 i += n
             if i + 4 > len(msg):
                 return None
-            qtype, qclass = struct.unpack('!HH', msg[i:i + 4])
-            return '.'.join(labels), qtype, qclass, i + 4
+            qtype, qclass = struct.unpack("!HH", msg[i:i + 4])
+            return ".".join(labels), qtype, qclass, i + 4
 
 
         def local_answer(msg):
@@ -70,15 +70,15 @@ internal static class DnsProxyProgram
             name, qtype, qclass, end = q
             if not any(fnmatch.fnmatchcase(name, p) for p in PATTERNS):
                 return None
-            rcode, answer = 0, b''
-            if ACTION == 'fail':
+            rcode, answer = 0, b""
+            if ACTION == "fail":
                 rcode = 3
             elif qclass != 1 or qtype not in (1, 28):
                 return None
             elif qtype == 1:
-                answer = b'\xc0\x0c' + struct.pack('!HHIH', 1, 1, 0, 4) + ADDRESS
-            flags = struct.pack('!BB', 0x80 | (msg[2] & 0x01), 0x80 | rcode)
-            return msg[:2] + flags + struct.pack('!HHHH', 1, 1 if answer else 0, 0, 0) + msg[12:end] + answer
+                answer = b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 0, 4) + ADDRESS
+            flags = struct.pack("!BB", 0x80 | (msg[2] & 0x01), 0x80 | rcode)
+            return msg[:2] + flags + struct.pack("!HHHH", 1, 1 if answer else 0, 0, 0) + msg[12:end] + answer
 
 
         def upstream_socket(kind):
@@ -90,7 +90,7 @@ internal static class DnsProxyProgram
 
 
         def read_exact(sock, n):
-            data = b''
+            data = b""
             while len(data) < n:
                 chunk = sock.recv(n - len(data))
                 if not chunk:
@@ -105,13 +105,13 @@ internal static class DnsProxyProgram
                     s.send(msg)
                     server.sendto(s.recv(65535), client)
             except OSError as e:
-                print('chaos: upstream %s: %s' % (UPSTREAM, e), file=sys.stderr, flush=True)
+                print("chaos: upstream %s: %s" % (UPSTREAM, e), file=sys.stderr, flush=True)
 
 
         def forward_tcp(msg):
             with upstream_socket(socket.SOCK_STREAM) as s:
-                s.sendall(struct.pack('!H', len(msg)) + msg)
-                return read_exact(s, struct.unpack('!H', read_exact(s, 2))[0])
+                s.sendall(struct.pack("!H", len(msg)) + msg)
+                return read_exact(s, struct.unpack("!H", read_exact(s, 2))[0])
 
 
         class TcpHandler(socketserver.BaseRequestHandler):
@@ -119,9 +119,9 @@ internal static class DnsProxyProgram
                 self.request.settimeout(30)
                 try:
                     while True:
-                        msg = read_exact(self.request, struct.unpack('!H', read_exact(self.request, 2))[0])
+                        msg = read_exact(self.request, struct.unpack("!H", read_exact(self.request, 2))[0])
                         reply = local_answer(msg) or forward_tcp(msg)
-                        self.request.sendall(struct.pack('!H', len(reply)) + reply)
+                        self.request.sendall(struct.pack("!H", len(reply)) + reply)
                 except (EOFError, OSError):
                     pass
 
@@ -133,10 +133,10 @@ internal static class DnsProxyProgram
 
 
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        udp.bind(('127.0.0.1', PORT))
-        tcp = TcpServer(('127.0.0.1', PORT), TcpHandler)
+        udp.bind(("127.0.0.1", PORT))
+        tcp = TcpServer(("127.0.0.1", PORT), TcpHandler)
         threading.Thread(target=tcp.serve_forever, daemon=True).start()
-        print('chaos: dns proxy on 127.0.0.1:%d (udp, tcp), upstream %s, %s for %s' % (PORT, UPSTREAM, ACTION, ' '.join(PATTERNS)), file=sys.stderr, flush=True)
+        print("chaos: dns proxy on 127.0.0.1:%d (udp, tcp), upstream %s, %s for %s" % (PORT, UPSTREAM, ACTION, " ".join(PATTERNS)), file=sys.stderr, flush=True)
         ready()
         while True:
             try:
@@ -147,6 +147,6 @@ internal static class DnsProxyProgram
                 else:
                     udp.sendto(reply, client)
             except OSError as e:
-                print('chaos: dns proxy: %s' % e, file=sys.stderr, flush=True)
+                print("chaos: dns proxy: %s" % e, file=sys.stderr, flush=True)
         """;
 }

@@ -29,7 +29,7 @@ internal static class HttpProxyProgram
         RANDOM = random.Random(int(sys.argv[8])) if sys.argv[8] else random.Random()
         LOCK = threading.Lock()
         MAX_HEAD = 65536
-        HOP_BY_HOP = (b'connection', b'keep-alive', b'proxy-connection')
+        HOP_BY_HOP = (b"connection", b"keep-alive", b"proxy-connection")
 
 
         def selected(method, path):
@@ -40,33 +40,33 @@ internal static class HttpProxyProgram
 
 
         def read_head(sock):
-            data = b''
-            while b'\r\n\r\n' not in data:
-                chunk = sock.recv(65536) if len(data) <= MAX_HEAD else b''
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = sock.recv(65536) if len(data) <= MAX_HEAD else b""
                 if not chunk:
                     return None, data
                 data += chunk
-            head, _, rest = data.partition(b'\r\n\r\n')
+            head, _, rest = data.partition(b"\r\n\r\n")
             return head, rest
 
 
         def rewrite(head):
-            lines = head.split(b'\r\n')
-            names = [line.split(b':', 1)[0].strip().lower() for line in lines[1:]]
-            if b'upgrade' in names:
+            lines = head.split(b"\r\n")
+            names = [line.split(b":", 1)[0].strip().lower() for line in lines[1:]]
+            if b"upgrade" in names:
                 return head
             kept = [line for line, name in zip(lines[1:], names) if name not in HOP_BY_HOP]
-            return b'\r\n'.join([lines[0]] + kept + [b'Connection: close'])
+            return b"\r\n".join([lines[0]] + kept + [b"Connection: close"])
 
 
         def abort(sock, method):
             try:
                 reason = http.HTTPStatus(STATUS).phrase
             except ValueError:
-                reason = 'Chaos'
-            body = b'chaos: injected %d\n' % STATUS
-            head = 'HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n' % (STATUS, reason, len(body))
-            sock.sendall(head.encode('latin-1') + (b'' if method == 'HEAD' else body))
+                reason = "Chaos"
+            body = b"chaos: injected %d\n" % STATUS
+            head = "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (STATUS, reason, len(body))
+            sock.sendall(head.encode("latin-1") + (b"" if method == "HEAD" else body))
             sock.shutdown(socket.SHUT_WR)
             # Read what the client still sends (a request body): closing with unread data would reset the connection.
             deadline = time.monotonic() + 2
@@ -100,18 +100,18 @@ internal static class HttpProxyProgram
                         return
                     data = rest
                     if head is not None:
-                        words = head.split(b'\r\n', 1)[0].decode('latin-1').split(' ')
-                        method, target = (words[0], words[1]) if len(words) == 3 else ('', '')
-                        path = '/' + target.split('://', 1)[1].partition('/')[2] if '://' in target else target
+                        words = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
+                        method, target = (words[0], words[1]) if len(words) == 3 else ("", "")
+                        path = "/" + target.split("://", 1)[1].partition("/")[2] if "://" in target else target
                         if method and selected(method, path):
                             if DELAY:
                                 time.sleep(DELAY)
                             if STATUS:
                                 abort(client, method)
                                 return
-                        data = rewrite(head) + b'\r\n\r\n' + rest
+                        data = rewrite(head) + b"\r\n\r\n" + rest
                     client.settimeout(None)
-                    with socket.create_connection(('127.0.0.1', TARGET), timeout=10) as upstream:
+                    with socket.create_connection(("127.0.0.1", TARGET), timeout=10) as upstream:
                         upstream.settimeout(None)
                         upstream.sendall(data)
                         back = threading.Thread(target=pump, args=(upstream, client), daemon=True)
@@ -128,8 +128,8 @@ internal static class HttpProxyProgram
             request_queue_size = 128
 
 
-        server = Server(('0.0.0.0', LISTEN), Handler)
-        print('chaos: http proxy on :%d for 127.0.0.1:%d, %s%% of %s %s*, delay %dms, abort %s' % (LISTEN, TARGET, PERCENT, METHOD or 'any method', PREFIX, DELAY * 1000, STATUS or 'no'), file=sys.stderr, flush=True)
+        server = Server(("0.0.0.0", LISTEN), Handler)
+        print("chaos: http proxy on :%d for 127.0.0.1:%d, %s%% of %s %s*, delay %dms, abort %s" % (LISTEN, TARGET, PERCENT, METHOD or "any method", PREFIX, DELAY * 1000, STATUS or "no"), file=sys.stderr, flush=True)
         ready()
         server.serve_forever()
         """;

@@ -12,6 +12,7 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
 {
     private readonly NetnsPair _pair = new();
     private readonly string _resolvConf = Path.GetTempFileName();
+    private string NetnsEtc => $"/etc/netns/{_pair.Pod}";
     private NetnsProgram? _upstream;
 
     private string Tag => "dns-" + _pair.Suffix;
@@ -21,6 +22,10 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
     public async Task InitializeAsync()
     {
         await File.WriteAllTextAsync(_resolvConf, $"search shop.svc.cluster.local\nnameserver {_pair.PeerIp}\noptions ndots:5\n");
+
+        // The pod's own /etc/resolv.conf, as applications (glibc) read it: one try, one second.
+        Directory.CreateDirectory(NetnsEtc);
+        await File.WriteAllTextAsync(Path.Combine(NetnsEtc, "resolv.conf"), $"nameserver {_pair.PeerIp}\noptions timeout:1 attempts:1\n");
         _upstream = await NetnsProgram.StartAsync(
             _pair.Peer,
             DnsTestTools.StubServer,
@@ -45,9 +50,12 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
 
         var udp = await DigAsync("shop.test");
         var tcp = await DigAsync("a.blocked.test", tcp: true);
-        output.WriteLine($"during the hold: udp {udp}, tcp {tcp}");
+        var (result, milliseconds) = await DnsTestTools.GetAddrInfoAsync(_pair.Pod, "a.blocked.test");
+        output.WriteLine($"during the hold: dig udp {udp}, dig tcp {tcp}, getaddrinfo \"{result}\" in {milliseconds:0.0}ms");
         udp.Status.Should().Be("NO-REPLY");
         tcp.Status.Should().Be("NO-REPLY");
+        result.Should().StartWith("error");
+        milliseconds.Should().BeLessThan(500, "a query dropped on its way out fails at once (EPERM), without waiting for the 1 s timeout");
         Iptables.Save(_pair.Pod).Should().Contain($"-A OUTPUT -p udp -m udp --dport 53 -m comment --comment chaos-{Tag} -j DROP");
 
         payload.Terminate();
@@ -56,6 +64,31 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         (await DigAsync("shop.test", tcp: true)).Addresses.Should().Equal("10.9.0.1");
         await SeenUpstreamAsync("query shop.test 1");
         Upstream.Lines.Should().NotContain("query a.blocked.test 1", "no query left the pod while DNS was blocked");
+        Iptables.Save(_pair.Pod).Should().Be(rules);
+    }
+
+    [PayloadFact("iptables", "dig", "python3")]
+    public async Task Block_DroppingTheAnswers_QueriesLeaveButResolversTimeOut()
+    {
+        var rules = Iptables.Save(_pair.Pod);
+        var before = await DnsTestTools.GetAddrInfoAsync(_pair.Pod, "shop.test");
+        before.Result.Should().Be("10.9.0.1");
+
+        var script = DnsChaosPayload.Build(Tag, new DnsChaosSpec(DnsChaosAction.Block) { DropAnswers = true });
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
+        await running.Process.WaitInstalledAsync();
+
+        var (result, milliseconds) = await DnsTestTools.GetAddrInfoAsync(_pair.Pod, "a.blocked.test");
+        var tcp = await DigAsync("shop.test", tcp: true);
+        output.WriteLine($"getaddrinfo before {before.Milliseconds:0.0}ms; during the hold \"{result}\" in {milliseconds:0.0}ms, dig tcp {tcp}");
+        result.Should().StartWith("error");
+        milliseconds.Should().BeGreaterThanOrEqualTo(950, "the resolver waits for its 1 s timeout");
+        tcp.Status.Should().Be("NO-REPLY");
+        await SeenUpstreamAsync("query a.blocked.test 1");
+
+        running.Process.Terminate();
+        (await running.Process.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+        (await DnsTestTools.GetAddrInfoAsync(_pair.Pod, "a.blocked.test")).Result.Should().Be("10.9.0.2");
         Iptables.Save(_pair.Pod).Should().Be(rules);
     }
 
@@ -107,7 +140,6 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         {
             Patterns = ["*.blocked.test"],
             Address = IPAddress.Parse("192.0.2.99"),
-            ResolvConfPath = _resolvConf,
         });
         await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
         var payload = running.Process;
@@ -117,7 +149,9 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         var tcp = await DigAsync("a.blocked.test", tcp: true);
         var ipv6 = await DigAsync("a.blocked.test", "AAAA");
         var other = await DigAsync("api.shop.svc.cluster.local");
-        output.WriteLine($"udp {udp}; tcp {tcp}; AAAA {ipv6}; other {other}");
+        var application = await DnsTestTools.GetAddrInfoAsync(_pair.Pod, "a.blocked.test");
+        output.WriteLine($"udp {udp}; tcp {tcp}; AAAA {ipv6}; other {other}; getaddrinfo {application}");
+        application.Result.Should().Be("192.0.2.99");
         udp.Addresses.Should().Equal("192.0.2.99");
         tcp.Addresses.Should().Equal("192.0.2.99");
         ipv6.Status.Should().Be("NOERROR");
@@ -155,11 +189,27 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
     }
 
+    [PayloadFact("iptables", "dig", "python3")]
+    public async Task HoldEnds_TheFaultIsRemovedWithoutASignal()
+    {
+        var rules = Iptables.Save(_pair.Pod);
+        var script = DnsChaosPayload.Build(Tag, new DnsChaosSpec(DnsChaosAction.Fail) { Patterns = ["a.blocked.test"], ResolvConfPath = _resolvConf });
+        await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod, hold: TimeSpan.FromSeconds(2));
+        await running.Process.WaitInstalledAsync();
+        (await DigAsync("a.blocked.test")).Status.Should().Be("NXDOMAIN");
+
+        (await running.Process.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0);
+        (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
+        Iptables.Save(_pair.Pod).Should().Be(rules);
+        running.Proxies().Should().BeEmpty();
+    }
+
     public Task DisposeAsync()
     {
         _upstream?.Dispose();
         _pair.Dispose();
         File.Delete(_resolvConf);
+        Directory.Delete(NetnsEtc, recursive: true);
         return Task.CompletedTask;
     }
 

@@ -14,11 +14,13 @@ public sealed class DnsHttpSpecTests
             Address = IPAddress.IPv6Loopback,
             ProxyPort = 53,
             ResolvConfPath = "etc/resolv.conf",
+            DropAnswers = true,
         };
 
         var errors = FluentActions.Invoking(() => DnsChaosPayload.Build("t1", spec)).Should().Throw<ChaosConfigurationException>().Which.Errors;
 
         errors.Should().Equal(
+            "DnsChaos.DropAnswers: only Block drops packets, was set with WrongAddress; remove it.",
             "DnsChaos.Patterns: \"bad name;rm\" must be 1 to 253 characters of letters, digits, '-', '_', '.', and the wildcards '*' and '?', e.g. \"*.example.com\".",
             "DnsChaos.ProxyPort: must be a free port from 1 to 65535 other than 53, was 53.",
             "DnsChaos.ResolvConfPath: must be an absolute path such as /etc/resolv.conf or /proc/1/root/etc/resolv.conf, was \"etc/resolv.conf\".",
@@ -45,6 +47,16 @@ public sealed class DnsHttpSpecTests
         script.CleanupSteps.Select(s => s.Line).Should().Equal(
             "iptables -w -t filter -D OUTPUT -p udp --dport 53 -m comment --comment chaos-exp1 -j DROP",
             "iptables -w -t filter -D OUTPUT -p tcp --dport 53 -m comment --comment chaos-exp1 -j DROP");
+    }
+
+    [Fact]
+    public void DnsBuild_BlockDroppingAnswers_DropsWhatComesFromPort53()
+    {
+        var script = DnsChaosPayload.Build("exp1", new DnsChaosSpec(DnsChaosAction.Block) { DropAnswers = true });
+
+        script.InstallSteps.Select(s => s.Line).Should().Equal(
+            "iptables -w -t filter -I INPUT -p udp --sport 53 -m comment --comment chaos-exp1 -j DROP",
+            "iptables -w -t filter -I INPUT -p tcp --sport 53 -m comment --comment chaos-exp1 -j DROP");
     }
 
     [Fact]

@@ -64,6 +64,26 @@ public static partial class DnsTestTools
         return new DigResult(status.Success ? status.Groups[1].Value : "NO-REPLY", addresses, watch.Elapsed);
     }
 
+    /// <summary>
+    /// Resolves <paramref name="name"/> (IPv4) from inside <paramref name="ns"/> as an application does, with glibc's
+    /// getaddrinfo and the namespace's /etc/resolv.conf (<c>ip netns exec</c> mounts /etc/netns/&lt;ns&gt;/resolv.conf there).
+    /// </summary>
+    public static async Task<(string Result, double Milliseconds)> GetAddrInfoAsync(string ns, string name)
+    {
+        const string Program = """
+            import socket, sys, time
+            start = time.monotonic()
+            try:
+                result = socket.getaddrinfo(sys.argv[1], None, socket.AF_INET)[0][4][0]
+            except OSError as e:
+                result = "error: %s" % e
+            print("%.1f %s" % ((time.monotonic() - start) * 1000, result))
+            """;
+        var (_, output) = await NetnsProgram.RunAsync(ns, TestPython.Executable, "-c", Program, name);
+        var fields = output.Trim().Split(' ', 2);
+        return (fields[1], double.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [GeneratedRegex(@"status: ([A-Z]+)")]
     private static partial Regex StatusPattern();
 

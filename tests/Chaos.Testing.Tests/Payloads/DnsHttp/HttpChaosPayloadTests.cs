@@ -120,6 +120,19 @@ public sealed class HttpChaosPayloadTests(ITestOutputHelper output) : IAsyncLife
         (await FromPeerAsync(1, Get)).Single().Status.Should().Be(200);
     }
 
+    [PayloadFact("iptables", "python3")]
+    public async Task Install_ProxyPortTaken_FailsAndLeavesNothingBehind()
+    {
+        var rules = Iptables.Save(_pair.Pod);
+        var script = HttpChaosPayload.Build(Tag, new HttpChaosSpec(9090) { ProxyPort = Port, AbortStatus = 503 });
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+
+        (await running.Process.WaitForExitAsync(TimeSpan.FromSeconds(20))).Should().Be(1, "the test server already listens on the proxy's port");
+        running.Process.Output.Should().Contain("chaos: install failed: chaos_httpproxy=").And.NotContain("chaos: installed");
+        Iptables.Save(_pair.Pod).Should().Be(rules);
+        running.Proxies().Should().BeEmpty();
+    }
+
     public Task DisposeAsync()
     {
         _server?.Dispose();

@@ -20,9 +20,9 @@ public sealed class ProxyPayload : IAsyncDisposable
     public PayloadProcess Process { get; }
 
     /// <summary>Starts <c>sh -c script</c> in <paramref name="netns"/> (through <c>env</c>, which sets PATH and execs sh).</summary>
-    internal static ProxyPayload Start(PayloadScript script, string proxyKind, string netns) =>
+    internal static ProxyPayload Start(PayloadScript script, string proxyKind, string netns, TimeSpan? hold = null) =>
         new(
-            PayloadProcess.Start(["env", $"PATH={TestPython.PayloadPath}", .. script.Command(script.Render(TimeSpan.FromMinutes(5)))], netns),
+            PayloadProcess.Start(["env", $"PATH={TestPython.PayloadPath}", .. script.Command(script.Render(hold ?? TimeSpan.FromMinutes(5)))], netns),
             PayloadProxy.ProcessPattern(proxyKind, script.Tag));
 
     /// <summary>The proxy processes alive (by their command line).</summary>
