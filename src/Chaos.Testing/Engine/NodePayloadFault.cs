@@ -8,8 +8,8 @@ namespace Chaos.Testing;
 /// <summary>
 /// A fault carried out by a pod pinned to each target node (<c>nodeName</c>, tolerating every taint, never restarted).
 /// Inject: ledger entry on the node (naming the pod and its cleanup), then the pod, then wait until it runs. The payload
-/// removes the fault when its hold ends or on TERM. Recovery deletes the pod (TERM → its trap cleans up), then runs a
-/// short cleanup pod with the same mounts so the fault is gone even if the payload was killed hard.
+/// removes the fault when its hold ends or on TERM. Recovery deletes the pod (TERM → its trap cleans up; a stressor dies
+/// with its pod), then runs a short cleanup pod with the same mounts, so a file left by a payload killed hard is removed too.
 /// </summary>
 internal abstract class NodePayloadFault : IFault<V1Node>
 {
@@ -37,8 +37,18 @@ internal abstract class NodePayloadFault : IFault<V1Node>
 
     public async Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)
     {
-        // The payload pods are writes in that namespace: the namespace guards apply to it.
+        // The payload pods are writes in that namespace: the namespace guards apply to it, and its Pod Security level.
         await Planner.GuardNamespaceAsync(PayloadNamespace, context.Client, context.Api, safety, cancellationToken);
+        var ns = await context.Api.CallAsync("get", "namespaces", null, ct => context.Client.CoreV1.ReadNamespaceAsync(PayloadNamespace, cancellationToken: ct), cancellationToken);
+        string? level = null;
+        ns.Metadata.Labels?.TryGetValue(PayloadPreflight.EnforceLabel, out level);
+        if (level == "restricted" || (level == "baseline" && HostPath is not null))
+        {
+            throw new ChaosRefusedException(
+                $"Namespace \"{PayloadNamespace}\" enforces Pod Security \"{level}\", which forbids the payload pod of {Verb}"
+                + (HostPath is null ? " (it runs as root)" : $" (it mounts the node directory {HostPath} with hostPath)")
+                + $". Set the Namespace option to a namespace labelled {PayloadPreflight.EnforceLabel}=privileged. Nothing was changed.");
+        }
     }
 
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>

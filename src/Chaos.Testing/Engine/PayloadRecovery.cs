@@ -37,7 +37,7 @@ internal static class PayloadRecovery
     }
 
     /// <summary>Waits until container <paramref name="name"/> runs (<paramref name="running"/>) or has terminated; fails on a payload that cannot start or exits non-zero.</summary>
-    public static async Task<V1ContainerState> WaitForContainerAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string name, bool running, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<V1ContainerState> WaitForContainerAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string name, bool running, TimeSpan timeout, CancellationToken cancellationToken, bool acceptAnyExit = false)
     {
         var deadline = time.GetUtcNow() + timeout;
         var delay = TimeSpan.FromMilliseconds(20);
@@ -48,7 +48,8 @@ internal static class PayloadRecovery
             var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
             if (state?.Terminated is { } ended)
             {
-                if (ended.ExitCode != 0)
+                // A one-shot payload (container kill) dies with the namespace it signalled: 137 is its success too.
+                if (ended.ExitCode != 0 && !(acceptAnyExit && ended.ExitCode == 137))
                 {
                     throw new InvalidOperationException(
                         $"ephemeral container {name} in pod {ns}/{podName} exited {ended.ExitCode} ({ended.Reason}{(string.IsNullOrEmpty(ended.Message) ? string.Empty : $": {ended.Message}")}); "
@@ -110,7 +111,8 @@ internal static class PayloadRecovery
         var name = entry.Recovery["container"]?.GetValue<string>() ?? throw new InvalidOperationException("the ledger entry names no payload container");
         var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
         string action;
-        if (state?.Terminated is { ExitCode: 0 })
+        var oneShot = entry.Recovery["oneShot"]?.GetValue<bool>() == true;
+        if (state?.Terminated is { ExitCode: 0 } || (oneShot && state?.Terminated is { ExitCode: 137 }))
         {
             action = $"payload {name} had ended and removed the fault";
         }
@@ -124,6 +126,7 @@ internal static class PayloadRecovery
                 Image = entry.Recovery["image"]!.GetValue<string>(),
                 TargetContainer = target,
                 Capabilities = (entry.Recovery["capabilities"] as JsonArray ?? []).Select(c => c!.GetValue<string>()).ToList(),
+                VolumeMounts = (entry.Recovery["mounts"] as JsonObject ?? []).ToDictionary(m => m.Key, m => m.Value!.GetValue<string>(), StringComparer.Ordinal),
             };
             var script = entry.Recovery["cleanup"]!.GetValue<string>();
             var cleanup = PodPayloadFault.NewContainer(cleanupName, container, pod, ["sh", "-c", script, "chaos-cleanup"], [new V1EnvVar { Name = PayloadContainer.StopsVariable, Value = name }]);

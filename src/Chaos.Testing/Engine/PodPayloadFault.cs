@@ -35,6 +35,9 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>How long the payload holds; the experiment's duration unless the payload is one-shot.</summary>
     protected virtual TimeSpan PayloadHold(FaultContext context) => context.Hold;
 
+    /// <summary>Gets a value indicating whether the payload acts once and ends (container kill): it may end before it is seen running, and with the exit code of a killed namespace.</summary>
+    protected virtual bool OneShot => false;
+
     /// <summary>What the result records for a pod once its payload runs.</summary>
     protected abstract string Describe(V1Pod pod);
 
@@ -95,6 +98,8 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
                 ["capabilities"] = new JsonArray(container.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
                 ["cleanup"] = script.RenderCleanup(),
                 ["process"] = script.ProcessName,
+                ["oneShot"] = OneShot,
+                ["mounts"] = new JsonObject(container.VolumeMounts.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value)))),
             };
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
             {
@@ -117,7 +122,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             var payload = NewContainer(name, container, marked, script.Command(script.Render(hold)),
                 [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
             await AddEphemeralContainerAsync(context, pod, payload, ct);
-            await WaitAsync(context, pod, name, running: true, ct);
+            await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, acceptAnyExit: OneShot);
             context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, Describe(pod));
             await context.Events.PublishAsync(pod, "ChaosInjected", $"{Verb}: ephemeral container {name} ({container.Image})", ct);
         });
@@ -173,7 +178,4 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>Adds an ephemeral container through the pods/ephemeralcontainers subresource (409 → re-read, add again).</summary>
     internal static async Task AddEphemeralContainerAsync(FaultContext context, V1Pod pod, V1EphemeralContainer container, CancellationToken cancellationToken) =>
         await PayloadRecovery.AddEphemeralContainerAsync(context.Client, context.Api, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container, cancellationToken);
-
-    private static Task<V1ContainerState> WaitAsync(FaultContext context, V1Pod pod, string name, bool running, CancellationToken cancellationToken) =>
-        PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running, StartTimeout, cancellationToken);
 }

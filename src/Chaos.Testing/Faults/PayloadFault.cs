@@ -18,5 +18,7 @@ internal sealed class PayloadFault(string name, string verb, PayloadContainer co
 
     protected override TimeSpan PayloadHold(FaultContext context) => oneShot ? TimeSpan.Zero : context.Hold;
 
+    protected override bool OneShot => oneShot;
+
     protected override string Describe(V1Pod pod) => describe;
 }

@@ -81,7 +81,8 @@ internal sealed class PayloadScript
     public string RenderCleanup()
     {
         // "[c]haos-payload-..." matches the payload's command line but not this script's own.
-        var pattern = "[c]" + ProcessName[1..];
+        // Anchored at the end (the process name is the last argument), so the tag "ab" never matches a payload tagged "abc".
+        var pattern = "[c]" + ProcessName[1..] + "$";
         var text = new StringBuilder();
         text.Append("# cleanup of the payload tagged ").Append(Tag).Append('\n');
         text.Append("set -u\n");

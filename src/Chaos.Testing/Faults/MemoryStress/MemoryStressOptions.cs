@@ -7,7 +7,7 @@ public sealed class MemoryStressOptions : StressFaultOptions
     /// <value>The default value is 256 MiB.</value>
     public long? Bytes { get; set; } = 256L * 1024 * 1024;
 
-    /// <summary>Gets or sets how much of the memory available to the payload the workers hold, 1–100 percent; when set it replaces <see cref="Bytes"/>.</summary>
+    /// <summary>Gets or sets how much of the node's memory (MemTotal) the workers hold, 1–100 percent; when set it replaces <see cref="Bytes"/>.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public int? Percent { get; set; }
 

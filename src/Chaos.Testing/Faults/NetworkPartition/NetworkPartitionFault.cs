@@ -55,5 +55,6 @@ internal sealed class NetworkPartitionFault(NetworkPartitionOptions options) : P
         return new PayloadScript(tag).AddPartition(new PartitionFaultSpec(new NetworkFilter(peers), direction));
     }
 
-    protected override string Describe(V1Pod pod) => $"partitioned ({options.Direction.ToString().ToLowerInvariant()}) from {(options.Peers is null ? string.Join(", ", options.Cidrs) : options.Peers.ToString())}";
+    protected override string Describe(V1Pod pod) =>
+        $"partitioned ({options.Direction.ToString().ToLowerInvariant()}) from {string.Join(", ", new[] { options.Peers?.ToString() }.Concat(options.Cidrs).Where(p => p is not null))}";
 }
