@@ -104,19 +104,13 @@ public sealed class HttpChaosPayloadTests(ITestOutputHelper output) : IAsyncLife
         await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
         await running.Process.WaitInstalledAsync();
 
-        running.Process.Signal("KILL");
-        await Eventually.TrueAsync(() => Task.FromResult(running.Process.ExitCode is not null), "the payload to die");
+        await running.KillHardAsync();
         (await FromPeerAsync(1, Get)).Single().Status.Should().Be(503, "a payload killed hard cannot remove its fault");
         running.Proxies().Should().ContainSingle();
 
-        await using (var cleanup = PayloadProcess.Start(["sh", "-c", script.RenderCleanup(), "cleanup"], netns: _pair.Pod))
-        {
-            (await cleanup.WaitForExitAsync()).Should().Be(0);
-            cleanup.Output.Should().Contain("chaos: cleaned up");
-        }
+        await running.RecoverEarlyAsync();
 
         Iptables.Save(_pair.Pod).Should().Be(rules);
-        await Eventually.TrueAsync(() => Task.FromResult(running.Proxies().Count == 0), "the proxy to be gone", TimeSpan.FromSeconds(5));
         (await FromPeerAsync(1, Get)).Single().Status.Should().Be(200);
     }
 
