@@ -8,11 +8,13 @@ internal static class HttpProxyProgram
     /// seed (each empty when unset). One thread per connection: it reads the request head, draws, sleeps the delay,
     /// then answers the abort status itself or forwards the request to 127.0.0.1:port with <c>Connection: close</c>
     /// (so every request on a connection is judged: the client opens a new connection for the next one) and pipes
-    /// both ways. Upgrade requests (WebSocket) and data that is not an HTTP/1.x head pass untouched.
+    /// both ways. Upgrade requests (WebSocket) pass untouched after their head is judged; anything that does not start
+    /// like an HTTP/1.x request (TLS, the HTTP/2 preface) passes untouched and unjudged, at once.
     /// </summary>
     public const string Text = """
         import http
         import random
+        import re
         import socket
         import socketserver
         import sys
@@ -30,6 +32,7 @@ internal static class HttpProxyProgram
         LOCK = threading.Lock()
         MAX_HEAD = 65536
         HOP_BY_HOP = (b"connection", b"keep-alive", b"proxy-connection")
+        METHOD_START = re.compile(rb"[A-Z-]{1,20}( |$)")
 
 
         def selected(method, path):
@@ -46,6 +49,8 @@ internal static class HttpProxyProgram
                 if not chunk:
                     return None, data
                 data += chunk
+                if not METHOD_START.match(data):
+                    return None, data
             head, _, rest = data.partition(b"\r\n\r\n")
             return head, rest
 
@@ -101,7 +106,7 @@ internal static class HttpProxyProgram
                     data = rest
                     if head is not None:
                         words = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
-                        method, target = (words[0], words[1]) if len(words) == 3 else ("", "")
+                        method, target = (words[0], words[1]) if len(words) == 3 and words[2].startswith("HTTP/1.") else ("", "")
                         path = "/" + target.split("://", 1)[1].partition("/")[2] if "://" in target else target
                         if method and selected(method, path):
                             if DELAY:
@@ -109,7 +114,7 @@ internal static class HttpProxyProgram
                             if STATUS:
                                 abort(client, method)
                                 return
-                        data = rewrite(head) + b"\r\n\r\n" + rest
+                        data = (rewrite(head) if method else head) + b"\r\n\r\n" + rest
                     client.settimeout(None)
                     with socket.create_connection(("127.0.0.1", TARGET), timeout=10) as upstream:
                         upstream.settimeout(None)

@@ -170,22 +170,15 @@ public sealed class DnsChaosPayloadTests(ITestOutputHelper output) : IAsyncLifet
         var rules = Iptables.Save(_pair.Pod);
         var script = DnsChaosPayload.Build(Tag, new DnsChaosSpec(DnsChaosAction.Fail) { Patterns = ["a.blocked.test"], ResolvConfPath = _resolvConf });
         await using var running = ProxyPayload.Start(script, DnsChaosPayload.ProxyKind, _pair.Pod);
-        var payload = running.Process;
-        await payload.WaitInstalledAsync();
+        await running.Process.WaitInstalledAsync();
 
-        payload.Signal("KILL");
-        await Eventually.TrueAsync(() => Task.FromResult(payload.ExitCode is not null), "the payload to die");
+        await running.KillHardAsync();
         (await DigAsync("a.blocked.test")).Status.Should().Be("NXDOMAIN", "a payload killed hard cannot remove its fault");
         running.Proxies().Should().ContainSingle();
 
-        await using (var cleanup = PayloadProcess.Start(["sh", "-c", script.RenderCleanup(), "cleanup"], netns: _pair.Pod))
-        {
-            (await cleanup.WaitForExitAsync()).Should().Be(0);
-            cleanup.Output.Should().Contain("chaos: cleaned up");
-        }
+        await running.RecoverEarlyAsync();
 
         Iptables.Save(_pair.Pod).Should().Be(rules);
-        await Eventually.TrueAsync(() => Task.FromResult(running.Proxies().Count == 0), "the proxy to be gone", TimeSpan.FromSeconds(5));
         (await DigAsync("a.blocked.test")).Addresses.Should().Equal("10.9.0.2");
     }
 

@@ -97,6 +97,24 @@ public sealed class HttpChaosPayloadTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [PayloadFact("iptables", "python3")]
+    public async Task TrafficThatIsNotHttp1_PassesThroughUntouchedAndAtOnce()
+    {
+        var script = HttpChaosPayload.Build(Tag, new HttpChaosSpec(Port) { AbortStatus = 503 });
+        await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
+        await running.Process.WaitInstalledAsync();
+
+        // A TLS-like record (one line, so the test server reads it) and the HTTP/2 preface: the server's own answers
+        // (400, 505) come back, not the injected 503 and not after the proxy's 60 s head timeout.
+        var tls = await HttpTestTools.RawAsync(_pair.Peer, _pair.PodIp, Port, [0x16, 0x03, 0x01, 0x00, 0x05, .. "hello\r\n"u8]);
+        var http2 = await HttpTestTools.RawAsync(_pair.Peer, _pair.PodIp, Port, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray());
+        output.WriteLine($"tls-like in {tls.Milliseconds:0.0}ms, http/2 preface in {http2.Milliseconds:0.0}ms: \"{http2.Answer.Split('\r')[0]}\"");
+
+        tls.Answer.Should().Contain("Error code: 400", "the server's own error page (it answers a request line without a version in HTTP/0.9)");
+        http2.Answer.Should().Contain("Error code: 505");
+        new[] { tls.Milliseconds, http2.Milliseconds }.Should().OnlyContain(ms => ms < 5000);
+    }
+
+    [PayloadFact("iptables", "python3")]
     public async Task RenderCleanup_AfterThePayloadWasKilledHard_RemovesTheRuleAndTheProxy()
     {
         var rules = Iptables.Save(_pair.Pod);
@@ -104,19 +122,13 @@ public sealed class HttpChaosPayloadTests(ITestOutputHelper output) : IAsyncLife
         await using var running = ProxyPayload.Start(script, HttpChaosPayload.ProxyKind, _pair.Pod);
         await running.Process.WaitInstalledAsync();
 
-        running.Process.Signal("KILL");
-        await Eventually.TrueAsync(() => Task.FromResult(running.Process.ExitCode is not null), "the payload to die");
+        await running.KillHardAsync();
         (await FromPeerAsync(1, Get)).Single().Status.Should().Be(503, "a payload killed hard cannot remove its fault");
         running.Proxies().Should().ContainSingle();
 
-        await using (var cleanup = PayloadProcess.Start(["sh", "-c", script.RenderCleanup(), "cleanup"], netns: _pair.Pod))
-        {
-            (await cleanup.WaitForExitAsync()).Should().Be(0);
-            cleanup.Output.Should().Contain("chaos: cleaned up");
-        }
+        await running.RecoverEarlyAsync();
 
         Iptables.Save(_pair.Pod).Should().Be(rules);
-        await Eventually.TrueAsync(() => Task.FromResult(running.Proxies().Count == 0), "the proxy to be gone", TimeSpan.FromSeconds(5));
         (await FromPeerAsync(1, Get)).Single().Status.Should().Be(200);
     }
 

@@ -59,6 +59,34 @@ public static class HttpTestTools
                 print(method, path, status, '%.1f' % ((time.monotonic() - start) * 1000), flush=True)
         """;
 
+    /// <summary>
+    /// Sends raw bytes (hex) to host:port from inside <paramref name="ns"/>, reads until the server closes (10 s at
+    /// most) and returns the answer and how long it took.
+    /// </summary>
+    public static async Task<(string Answer, double Milliseconds)> RawAsync(string ns, string host, int port, byte[] request)
+    {
+        const string Program = """
+            import socket, sys, time
+            start = time.monotonic()
+            data = b""
+            try:
+                with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10) as s:
+                    s.sendall(bytes.fromhex(sys.argv[3]))
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+            except OSError:
+                pass
+            print("%.1f" % ((time.monotonic() - start) * 1000))
+            print(data.decode("latin-1"), end="")
+            """;
+        var (_, output) = await NetnsProgram.RunAsync(ns, TestPython.Executable, "-c", Program, host, port.ToString(CultureInfo.InvariantCulture), Convert.ToHexString(request));
+        var fields = output.Split('\n', 2);
+        return (fields[1], double.Parse(fields[0], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Runs <see cref="Client"/> in <paramref name="ns"/> against host:port.</summary>
     public static async Task<IReadOnlyList<HttpResult>> RequestAsync(string ns, string host, int port, int rounds, params (string Method, string Path)[] requests)
     {
