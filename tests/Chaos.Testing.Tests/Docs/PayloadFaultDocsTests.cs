@@ -66,9 +66,9 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
 
         var script = await AssertPayloadAsync(cluster, result, "packet-loss", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
             "if { tc qdisc replace dev eth0 root handle 1: prio bands 4 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1 && tc qdisc add dev eth0 parent 1:4 handle 40: netem loss 30% && ",
-            "tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst 10.42.0.0/16 match ip protocol 6 0xff match ip dstport 5432 0xffff flowid 1:4",
+            "tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst 10.42.0.0/16 match ip protocol 6 0xff match ip dport 5432 0xffff flowid 1:4",
             "echo 'chaos: netem unavailable, egress loss via iptables statistic'; ",
-            $"iptables -w -I OUTPUT -o eth0 -d 10.42.0.0/16 -p tcp --dport 5432 -m statistic --mode random --probability 0.3 -m comment --comment chaos-{result.ExperimentId} -j DROP");
+            $"iptables -w 5 -I OUTPUT -o eth0 -d 10.42.0.0/16 -p tcp --dport 5432 -m statistic --mode random --probability 0.3 -m comment --comment chaos-{result.ExperimentId} -j DROP");
         script.Should().Contain("-p udp --dport 5432");
     }
 
@@ -168,7 +168,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
             .RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Passed);
-        result.Affected[0].Action.Should().Be("partitioned (both) from pods in shop with labels app=cart");
+        result.Affected[0].Action.Should().Be("partitioned (both) from pods in shop with labels app=cart, 10.96.0.0/12");
         // end snippet
 
         var target = pods.Single(p => p.Metadata.Name == result.Affected[0].Name);
@@ -176,12 +176,12 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         result.Timeline.Should().Contain(t => t.Phase == "inject" && t.Message == $"partition peers: {string.Join(", ", peers)}");
         var comment = $"chaos-{result.ExperimentId}";
         var script = await AssertPayloadAsync(cluster, result, "network-partition", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
-            $"iptables -w -I OUTPUT -d 10.96.0.0/12 -m comment --comment {comment} -j DROP || ",
-            $"iptables -w -I INPUT -s 10.96.0.0/12 -m comment --comment {comment} -j DROP || ",
-            $"while iptables -w -D OUTPUT -d 10.96.0.0/12 -m comment --comment {comment} -j DROP 2>/dev/null; do :; done");
+            $"iptables -w 5 -I OUTPUT -d 10.96.0.0/12 -m comment --comment {comment} -j DROP || ",
+            $"iptables -w 5 -I INPUT -s 10.96.0.0/12 -m comment --comment {comment} -j DROP || ",
+            $"while iptables -w 5 -D OUTPUT -d 10.96.0.0/12 -m comment --comment {comment} -j DROP 2>/dev/null; do :; done");
         foreach (var ip in peers.Where(p => !p.Contains('/', StringComparison.Ordinal)))
         {
-            script.Should().Contain($"iptables -w -I OUTPUT -d {ip}/32 -m comment --comment {comment} -j DROP");
+            script.Should().Contain($"iptables -w 5 -I OUTPUT -d {ip}/32 -m comment --comment {comment} -j DROP");
         }
 
         script.Should().NotContain(target.Status.PodIP + "/32");
@@ -432,7 +432,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         cleanup.TargetContainerName.Should().Be("cart");
         cleanup.Command.Should().Equal("sh", "-c", cleanup.Command[2], "chaos-cleanup");
         cleanup.Command[2].Should().StartWith($"# cleanup of the payload tagged {result.ExperimentId}\n")
-            .And.Contain($"for pid in $(pgrep -f '[c]haos-payload-{result.ExperimentId}'); do kill -TERM \"$pid\" 2>/dev/null || true; done\nsleep 1\ncleanup\necho 'chaos: cleaned up'\n");
+            .And.Contain($"for pid in $(pgrep -f '[c]haos-payload-{result.ExperimentId}$'); do kill -TERM \"$pid\" 2>/dev/null || true; done\nsleep 1\ncleanup\necho 'chaos: cleaned up'\n");
         cleanup.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_STOPS" && e.Value == payload.Name);
         (cleanup.SecurityContext?.Capabilities?.Add ?? []).Should().Equal(capabilities);
 
