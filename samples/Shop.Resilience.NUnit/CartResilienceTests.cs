@@ -62,4 +62,19 @@ public sealed class CartResilienceTests : ChaosTestBase
         result.EnsureSteadyState();
         Assert.That(result.Affected, Has.Some.Matches<AffectedTarget>(a => a.Kind == "Node" && a.Action == "uncordoned"));
     }
+
+    [ChaosTest]
+    public async Task Cart_stays_available_while_its_network_is_slow()
+    {
+        var result = await Experiment.On(Cart)
+            .DelayNetwork(TimeSpan.FromMilliseconds(200), o => o.Jitter = TimeSpan.FromMilliseconds(20))   // netem in an ephemeral container
+            .For(TimeSpan.FromSeconds(1))
+            .Verify(SteadyState.DeploymentAvailable(Namespace, "cart").BeforeAndAfter(TimeSpan.FromSeconds(60)))
+            .WithLogger(Logger)
+            .RunAsync(Client);
+
+        Report(result);
+        result.EnsureSteadyState();
+        Assert.That(result.Affected, Has.Some.Matches<AffectedTarget>(a => a.Action.StartsWith("network delayed by 200 ms", StringComparison.Ordinal)));
+    }
 }

@@ -77,4 +77,22 @@ public sealed class CartResilienceTests(ChaosClusterFixture cluster, ITestOutput
         result.Affected.Should().Contain(a => a.Kind == "Node" && a.Action == "cordoned")
             .And.Contain(a => a.Kind == "Node" && a.Action == "uncordoned");
     }
+
+    [ChaosFact]
+    public async Task CartStaysAvailableWhileItsNetworkIsSlow()
+    {
+        await using var ns = await cluster.CreateNamespaceAsync();
+        await cluster.Cluster.ApplyAsync(ShopYaml, ns.Name);
+        await cluster.Cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromSeconds(60));
+
+        var result = await Experiment.On(Pods.In(ns.Name).WithLabel("app", "cart"))
+            .DelayNetwork(TimeSpan.FromMilliseconds(200), o => o.Jitter = TimeSpan.FromMilliseconds(20))   // netem in an ephemeral container
+            .For(TimeSpan.FromSeconds(1))
+            .Verify(SteadyState.DeploymentAvailable(ns.Name, "cart").BeforeAndAfter(TimeSpan.FromSeconds(60)))
+            .WithLogger(output.ToLogger())
+            .RunAsync(cluster.Client);
+
+        output.WriteChaosResult(result);
+        result.Should().HaveHeldSteadyState().And.HaveAffected(1);
+    }
 }
