@@ -35,7 +35,10 @@ public sealed class StressPayloadTests(ITestOutputHelper output)
             var percent = await Procs.CpuPercentAsync(seen, TimeSpan.FromSeconds(2.5));
             output.WriteLine($"{workers} worker(s) at {load}%: {percent:F1}% of one CPU ({percent / workers:F1}% each), requested {workers * load}%{(RealTime.Length == 0 ? " (no real-time scheduling here)" : string.Empty)}");
 
-            percent.Should().BeInRange((workers * load) - (15 * workers), (workers * load) + (15 * workers));
+            // The upper bound proves the load limit; the lower one allows for a shared 2-core CI machine (other test
+            // assemblies run at the same time) and the kernel's real-time cap of 95%: a worker gets at least 60% of its ask.
+            var requested = workers * load;
+            percent.Should().BeInRange(Math.Min(requested - (15 * workers), requested * 0.6), requested + (15 * workers));
             payload.Terminate();
             (await payload.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0);
             Procs.StillAlive(seen).Should().BeEmpty("the TERM trap kills every stressor");
