@@ -114,7 +114,7 @@ internal abstract class NodePayloadFault : IFault<V1Node>
                 }
 
                 var action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
-                await RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);
+                await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);
                 context.Recorder.Affected("Node", null, node.Metadata.Name, action);
             }
             catch (Exception ex) when (!ApiCalls.IsNotFound(ex))
@@ -129,19 +129,6 @@ internal abstract class NodePayloadFault : IFault<V1Node>
             throw new RecoveryException([.. left.Order(StringComparer.Ordinal)], lastError);
         }
     }
-
-    /// <summary>Removes the ledger entry of <paramref name="experimentId"/> from the node (after its payload was recovered).</summary>
-    internal static Task RemoveEntryAsync(IKubernetes client, ApiCalls api, TimeProvider time, V1Node node, string experimentId, CancellationToken cancellationToken) =>
-        LedgerWrites.UntilDoneAsync(time, async () => await LedgerWrites.UpdateAsync(client, api, node, current =>
-        {
-            if (Ledger.EntryOf(current.Metadata, experimentId) is null)
-            {
-                return false;
-            }
-
-            Ledger.Remove(current.Metadata, experimentId);
-            return true;
-        }, cancellationToken), cancellationToken);
 
     /// <summary>Deletes the payload pod (its TERM trap removes the fault), then runs a cleanup pod; shared with the janitor.</summary>
     internal static async Task<string> RecoverNodeAsync(IKubernetes client, ApiCalls api, TimeProvider time, LedgerEntry entry, CancellationToken cancellationToken)

@@ -135,16 +135,7 @@ internal static class PayloadRecovery
             action = $"payload {name} stopped early by {cleanupName}, fault removed";
         }
 
-        await LedgerWrites.UntilDoneAsync(time, async () => await LedgerWrites.UpdateAsync(client, api, pod, current =>
-        {
-            if (Ledger.EntryOf(current.Metadata, experimentId) is null)
-            {
-                return false;
-            }
-
-            Ledger.Remove(current.Metadata, experimentId);
-            return true;
-        }, cancellationToken), cancellationToken);
+        await LedgerWrites.RemoveEntryAsync(client, api, time, pod, experimentId, cancellationToken);
         return action;
     }
 }

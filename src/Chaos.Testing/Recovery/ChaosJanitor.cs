@@ -101,7 +101,7 @@ public static class ChaosJanitor
         {
             // A node payload fault: delete its pod, run the cleanup pod, then drop the entry.
             var done = await NodePayloadFault.RecoverNodeAsync(client, api, TimeProvider.System, entry, cancellationToken);
-            await NodePayloadFault.RemoveEntryAsync(client, api, TimeProvider.System, payloadNode, entry.Experiment, cancellationToken);
+            await LedgerWrites.RemoveEntryAsync(client, api, TimeProvider.System, payloadNode, entry.Experiment, cancellationToken);
             return done;
         }
 
@@ -128,27 +128,19 @@ public static class ChaosJanitor
         };
 
         string? action = null;
-        await LedgerWrites.UntilDoneAsync(TimeProvider.System, async () =>
+        // LedgerWrites.UpdateAsync dispatches on the object's type (pod or node).
+        await LedgerWrites.UntilDoneAsync(TimeProvider.System, async () => await LedgerWrites.UpdateAsync(client, api, target, current =>
         {
-            Func<IKubernetesObject<V1ObjectMeta>, bool> change = current =>
+            action = null;
+            if (Ledger.EntryOf(current.Metadata, entry.Experiment) is not { } fresh)
             {
-                action = null;
-                if (Ledger.EntryOf(current.Metadata, entry.Experiment) is not { } fresh)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                action = restore(current, fresh);
-                Ledger.Remove(current.Metadata, entry.Experiment);
-                return true;
-            };
-            _ = target switch
-            {
-                V1Pod pod => (object?)await LedgerWrites.UpdateAsync(client, api, pod, p => change(p), cancellationToken),
-                V1Node node => await LedgerWrites.UpdateAsync(client, api, node, n => change(n), cancellationToken),
-                _ => null,
-            };
-        }, cancellationToken);
+            action = restore(current, fresh);
+            Ledger.Remove(current.Metadata, entry.Experiment);
+            return true;
+        }, cancellationToken), cancellationToken);
         return action ?? "already recovered";
     }
 }

@@ -65,6 +65,20 @@ internal static class LedgerWrites
         }
     }
 
+    /// <summary>Removes the ledger entry of <paramref name="experimentId"/> from a pod or node (after what it recorded was recovered), retrying transient errors.</summary>
+    public static Task RemoveEntryAsync<T>(IKubernetes client, ApiCalls api, TimeProvider time, T target, string experimentId, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        UntilDoneAsync(time, async () => await UpdateAsync(client, api, target, current =>
+        {
+            if (Ledger.EntryOf(current.Metadata, experimentId) is null)
+            {
+                return false;
+            }
+
+            Ledger.Remove(current.Metadata, experimentId);
+            return true;
+        }, cancellationToken), cancellationToken);
+
     /// <summary>Runs <paramref name="action"/> again after transient failures (each already retried by <see cref="ApiCalls"/>) until it succeeds or the token ends.</summary>
     public static async Task UntilDoneAsync(TimeProvider time, Func<Task> action, CancellationToken cancellationToken, bool retryConflicts = false)
     {
