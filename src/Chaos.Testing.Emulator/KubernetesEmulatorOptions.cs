@@ -42,6 +42,15 @@ public sealed class KubernetesEmulatorOptions
     /// <value>The default value is <see langword="null"/>: a file in the temporary folder, deleted when the emulator stops.</value>
     public string? KubeconfigPath { get; set; }
 
+    /// <summary>
+    /// Gets or sets what every Chaos.Testing payload prints when it fails to install its fault, or <see langword="null"/>
+    /// for payloads that install. When set, a payload container (one declaring <c>CHAOS_TESTING_HOLD_SECONDS</c>) exits 1
+    /// as soon as it starts, with this text as its log and termination message, the way a payload ends on a node without
+    /// the tool or kernel module it needs (for example <c>Error: Specified qdisc kind is unknown.</c> without sch_netem).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? PayloadInstallError { get; set; }
+
     internal void Validate()
     {
         var errors = new List<string>();

@@ -7,7 +7,7 @@ internal static class ResourceTypes
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
     public static readonly ResourceType Namespaces = Core("namespaces", "namespace", "Namespace", false, ["ns"], ["status", "finalize"]);
-    public static readonly ResourceType Pods = Core("pods", "pod", "Pod", true, ["po"], ["status", "eviction", "ephemeralcontainers"]);
+    public static readonly ResourceType Pods = Core("pods", "pod", "Pod", true, ["po"], ["status", "eviction", "ephemeralcontainers", "log"]);
     public static readonly ResourceType Nodes = Core("nodes", "node", "Node", false, ["no"], ["status"]);
     public static readonly ResourceType Services = Core("services", "service", "Service", true, ["svc"], ["status"]);
     public static readonly ResourceType Endpoints = Core("endpoints", "endpoints", "Endpoints", true, ["ep"], []);

@@ -290,6 +290,20 @@ internal sealed partial class ControllerManager
                     continue;
                 }
 
+                var isPayload = (container["env"] as JsonArray ?? []).OfType<JsonObject>().Any(e => e["name"]?.ToString() == HoldSecondsVariable);
+                var state = isPayload && _options.PayloadInstallError is { } error
+                    ? new JsonObject
+                    {
+                        ["terminated"] = new JsonObject
+                        {
+                            ["exitCode"] = 1,
+                            ["reason"] = "Error",
+                            ["message"] = error,
+                            ["startedAt"] = Admission.FormatTime(now),
+                            ["finishedAt"] = Admission.FormatTime(now),
+                        },
+                    }
+                    : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Admission.FormatTime(now) } };
                 list.Add(new JsonObject
                 {
                     ["name"] = name,
@@ -298,7 +312,7 @@ internal sealed partial class ControllerManager
                     ["containerID"] = $"containerd://{pod.Uid.Replace("-", string.Empty, StringComparison.Ordinal)}{name}",
                     ["ready"] = false,
                     ["restartCount"] = 0,
-                    ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Admission.FormatTime(now) } },
+                    ["state"] = state,
                 });
             }
 

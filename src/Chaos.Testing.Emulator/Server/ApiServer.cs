@@ -163,6 +163,12 @@ internal sealed partial class ApiServer : IAsyncDisposable
             throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({request.Verb} {type.Plural}/{request.Subresource})");
         }
 
+        if (request.Subresource == "log")
+        {
+            await GetLogAsync(context, request, cancellationToken);
+            return;
+        }
+
         if (!type.Verbs.Contains(request.Verb) && request.Subresource is null)
         {
             throw ApiException.MethodNotAllowed($"the server does not allow this method on the requested resource ({request.Verb} {type})");

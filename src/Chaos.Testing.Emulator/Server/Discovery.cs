@@ -138,6 +138,10 @@ internal static class Discovery
                 resource["kind"] = "Eviction";
                 resource["verbs"] = new JsonArray("create");
                 break;
+            case "log":
+                resource["kind"] = type.Kind;
+                resource["verbs"] = new JsonArray("get");
+                break;
             case "finalize":
                 resource["kind"] = type.Kind;
                 resource["verbs"] = new JsonArray("update");

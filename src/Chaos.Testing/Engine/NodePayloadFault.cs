@@ -95,6 +95,7 @@ internal abstract class NodePayloadFault : IFault<V1Node>
             }
 
             await WaitRunningAsync(context, podName, ct);
+            await PayloadInstalled.WaitAsync(context, PayloadNamespace, podName, "payload", ephemeral: false, StartTimeout, ct);
             context.Recorder.Affected("Node", null, node.Metadata.Name, Describe(node));
             await context.Events.PublishAsync("Node", node.Metadata, "ChaosInjected", $"{Verb}: pod {PayloadNamespace}/{podName} ({Image})", ct);
         });
@@ -211,6 +212,7 @@ internal abstract class NodePayloadFault : IFault<V1Node>
                     Name = "payload",
                     Image = image,
                     ImagePullPolicy = "IfNotPresent",
+                    TerminationMessagePolicy = "FallbackToLogsOnError",
                     Command = command,
                     Env = [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = holdSeconds.ToString(CultureInfo.InvariantCulture) }],
                     VolumeMounts = hostPath is null ? null : [new V1VolumeMount { Name = "host", MountPath = HostMount }],

@@ -36,8 +36,8 @@ internal static class PayloadRecovery
         }
     }
 
-    /// <summary>Waits until container <paramref name="name"/> runs (<paramref name="running"/>) or has terminated; fails on a payload that cannot start or exits non-zero.</summary>
-    public static async Task<V1ContainerState> WaitForContainerAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string name, bool running, TimeSpan timeout, CancellationToken cancellationToken, bool acceptAnyExit = false)
+    /// <summary>Waits until container <paramref name="name"/> runs (<paramref name="running"/>) or has terminated; fails on a payload that cannot start, or exits non-zero unless <paramref name="returnFailure"/> (then the caller reports the exit).</summary>
+    public static async Task<V1ContainerState> WaitForContainerAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string name, bool running, TimeSpan timeout, CancellationToken cancellationToken, bool returnFailure = false)
     {
         var deadline = time.GetUtcNow() + timeout;
         var delay = TimeSpan.FromMilliseconds(20);
@@ -48,8 +48,7 @@ internal static class PayloadRecovery
             var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
             if (state?.Terminated is { } ended)
             {
-                // A one-shot payload (container kill) dies with the namespace it signalled: 137 is its success too.
-                if (ended.ExitCode != 0 && !(acceptAnyExit && ended.ExitCode == 137))
+                if (ended.ExitCode != 0 && !returnFailure)
                 {
                     throw new InvalidOperationException(
                         $"ephemeral container {name} in pod {ns}/{podName} exited {ended.ExitCode} ({ended.Reason}{(string.IsNullOrEmpty(ended.Message) ? string.Empty : $": {ended.Message}")}); "

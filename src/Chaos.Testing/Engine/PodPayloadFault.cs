@@ -122,7 +122,14 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             var payload = NewContainer(name, container, marked, script.Command(script.Render(hold)),
                 [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
             await AddEphemeralContainerAsync(context, pod, payload, ct);
-            await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, acceptAnyExit: OneShot);
+            var state = await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, returnFailure: true);
+            if (!(OneShot && state.Terminated is { ExitCode: 0 or 137 }))
+            {
+                // Running is not installed yet; an exit says why in the payload's own words. A one-shot payload (container
+                // kill) may end before it is seen running, and dies with the namespace it signalled: 137 is its success too.
+                await PayloadInstalled.WaitAsync(context, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, ephemeral: true, StartTimeout, ct);
+            }
+
             context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, Describe(pod));
             await context.Events.PublishAsync(pod, "ChaosInjected", $"{Verb}: ephemeral container {name} ({container.Image})", ct);
         });
@@ -166,6 +173,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         Env = env,
         TargetContainerName = container.TargetContainer ?? pod.Spec.Containers[0].Name,
         ImagePullPolicy = "IfNotPresent",
+        TerminationMessagePolicy = "FallbackToLogsOnError",
         SecurityContext = container.Capabilities.Count == 0 ? null : new V1SecurityContext
         {
             Capabilities = new V1Capabilities { Add = container.Capabilities.ToList() },

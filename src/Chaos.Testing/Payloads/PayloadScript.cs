@@ -70,7 +70,7 @@ internal sealed class PayloadScript
             text.Append(step.Line).Append(" || { echo 'chaos: install failed: ").Append(Escape(step.Line)).Append("' >&2; exit 1; }\n");
         }
 
-        text.Append("echo 'chaos: installed'\n");
+        text.Append($"echo '{PayloadInstalled.Marker}'\n");
         text.Append("sleep ").Append(seconds.ToString(CultureInfo.InvariantCulture)).Append(" >/dev/null 2>&1 &\n");
         text.Append("hold=$!\n");
         text.Append("wait \"$hold\"\n");

@@ -53,7 +53,7 @@ public sealed class DiscoveryTests : EmulatorTest
         // Assert
         list.GroupVersion.Should().Be("v1");
         list.Resources.Select(r => r.Name).Should().Contain(
-            ["namespaces", "pods", "nodes", "services", "endpoints", "configmaps", "events", "pods/status", "pods/ephemeralcontainers", "namespaces/finalize"]);
+            ["namespaces", "pods", "nodes", "services", "endpoints", "configmaps", "events", "pods/status", "pods/ephemeralcontainers", "pods/log", "namespaces/finalize"]);
         var pods = list.Resources.Single(r => r.Name == "pods");
         pods.Namespaced.Should().BeTrue();
         pods.Kind.Should().Be("Pod");

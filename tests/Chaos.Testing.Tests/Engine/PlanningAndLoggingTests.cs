@@ -59,33 +59,4 @@ public sealed class PlanningAndLoggingTests
             await Task.Delay(10, deadline.Token);
         }
     }
-
-    private sealed class ListLogger : ILogger
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return _lines.ToArray();
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-            {
-                _lines.Add($"{logLevel}: {formatter(state, exception)} {exception}");
-            }
-        }
-    }
 }

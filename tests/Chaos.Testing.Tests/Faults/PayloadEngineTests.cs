@@ -53,6 +53,56 @@ public sealed class PayloadEngineTests
     }
 
     [Fact]
+    public async Task Inject_WaitsUntilThePayloadReportsTheFaultInstalled()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+
+        var result = await Run(new MarkerFault([])).For(TimeSpan.FromMilliseconds(100)).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        var payloadName = $"chaos-test-marker-{result.ExperimentId}";
+        var entries = cluster.Emulator.Audit.Entries;
+        var added = entries.ToList().FindIndex(e => e.Subresource == "ephemeralcontainers");
+        var logRead = entries.ToList().FindIndex(e => e.Subresource == "log" && e.Verb == "get");
+        added.Should().BeGreaterThanOrEqualTo(0);
+        logRead.Should().BeGreaterThan(added, "the payload's log is read after it was added, before the run holds");
+        var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop");
+        pod.Spec.EphemeralContainers.Single(c => c.Name == payloadName).TerminationMessagePolicy.Should().Be("FallbackToLogsOnError");
+    }
+
+    [Fact]
+    public async Task PayloadThatCannotInstall_FailsTheRunWithItsOwnWords_AndLeavesThePodAsFound()
+    {
+        await using var cluster = await ShopCluster.StartAsync(configure: o => o.PayloadInstallError = "Error: Specified qdisc kind is unknown.");
+        var before = await ClusterState.CaptureAsync(cluster.Client);
+
+        var result = await Run(new MarkerFault(["NET_ADMIN"])).For(TimeSpan.FromSeconds(30)).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Failed, result.ToReport());
+        result.FailureReason.Should().Contain($"payload chaos-test-marker-{result.ExperimentId} in pod shop/")
+            .And.Contain("could not install the fault: it exited 1 (Error) saying: Error: Specified qdisc kind is unknown.");
+        (result.FinishedAt - result.StartedAt).Should().BeLessThan(TimeSpan.FromSeconds(30), "the run does not hold a fault that is not there");
+        result.NotRecovered.Should().BeEmpty();
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("shop", labelSelector: "chaos.testing/ledger=true")).Items.Should().BeEmpty();
+        (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before)
+            .Should().OnlyContain(d => d.Contains("ephemeralContainers", StringComparison.Ordinal), "ephemeral containers cannot be removed; everything else is as before");
+    }
+
+    [Fact]
+    public async Task PodLogsForbidden_TakesTheRunningPayloadAsInstalled_AndWarnsHowToFixIt()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        using var deny = cluster.Emulator.Authorization.Deny("get", "pods/log");
+        var logger = new ListLogger();
+
+        var result = await Run(new MarkerFault([])).For(TimeSpan.FromMilliseconds(100)).WithLogger(logger).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        logger.Lines.Should().Contain(l => l.StartsWith("Warning: Cannot read the log of payload", StringComparison.Ordinal)
+            && l.Contains("Grant 'get' on 'pods/log'", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PayloadThatEndedOnItsOwn_NeedsNoCleanupContainer()
     {
         await using var cluster = await ShopCluster.StartAsync();

@@ -13,6 +13,13 @@ public sealed class PayloadFactAttribute : FactAttribute
     {
         Skip = PayloadEnvironment.WhyUnavailable(tools);
     }
+
+    /// <summary>Sets a value indicating whether the test proves the behaviour on a kernel without sch_netem (skipped on one with it).</summary>
+    public bool WithoutNetem
+    {
+        get => false;
+        set => Skip ??= value ? PayloadEnvironment.WhyNetemPresent() : null;
+    }
 }
 
 /// <summary>The <see cref="PayloadFactAttribute"/> of a theory.</summary>
@@ -42,6 +49,18 @@ public static class PayloadEnvironment
 
         var missing = tools.Where(t => Which(t) is null).ToList();
         return missing.Count == 0 ? null : $"payload tests need {string.Join(", ", missing)} on PATH (CI installs them with apt-get)";
+    }
+
+    /// <summary>Why a test of the no-netem path cannot run here (the kernel has sch_netem, loaded, built in or loadable), or null.</summary>
+    public static string? WhyNetemPresent()
+    {
+        var release = Run("uname", "-r").Trim();
+        var modules = Path.Combine("/lib/modules", release);
+        var loadable = Directory.Exists(modules)
+            && Directory.EnumerateFiles(modules, "sch_netem.ko*", SearchOption.AllDirectories).Any();
+        return Directory.Exists("/sys/module/sch_netem") || loadable
+            ? "this kernel has sch_netem: the no-netem path cannot be observed here (the recording-tc tests cover netem)"
+            : null;
     }
 
     public static string? Which(string tool) =>

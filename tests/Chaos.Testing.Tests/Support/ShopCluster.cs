@@ -46,9 +46,9 @@ public sealed class ShopCluster : IAsyncDisposable
 
     public IKubernetes Client => Emulator.Client;
 
-    public static async Task<ShopCluster> StartAsync(int replicas = 3, string extraYaml = "")
+    public static async Task<ShopCluster> StartAsync(int replicas = 3, string extraYaml = "", Action<KubernetesEmulatorOptions>? configure = null)
     {
-        var emulator = await KubernetesEmulator.StartAsync();
+        var emulator = await KubernetesEmulator.StartAsync(configure ?? (_ => { }));
         await emulator.ApplyYamlAsync(Shop.Replace("replicas: 3", $"replicas: {replicas}", StringComparison.Ordinal) + (extraYaml.Length > 0 ? "\n---\n" + extraYaml : string.Empty));
         var cluster = new ShopCluster(emulator);
         await cluster.WaitForReadyPodsAsync("shop", "app=cart", replicas);

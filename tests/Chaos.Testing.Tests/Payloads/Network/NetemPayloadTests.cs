@@ -87,6 +87,27 @@ public sealed class NetemPayloadTests
         NetTools.State(pair.Pod).Should().Be(before, "TERM deletes the tagged rules");
     }
 
+    /// <summary>
+    /// The real tc on a kernel without sch_netem (this machine's, and a K3s node whose host lacks the module): the delay
+    /// payload must say so and exit non-zero, never print the "installed" marker the engine waits for, and leave nothing.
+    /// Skipped (with the reason) on a kernel that has sch_netem.
+    /// </summary>
+    [PayloadFact("ip", "tc", "iptables", "iptables-save", WithoutNetem = true)]
+    public async Task Delay_WhereTheKernelHasNoNetem_ExitsOneWithTcsWords_AndNeverReportsInstalled()
+    {
+        using var pair = new NetnsPair();
+        var tag = $"x-{pair.Suffix}";
+        var script = new PayloadScript(tag).AddNetem(new NetemFaultSpec(new NetemEffects { Delay = new NetworkDelay(TimeSpan.FromMilliseconds(200)) }));
+        var before = NetTools.State(pair.Pod);
+
+        await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(1))), netns: pair.Pod);
+
+        (await payload.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(1, payload.Output);
+        payload.Output.Should().Contain("chaos: install failed: tc qdisc replace dev eth0 root netem delay 200ms")
+            .And.NotContain(PayloadInstalled.Marker);
+        NetTools.State(pair.Pod).Should().Be(before);
+    }
+
     private static (NetemFaultSpec Spec, string[] Install, string[] Remove) Case(string name, NetnsPair pair, string ifb)
     {
         const string DelRoot = "tc qdisc del dev eth0 root";
