@@ -20,7 +20,7 @@ internal static class K3sCapabilities
 
         if (netemExitCode is { } code && code != 0)
         {
-            problems.Add($"the sch_netem kernel module is not loaded or installed on the Docker host (check exited {code}); network delay/loss faults need it: run `sudo modprobe sch_netem` on the Docker host (WSL2/Docker Desktop kernels may not ship it)");
+            problems.Add($"the sch_netem kernel module is not loaded or installed on the Docker host (check exited {code}); network delay, corruption and duplication faults need it (loss falls back to iptables): run `sudo modprobe sch_netem` on the Docker host (WSL2/Docker Desktop kernels may not ship it)");
         }
 
         return problems;

@@ -102,7 +102,7 @@ public sealed class K3sChaosCluster : IChaosCluster
     /// (loaded in the host kernel per <c>/proc/modules</c>, or present under <c>/lib/modules</c>, or known to <c>modinfo</c>,
     /// all run inside the K3s container).
     /// </summary>
-    /// <param name="checkNetem">Also check <c>sch_netem</c>, needed by network delay/loss faults.</param>
+    /// <param name="checkNetem">Also check <c>sch_netem</c>, needed by the network delay, corruption and duplication faults.</param>
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <returns>What is missing, with how to fix it; empty when everything is there.</returns>
     public async Task<IReadOnlyList<string>> CheckCapabilitiesAsync(bool checkNetem = false, CancellationToken cancellationToken = default)

@@ -13,6 +13,22 @@ public sealed class DockerFactAttribute : FactAttribute
     }
 }
 
+/// <summary>
+/// A <see cref="DockerFactAttribute"/> that may also skip itself at run time with <c>Skip.If(condition, reason)</c>,
+/// for what only the started cluster can tell (for example a host kernel without sch_netem).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class DockerSkippableFactAttribute : SkippableFactAttribute
+{
+    public DockerSkippableFactAttribute()
+    {
+        if (DockerProbe.WhyUnreachable() is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
+
 /// <summary>A fact about behaviour without Docker: skipped where Docker answers (the no-Docker path cannot be observed there).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class NoDockerFactAttribute : FactAttribute

@@ -24,3 +24,17 @@ public sealed class K3sCapabilitiesTests
         K3sCapabilities.Problems(["pods/ephemeralcontainers"], netemExitCode: 0).Should().BeEmpty();
     }
 }
+
+/// <summary>The probe pod's ping summary, parsed the way the K3s network test reads it.</summary>
+public sealed class PingSummaryTests
+{
+    [Theory]
+    [InlineData("10 packets transmitted, 10 packets received, 0% packet loss\nround-trip min/avg/max = 0.061/0.098/0.170 ms\n", 0.098)]
+    [InlineData("10 packets transmitted, 10 received, 0% packet loss, time 1803ms\nrtt min/avg/max/mdev = 200.112/201.305/203.020/0.901 ms\n", 201.305)]
+    public void ParseAverage_ReadsBusyboxAndIputilsSummaries(string output, double average) =>
+        K3sIntegrationTests.ParseAverage(output).Should().Be(average);
+
+    [Fact]
+    public void ParseAverage_WithoutSummary_SaysSo() =>
+        ((Action)(() => K3sIntegrationTests.ParseAverage("ping: bad address"))).Should().Throw<FormatException>().WithMessage("no round-trip summary*");
+}
