@@ -45,3 +45,52 @@ public sealed class K3sContainerConfigurationTests
         config.ExtraCommand.Should().BeEmpty();
     }
 }
+
+/// <summary>
+/// What the Testcontainers builder really carries (read through its configuration, which it keeps non-public): building
+/// needs Docker, this does not.
+/// </summary>
+public sealed class K3sBuilderTests
+{
+    [Fact]
+    public void The_builder_carries_image_appended_command_privilege_reuse_label_and_tarballs()
+    {
+        var tarball = Path.GetTempFileName();
+        try
+        {
+            var options = new K3sChaosClusterOptions { Image = "rancher/k3s:v1.30.8-k3s1", Reuse = true };
+            options.ExtraServerArgs.Add("--disable=metrics-server");
+            options.ImageTarballs.Add(tarball);
+
+            var config = Configuration(K3sContainerConfiguration.From(options).ToBuilder());
+
+            config.Image.FullName.Should().Be("rancher/k3s:v1.30.8-k3s1");
+            config.Command.Should().Equal("server", "--disable=traefik", "--disable=metrics-server");
+            config.Privileged.Should().BeTrue("K3s runs privileged");
+            config.Reuse.Should().BeTrue();
+            config.Labels.Should().Contain("chaos-testing", "k3s");
+            config.ResourceMappings.Should().ContainSingle()
+                .Which.Target.Should().Be($"/var/lib/rancher/k3s/agent/images/{Path.GetFileName(tarball)}");
+        }
+        finally
+        {
+            File.Delete(tarball);
+        }
+    }
+
+    [Fact]
+    public void Without_extra_args_the_builder_keeps_the_base_command_and_no_reuse()
+    {
+        var config = Configuration(K3sContainerConfiguration.From(new K3sChaosClusterOptions()).ToBuilder());
+
+        config.Image.FullName.Should().Be("rancher/k3s:v1.31.4-k3s1");
+        config.Command.Should().Equal("server", "--disable=traefik");
+        config.Reuse.Should().NotBe(true);
+        config.ResourceMappings.Should().BeNullOrEmpty();
+    }
+
+    private static DotNet.Testcontainers.Configurations.IContainerConfiguration Configuration(Testcontainers.K3s.K3sBuilder builder) =>
+        (DotNet.Testcontainers.Configurations.IContainerConfiguration)typeof(Testcontainers.K3s.K3sBuilder)
+            .GetProperty("DockerResourceConfiguration", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly)!
+            .GetValue(builder)!;
+}
