@@ -323,7 +323,9 @@ internal sealed partial class ControllerManager
 
     /// <summary>
     /// A pod that never restarts (<c>restartPolicy: Never</c>) whose every container declares <see cref="HoldSecondsVariable"/>
-    /// is a Chaos.Testing payload pod: it succeeds (exit 0) once the longest hold has passed, as its script would.
+    /// is a Chaos.Testing payload pod: it succeeds (exit 0) once the longest hold has passed, as its script would; with
+    /// <see cref="KubernetesEmulatorOptions.PayloadInstallError"/> a payload pod holding a second or more fails at once
+    /// (exit 1, that text as message).
     /// </summary>
     private bool CompletePayloadPod(StoredObject pod, DateTimeOffset now)
     {
@@ -344,7 +346,14 @@ internal sealed partial class ControllerManager
             holds.Add(seconds);
         }
 
-        if (holds.Count == 0 || !IsDue($"complete:{pod.Uid}", TimeSpan.FromSeconds(holds.Max()), now))
+        if (holds.Count == 0)
+        {
+            return false;
+        }
+
+        // A payload (it holds a second or more; a cleanup pod declares 0) fails at once when told to.
+        var error = holds.Max() >= 1 ? _options.PayloadInstallError : null;
+        if (error is null && !IsDue($"complete:{pod.Uid}", TimeSpan.FromSeconds(holds.Max()), now))
         {
             return false;
         }
@@ -352,14 +361,16 @@ internal sealed partial class ControllerManager
         _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
         {
             var status = o["status"]!.AsObject();
-            status["phase"] = "Succeeded";
+            status["phase"] = error is null ? "Succeeded" : "Failed";
             foreach (var container in (status["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 container["ready"] = false;
                 container["started"] = false;
                 container.Put("state", new JsonObject
                 {
-                    ["terminated"] = new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["finishedAt"] = Admission.FormatTime(now) },
+                    ["terminated"] = error is null
+                        ? new JsonObject { ["exitCode"] = 0, ["reason"] = "Completed", ["finishedAt"] = Admission.FormatTime(now) }
+                        : new JsonObject { ["exitCode"] = 1, ["reason"] = "Error", ["message"] = error, ["finishedAt"] = Admission.FormatTime(now) },
                 });
             }
 

@@ -35,6 +35,9 @@ internal abstract class NodePayloadFault : IFault<V1Node>
 
     protected abstract string Describe(V1Node node);
 
+    /// <summary>How long the payload holds: the experiment's duration.</summary>
+    protected virtual TimeSpan PayloadHold(FaultContext context) => context.Hold;
+
     public async Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)
     {
         // The payload pods are writes in that namespace: the namespace guards apply to it, and its Pod Security level.
@@ -83,8 +86,8 @@ internal abstract class NodePayloadFault : IFault<V1Node>
                 return;
             }
 
-            var hold = Math.Max(1, Math.Ceiling(context.Hold.TotalSeconds));
-            var pod = PayloadPod(PayloadNamespace, podName, node.Metadata.Name, Image, HostPath, script.Command(script.Render(context.Hold)), hold, context.ExperimentId);
+            var hold = Math.Max(1, Math.Ceiling(PayloadHold(context).TotalSeconds));
+            var pod = PayloadPod(PayloadNamespace, podName, node.Metadata.Name, Image, HostPath, script.Command(script.Render(PayloadHold(context))), hold, context.ExperimentId);
             try
             {
                 await context.Api.CallAsync("create", "pods", PayloadNamespace, c => context.Client.CoreV1.CreateNamespacedPodAsync(pod, PayloadNamespace, cancellationToken: c), ct);
@@ -229,8 +232,10 @@ internal abstract class NodePayloadFault : IFault<V1Node>
         {
             var pod = await context.Api.CallAsync("get", "pods", PayloadNamespace, ct => context.Client.CoreV1.ReadNamespacedPodAsync(podName, PayloadNamespace, cancellationToken: ct), cancellationToken);
             var waiting = pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting;
-            if (pod.Status?.Phase is "Running" or "Succeeded")
+            if (pod.Status?.Phase is "Running" or "Succeeded"
+                || (pod.Status?.Phase == "Failed" && pod.Status.ContainerStatuses?.FirstOrDefault()?.State?.Terminated is not null))
             {
+                // A payload that ran and failed is reported next, in its own words (PayloadInstalled).
                 return;
             }
 

@@ -329,11 +329,14 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
             .RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Passed);
-        var pod = $"default/chaos-node-cpu-stress-{result.ExperimentId}-0";
-        result.Affected.Select(a => a.Action).Should().Equal(
-            "CPU stress: 4 worker(s) at 100%",
-            $"payload pod {pod} stopped early, cleaned up by chaos-node-cpu-stress-{result.ExperimentId}-0-cleanup");
+        result.Affected[0].Action.Should().Be("CPU stress: 4 worker(s) at 100%");
         // end snippet
+
+        var pod = $"default/chaos-node-cpu-stress-{result.ExperimentId}-0";
+        result.Affected.Should().HaveCount(2);
+        result.Affected[1].Action.Should().BeOneOf(
+            [$"payload pod {pod} stopped early, cleaned up by {pod["default/".Length..]}-cleanup", $"payload pod {pod} had ended and removed the fault"],
+            "recovery stops the 1 s payload early, or, on a loaded machine, finds it ended by itself");
 
         var payload = await during;
         AssertNodePayloadPod(payload, "node-2", StressFaultOptions.DefaultImage);
@@ -370,7 +373,9 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         payload.Spec.Containers[0].VolumeMounts.Should().ContainSingle(m => m.Name == "host" && m.MountPath == "/host");
         payload.Spec.Containers[0].Command[2].Should().Contain("chaos_want=$((chaos_size * 85 / 100 - chaos_used))")
             .And.Contain($"  rm -f /host/chaos-fill-{result.ExperimentId} >/dev/null 2>&1 || true\n");
-        result.Affected[^1].Action.Should().Be($"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 stopped early, cleaned up by chaos-node-disk-fill-{result.ExperimentId}-0-cleanup");
+        result.Affected[^1].Action.Should().BeOneOf(
+            [$"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 stopped early, cleaned up by chaos-node-disk-fill-{result.ExperimentId}-0-cleanup", $"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 had ended and removed the fault"],
+            "recovery stops the 1 s payload early, or, on a loaded machine, finds it ended by itself");
         await AssertNodeLeftAsFoundAsync(cluster, result);
 
         var root = () => Experiment.On(Nodes.Named("node-2")).FillDisk(o => o.Path = "/").RunAsync(cluster.Client);

@@ -13,7 +13,8 @@ public sealed class NodePayloadEngineTests
         await using var cluster = await ShopCluster.StartAsync();
         var before = await ClusterState.CaptureAsync(cluster.Client);
 
-        var run = Run(new NodeMarkerFault("default")).For(TimeSpan.FromMilliseconds(500)).RunAsync(cluster.Client);
+        // The payload holds a minute on its own, so recovery always finds it running, however slow the machine.
+        var run = Run(new NodeMarkerFault("default", payloadHold: TimeSpan.FromMinutes(1))).For(TimeSpan.FromMilliseconds(500)).RunAsync(cluster.Client);
         var payload = await Eventually.SingleAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "chaos.testing/experiment")).Items);
         var result = await run;
 
@@ -27,6 +28,22 @@ public sealed class NodePayloadEngineTests
         result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload pod default/{payload.Metadata.Name} stopped early, cleaned up by {payload.Metadata.Name}-cleanup");
         cluster.Emulator.Audit.Writes.Where(w => w.Verb == "create" && w.Resource == "pods").Select(w => w.Name ?? string.Empty).Should().HaveCount(2);
         (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty("the payload and cleanup pods are deleted");
+        (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task PayloadThatCannotInstall_FailsTheRunWithItsOwnWords_AndLeavesTheNodeAsFound()
+    {
+        await using var cluster = await ShopCluster.StartAsync(configure: o => o.PayloadInstallError = "stress-ng: not found");
+        var before = await ClusterState.CaptureAsync(cluster.Client);
+
+        var result = await Run(new NodeMarkerFault("default")).For(TimeSpan.FromSeconds(30)).RunAsync(cluster.Client);
+
+        result.Verdict.Should().Be(ExperimentVerdict.Failed, result.ToReport());
+        result.FailureReason.Should().MatchRegex("payload payload in pod default/chaos-test-node-marker-[0-9a-f]+-0 could not install the fault: it exited 1 \\(Error\\) saying: stress-ng: not found");
+        (result.FinishedAt - result.StartedAt).Should().BeLessThan(TimeSpan.FromSeconds(30), "the run does not hold a fault that is not there");
+        result.NotRecovered.Should().BeEmpty();
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty("the failed payload pod and the cleanup pod are deleted");
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
     }
 
@@ -57,7 +74,7 @@ public sealed class NodePayloadEngineTests
 
     private static ChaosExperiment Run(NodeMarkerFault fault) => new(new FaultBinding<V1Node>(Experiment.On(Nodes.Named("node-2")), fault));
 
-    private sealed class NodeMarkerFault(string ns) : NodePayloadFault
+    private sealed class NodeMarkerFault(string ns, TimeSpan? payloadHold = null) : NodePayloadFault
     {
         public override string Name => "test-node-marker";
 
@@ -77,6 +94,8 @@ public sealed class NodePayloadEngineTests
             new PayloadScript(tag).Install("touch", $"{HostMount}/marker").Cleanup("rm", "-f", $"{HostMount}/marker");
 
         protected override string Describe(V1Node node) => "marker set";
+
+        protected override TimeSpan PayloadHold(FaultContext context) => payloadHold ?? context.Hold;
     }
 }
 
@@ -95,7 +114,11 @@ public sealed class NodePayloadFaultTests
         pod.Spec.NodeName.Should().Be("node-1");
         pod.Spec.Containers[0].Image.Should().Be(StressFaultOptions.DefaultImage);
         pod.Spec.Containers[0].Command[2].Should().Contain("--cpu 2").And.Contain("--cpu-load 70");
-        result.Affected.Select(a => a.Action).Should().Equal("CPU stress: 2 worker(s) at 70%", $"payload pod default/{pod.Metadata.Name} stopped early, cleaned up by {pod.Metadata.Name}-cleanup");
+        result.Affected[0].Action.Should().Be("CPU stress: 2 worker(s) at 70%");
+        result.Affected.Should().HaveCount(2);
+        result.Affected[1].Action.Should().BeOneOf(
+            [$"payload pod default/{pod.Metadata.Name} stopped early, cleaned up by {pod.Metadata.Name}-cleanup", $"payload pod default/{pod.Metadata.Name} had ended and removed the fault"],
+            "recovery stops the 1 s payload early, or, on a loaded machine, finds it ended by itself");
         (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty();
     }
 

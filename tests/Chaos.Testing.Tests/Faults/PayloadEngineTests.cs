@@ -19,7 +19,8 @@ public sealed class PayloadEngineTests
         await using var cluster = await ShopCluster.StartAsync();
         var before = await ClusterState.CaptureAsync(cluster.Client);
 
-        var result = await Run(new MarkerFault(["NET_ADMIN"])).For(TimeSpan.FromMilliseconds(300)).RunAsync(cluster.Client);
+        // The payload holds a minute on its own, so recovery always finds it running, however slow the machine.
+        var result = await Run(new MarkerFault(["NET_ADMIN"], payloadHold: TimeSpan.FromMinutes(1))).For(TimeSpan.FromMilliseconds(300)).RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         var podName = result.Affected[0].Name;
@@ -31,10 +32,10 @@ public sealed class PayloadEngineTests
         payload.Command.Should().HaveCount(4);
         payload.Command.Take(2).Should().Equal("sh", "-c");
         payload.Command[3].Should().Be($"chaos-payload-{result.ExperimentId}");
-        payload.Command[2].Should().Contain("touch /tmp/marker").And.Contain("trap 'cleanup; exit 0' TERM INT").And.Contain("sleep 1 >/dev/null 2>&1 &");
+        payload.Command[2].Should().Contain("touch /tmp/marker").And.Contain("trap 'cleanup; exit 0' TERM INT").And.Contain("sleep 60 >/dev/null 2>&1 &");
         payload.SecurityContext.Capabilities.Add.Should().Equal("NET_ADMIN");
         payload.SecurityContext.Privileged.Should().BeFalse();
-        payload.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_HOLD_SECONDS" && e.Value == "1");
+        payload.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_HOLD_SECONDS" && e.Value == "60");
         payload.Resources.Should().BeNull();
         payload.Ports.Should().BeNull();
 
