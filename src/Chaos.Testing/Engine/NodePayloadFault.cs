@@ -98,7 +98,7 @@ internal abstract class NodePayloadFault : IFault<V1Node>
             }
 
             await WaitRunningAsync(context, podName, ct);
-            await PayloadInstalled.WaitAsync(context, PayloadNamespace, podName, "payload", ephemeral: false, StartTimeout, ct);
+            await PayloadInstalled.WaitAsync(context, PayloadNamespace, podName, "payload", ephemeral: false, oneShot: false, StartTimeout, ct);
             context.Recorder.Affected("Node", null, node.Metadata.Name, Describe(node));
             await context.Events.PublishAsync("Node", node.Metadata, "ChaosInjected", $"{Verb}: pod {PayloadNamespace}/{podName} ({Image})", ct);
         });

@@ -22,7 +22,15 @@ internal static class PayloadInstalled
     /// Throws when it exits non-zero (with its last log lines) or stays silent past <paramref name="timeout"/>. Where the
     /// identity may not read <c>pods/log</c>, a running container is taken as installed and a warning says so.
     /// </summary>
-    public static async Task WaitAsync(FaultContext context, string ns, string podName, string container, bool ephemeral, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="context">The run.</param>
+    /// <param name="ns">The pod's namespace.</param>
+    /// <param name="podName">The pod.</param>
+    /// <param name="container">The payload container.</param>
+    /// <param name="ephemeral">Whether it is an ephemeral container (else a regular one of a payload pod).</param>
+    /// <param name="oneShot">Whether the payload acts once and may die with the PID namespace it signalled (exit 137 is its success too).</param>
+    /// <param name="timeout">How long to wait for the marker.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public static async Task WaitAsync(FaultContext context, string ns, string podName, string container, bool ephemeral, bool oneShot, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = context.Time.GetUtcNow() + timeout;
         var delay = TimeSpan.FromMilliseconds(20);
@@ -56,7 +64,7 @@ internal static class PayloadInstalled
 
                 if (state.Terminated is { } ended)
                 {
-                    if (ended.ExitCode == 0)
+                    if (ended.ExitCode == 0 || (oneShot && ended.ExitCode == 137))
                     {
                         return;
                     }

@@ -122,13 +122,10 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             var payload = NewContainer(name, container, marked, script.Command(script.Render(hold)),
                 [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
             await AddEphemeralContainerAsync(context, pod, payload, ct);
-            var state = await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, returnFailure: true);
-            if (!(OneShot && state.Terminated is { ExitCode: 0 or 137 }))
-            {
-                // Running is not installed yet; an exit says why in the payload's own words. A one-shot payload (container
-                // kill) may end before it is seen running, and dies with the namespace it signalled: 137 is its success too.
-                await PayloadInstalled.WaitAsync(context, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, ephemeral: true, StartTimeout, ct);
-            }
+            await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, returnFailure: true);
+
+            // Running is not installed yet: wait for the payload's own word, or explain its exit in its own words.
+            await PayloadInstalled.WaitAsync(context, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, ephemeral: true, OneShot, StartTimeout, ct);
 
             context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, Describe(pod));
             await context.Events.PublishAsync(pod, "ChaosInjected", $"{Verb}: ephemeral container {name} ({container.Image})", ct);

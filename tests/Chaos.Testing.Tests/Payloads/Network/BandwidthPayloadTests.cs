@@ -25,12 +25,12 @@ public sealed class BandwidthPayloadTests(ITestOutputHelper output)
         var measured = new List<(string Way, double BitsPerSecond)>();
         if (direction != NetworkDirection.Ingress)
         {
-            measured.Add(("pod->peer", await NetTools.IperfBitsPerSecondAsync(pair.Peer, pair.PeerIp, pair.Pod)));
+            measured.Add(("pod->peer", await LimitedThroughputAsync(() => NetTools.IperfBitsPerSecondAsync(pair.Peer, pair.PeerIp, pair.Pod))));
         }
 
         if (direction != NetworkDirection.Egress)
         {
-            measured.Add(("peer->pod", await NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer)));
+            measured.Add(("peer->pod", await LimitedThroughputAsync(() => NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer))));
         }
 
         payload.Terminate();
@@ -42,6 +42,25 @@ public sealed class BandwidthPayloadTests(ITestOutputHelper output)
         }
 
         NetTools.State(pair.Pod).Should().Be(before, "TERM removes the tbf (and the ifb)");
+    }
+
+    /// <summary>
+    /// Throughput through a limit, robust to a busy machine: every run must stay under the rate +20% (the limit holds),
+    /// and the best of up to three runs is returned. A loaded CPU (other test assemblies share the two cores) only ever
+    /// lowers TCP throughput, so the best run is the one that shows what the limiter lets through.
+    /// </summary>
+    private async Task<double> LimitedThroughputAsync(Func<Task<double>> measure)
+    {
+        var best = 0d;
+        for (var attempt = 1; attempt <= 3 && best < Rate * 0.8; attempt++)
+        {
+            var bps = await measure();
+            output.WriteLine($"  run {attempt}: {bps / 1e6:F2} Mbit/s");
+            bps.Should().BeLessThanOrEqualTo(Rate * 1.2, "no run may exceed the limit (+20% for TCP bursts)");
+            best = Math.Max(best, bps);
+        }
+
+        return best;
     }
 
     [PayloadTheory("ip", "tc", "iptables", "iptables-save", "iperf3", "ss")]
@@ -57,7 +76,9 @@ public sealed class BandwidthPayloadTests(ITestOutputHelper output)
 
         await using var payload = PayloadProcess.Start(script.Command(script.Render(TimeSpan.FromMinutes(1))), netns: pair.Pod);
         await payload.WaitInstalledAsync();
-        var measured = await NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer);
+        var measured = filterMatchesThePeer
+            ? await LimitedThroughputAsync(() => NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer))
+            : await NetTools.IperfBitsPerSecondAsync(pair.Pod, pair.PodIp, pair.Peer);
         payload.Terminate();
         (await payload.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
         output.WriteLine($"ingress tbf {Rate / 1e6} Mbit/s, filter {filter.Cidrs[0]}: measured {measured / 1e6:F2} Mbit/s from {pair.PeerIp}");
