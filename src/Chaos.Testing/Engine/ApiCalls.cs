@@ -9,12 +9,23 @@ namespace Chaos.Testing;
 /// Every call the engine makes to the API: transient answers (429, 5xx, timeouts, dropped connections) are retried
 /// with bounded exponential backoff; 403 fails at once with a message naming the verb and resource.
 /// </summary>
+/// <remarks>
+/// A write, once sent, is never abandoned by cancellation: a request cancelled on the wire may still be applied by the
+/// API server <em>after</em> recovery has read the object and found nothing to undo (seen as a pod left with a ledger
+/// mark and a pause image when a run was cancelled a few milliseconds into its injection). Cancellation is observed
+/// before each attempt and between steps; the request itself is bounded by <see cref="WriteTimeout"/>.
+/// </remarks>
 internal sealed class ApiCalls
 {
+    /// <summary>How long one write request may take once sent (it is not cancelled by the run's token).</summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
 
     public ApiCalls(TimeProvider time)
     {
+        _time = time;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -40,8 +51,9 @@ internal sealed class ApiCalls
             return await _pipeline.ExecuteAsync(
                 async ct =>
                 {
+                    ct.ThrowIfCancellationRequested();
                     Interlocked.Increment(ref _requests);
-                    return await call(ct);
+                    return IsWrite(verb) ? await WriteAsync(call) : await call(ct);
                 },
                 cancellationToken);
         }
@@ -54,10 +66,22 @@ internal sealed class ApiCalls
     /// <summary>One request without retries (the caller handles 429 itself, e.g. an eviction blocked by a PodDisruptionBudget); 403 still refuses.</summary>
     public async Task SendOnceAsync(string verb, string resource, string? ns, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _requests);
         try
         {
-            await call(cancellationToken);
+            if (IsWrite(verb))
+            {
+                await WriteAsync<bool>(async ct =>
+                {
+                    await call(ct);
+                    return true;
+                });
+            }
+            else
+            {
+                await call(cancellationToken);
+            }
         }
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
         {
@@ -71,6 +95,22 @@ internal sealed class ApiCalls
             await call(ct);
             return true;
         }, cancellationToken);
+
+    private static bool IsWrite(string verb) => verb is "create" or "update" or "patch" or "delete" or "deletecollection";
+
+    /// <summary>Sends a write that the run's cancellation does not abort (see the class remarks); a hung one times out.</summary>
+    private async Task<T> WriteAsync<T>(Func<CancellationToken, Task<T>> call)
+    {
+        using var timeout = new CancellationTokenSource(WriteTimeout, _time);
+        try
+        {
+            return await call(timeout.Token);
+        }
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the API server did not answer a write within {WriteTimeout.TotalSeconds:0}s", ex);
+        }
+    }
 
     public static bool IsNotFound(Exception ex) => ex is HttpOperationException { Response.StatusCode: HttpStatusCode.NotFound };
 
