@@ -290,7 +290,7 @@ internal sealed partial class ControllerManager
                     continue;
                 }
 
-                var isPayload = (container["env"] as JsonArray ?? []).OfType<JsonObject>().Any(e => e["name"]?.ToString() == HoldSecondsVariable);
+                var isPayload = EnvValue(container, HoldSecondsVariable) is not null;
                 var state = isPayload && _options.PayloadInstallError is { } error
                     ? new JsonObject
                     {
@@ -337,7 +337,7 @@ internal sealed partial class ControllerManager
         var holds = new List<double>();
         foreach (var container in (pod.Node["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
         {
-            var hold = (container["env"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(e => e["name"]?.ToString() == HoldSecondsVariable)?["value"]?.ToString();
+            var hold = EnvValue(container, HoldSecondsVariable);
             if (hold is null || !double.TryParse(hold, CultureInfo.InvariantCulture, out var seconds))
             {
                 return false;
@@ -384,6 +384,12 @@ internal sealed partial class ControllerManager
         });
         return true;
     }
+
+    /// <summary>The value of environment variable <paramref name="name"/> declared by a container spec, or null.</summary>
+    internal static string? EnvValue(JsonNode? container, string name) =>
+        (container?["env"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(e => e["name"]?.ToString() == name) is { } variable
+            ? variable["value"]?.ToString() ?? string.Empty
+            : null;
 
     /// <summary>The environment variable by which a Chaos.Testing payload declares how long it holds (the emulator ends it then, exit 0).</summary>
     public const string HoldSecondsVariable = "CHAOS_TESTING_HOLD_SECONDS";

@@ -63,7 +63,7 @@ internal sealed partial class ApiServer
         {
             text = ended["message"]?.ToString() ?? string.Empty;
         }
-        else if ((spec?["env"] as JsonArray ?? []).OfType<JsonObject>().Any(e => e["name"]?.ToString() == ControllerManager.HoldSecondsVariable))
+        else if (ControllerManager.EnvValue(spec, ControllerManager.HoldSecondsVariable) is not null)
         {
             text = InstalledMarker;
         }
