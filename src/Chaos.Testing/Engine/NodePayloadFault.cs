@@ -217,7 +217,7 @@ internal abstract class NodePayloadFault : IFault<V1Node>
                     ImagePullPolicy = "IfNotPresent",
                     TerminationMessagePolicy = "FallbackToLogsOnError",
                     Command = command,
-                    Env = [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = holdSeconds.ToString(CultureInfo.InvariantCulture) }],
+                    Env = [new V1EnvVar { Name = PayloadProtocol.HoldSecondsVariable, Value = holdSeconds.ToString(CultureInfo.InvariantCulture) }],
                     VolumeMounts = hostPath is null ? null : [new V1VolumeMount { Name = "host", MountPath = HostMount }],
                 },
             ],

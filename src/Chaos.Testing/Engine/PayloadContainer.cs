@@ -3,12 +3,6 @@ namespace Chaos.Testing;
 /// <summary>What a payload needs from its container: image, capabilities, the target container, volume mounts.</summary>
 internal sealed record PayloadContainer
 {
-    /// <summary>The environment variable that declares how long the payload holds (it also tells the emulator).</summary>
-    public const string HoldSecondsVariable = "CHAOS_TESTING_HOLD_SECONDS";
-
-    /// <summary>The environment variable by which a cleanup container names the payload it stops.</summary>
-    public const string StopsVariable = "CHAOS_TESTING_STOPS";
-
     public required string Image { get; init; }
 
     /// <summary>Gets the Linux capabilities to add (never privileged), e.g. <c>NET_ADMIN</c>.</summary>

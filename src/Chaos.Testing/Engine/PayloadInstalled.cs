@@ -7,18 +7,15 @@ namespace Chaos.Testing;
 
 /// <summary>
 /// A running payload container is not yet an injected fault: its script may still be installing it, or about to fail
-/// (a missing tool, a kernel without sch_netem). The payload prints <see cref="Marker"/> once the fault is in place
+/// (a missing tool, a kernel without sch_netem). The payload prints <see cref="PayloadProtocol.InstalledMarker"/> once the fault is in place
 /// (<see cref="PayloadScript"/>); this waits for that line in the container's log, and reports the payload's own
 /// words when it exits instead.
 /// </summary>
 internal static class PayloadInstalled
 {
-    /// <summary>The line a payload prints once its fault is in place.</summary>
-    public const string Marker = "chaos: installed";
-
     /// <summary>
     /// Waits until container <paramref name="container"/> of pod <paramref name="ns"/>/<paramref name="podName"/> has
-    /// printed <see cref="Marker"/>, or has ended with exit code 0 (a payload whose hold was shorter than a poll).
+    /// printed <see cref="PayloadProtocol.InstalledMarker"/>, or has ended with exit code 0 (a payload whose hold was shorter than a poll).
     /// Throws when it exits non-zero (with its last log lines) or stays silent past <paramref name="timeout"/>. Where the
     /// identity may not read <c>pods/log</c>, a running container is taken as installed and a warning says so.
     /// </summary>
@@ -57,7 +54,7 @@ internal static class PayloadInstalled
                     }
                 }
 
-                if (log.Contains(Marker, StringComparison.Ordinal))
+                if (log.Contains(PayloadProtocol.InstalledMarker, StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -81,7 +78,7 @@ internal static class PayloadInstalled
             {
                 var words = LastLines(log);
                 throw new TimeoutException(
-                    $"payload {container} in pod {ns}/{podName} runs but did not report the fault installed ('{Marker}') within {timeout.TotalSeconds:0}s"
+                    $"payload {container} in pod {ns}/{podName} runs but did not report the fault installed ('{PayloadProtocol.InstalledMarker}') within {timeout.TotalSeconds:0}s"
                     + (words.Length > 0 ? $"; its last log lines: {words}" : "; its log is empty"));
             }
 

@@ -128,7 +128,7 @@ internal static class PayloadRecovery
                 VolumeMounts = (entry.Recovery["mounts"] as JsonObject ?? []).ToDictionary(m => m.Key, m => m.Value!.GetValue<string>(), StringComparer.Ordinal),
             };
             var script = entry.Recovery["cleanup"]!.GetValue<string>();
-            var cleanup = PodPayloadFault.NewContainer(cleanupName, container, pod, ["sh", "-c", script, "chaos-cleanup"], [new V1EnvVar { Name = PayloadContainer.StopsVariable, Value = name }]);
+            var cleanup = PodPayloadFault.NewContainer(cleanupName, container, pod, ["sh", "-c", script, "chaos-cleanup"], [new V1EnvVar { Name = PayloadProtocol.StopsVariable, Value = name }]);
             await AddEphemeralContainerAsync(client, api, ns, podName, cleanup, cancellationToken);
             await WaitForContainerAsync(client, api, time, ns, podName, cleanupName, running: false, CleanupTimeout, cancellationToken);
             action = $"payload {name} stopped early by {cleanupName}, fault removed";

@@ -120,7 +120,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             // 2. The payload.
             var hold = PayloadHold(context);
             var payload = NewContainer(name, container, marked, script.Command(script.Render(hold)),
-                [new V1EnvVar { Name = PayloadContainer.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
+                [new V1EnvVar { Name = PayloadProtocol.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
             await AddEphemeralContainerAsync(context, pod, payload, ct);
             await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, returnFailure: true);
 

@@ -67,10 +67,10 @@ internal sealed class PayloadScript
         text.Append("trap cleanup EXIT\n");
         foreach (var step in _install)
         {
-            text.Append(step.Line).Append(" || { echo 'chaos: install failed: ").Append(Escape(step.Line)).Append("' >&2; exit 1; }\n");
+            text.Append(step.Line).Append(" || { echo '").Append(PayloadProtocol.InstallFailedPrefix).Append(Escape(step.Line)).Append("' >&2; exit 1; }\n");
         }
 
-        text.Append($"echo '{PayloadInstalled.Marker}'\n");
+        text.Append($"echo '{PayloadProtocol.InstalledMarker}'\n");
         text.Append("sleep ").Append(seconds.ToString(CultureInfo.InvariantCulture)).Append(" >/dev/null 2>&1 &\n");
         text.Append("hold=$!\n");
         text.Append("wait \"$hold\"\n");

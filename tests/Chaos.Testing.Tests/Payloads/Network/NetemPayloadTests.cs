@@ -104,7 +104,7 @@ public sealed class NetemPayloadTests
 
         (await payload.WaitForExitAsync(TimeSpan.FromSeconds(10))).Should().Be(1, payload.Output);
         payload.Output.Should().Contain("chaos: install failed: tc qdisc replace dev eth0 root netem delay 200ms")
-            .And.NotContain(PayloadInstalled.Marker);
+            .And.NotContain(PayloadProtocol.InstalledMarker);
         NetTools.State(pair.Pod).Should().Be(before);
     }
 
