@@ -93,7 +93,7 @@ internal static class EngineBenchmark
             .Kill(o => o.MaxParallelism = Parallelism)
             .WithSafety(s => (s.MaxPercentage, s.MinHealthyRemaining) = (100, 0))
             .WithoutEvents();
-        var runner = new global::Chaos.Testing.ExperimentRunner(experiment, client);
+        var runner = new global::Chaos.Testing.ExperimentRunner(experiment.ToDefinition(), client);
         var result = await runner.RunAsync(CancellationToken.None);
         var elapsed = sw.Elapsed.TotalMilliseconds;
         if (result.Affected.Count != Pods)

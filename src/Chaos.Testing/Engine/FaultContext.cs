@@ -22,13 +22,13 @@ internal sealed record FaultContext(
     /// <summary>Gets the safety guards of the run.</summary>
     public SafetyOptions Safety { get; init; } = new();
 
-    /// <summary>A ledger entry of this run for <paramref name="fault"/>, with what recovery needs.</summary>
-    public LedgerEntry LedgerEntry(string fault, System.Text.Json.Nodes.JsonObject recovery) => new()
+    /// <summary>A ledger entry of this run for <paramref name="fault"/>, with its typed recovery record.</summary>
+    public LedgerEntry LedgerEntry<TRecord>(string fault, TRecord record) => new()
     {
         Experiment = ExperimentId,
         Fault = fault,
         Deadline = LedgerDeadline,
         Owner = Ledger.Owner,
-        Recovery = recovery,
+        Recovery = LedgerRecord.ToJson(record),
     };
 }

@@ -93,7 +93,7 @@ internal static class Planner
         {
             throw new ChaosRefusedException(
                 $"Refusing to {verb} {pickedCount} of {eligibleCount} eligible {noun} ({percent:0.#}%): Safety.MaxPercentage is {safety.MaxPercentage}. "
-                + $"Pick fewer with {(noun == "pods" ? "One()/Count()/Percent()" : "One()/Count()")}, or raise the limit with .WithSafety(s => s.MaxPercentage = {Math.Min(100, (int)Math.Ceiling(percent))}). Nothing was changed.");
+                + $"Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = {Math.Min(100, (int)Math.Ceiling(percent))}). Nothing was changed.");
         }
 
         if (eligibleCount - pickedCount < safety.MinHealthyRemaining)

@@ -131,6 +131,20 @@ public sealed record ChaosExperiment
     public Task<ChaosResult> RunAsync(IKubernetes client, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        return new ExperimentRunner(this, client).RunAsync(cancellationToken);
+        return RunCoreAsync(client, cancellationToken);
+    }
+
+    /// <summary>The runner's view of this experiment, safety changes applied.</summary>
+    internal ExperimentDefinition ToDefinition() => new(Binding, Duration, Probes, Safety, IsDryRun, EmitEvents, Logger, Time);
+
+    private async Task<ChaosResult> RunCoreAsync(IKubernetes client, CancellationToken cancellationToken)
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ChaosConfigurationException(errors);
+        }
+
+        return await new ExperimentRunner(ToDefinition(), client).RunAsync(cancellationToken);
     }
 }

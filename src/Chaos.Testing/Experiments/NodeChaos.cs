@@ -22,16 +22,21 @@ public sealed record NodeChaos : ITargetScope<V1Node>
 
     /// <summary>Picks one of the eligible nodes (the default).</summary>
     /// <returns>A new stage.</returns>
-    public NodeChaos One() => this with { Selection = Selection.One with { Seed = Selection.Seed } };
+    public NodeChaos One() => this with { Selection = Selection.ToOne() };
 
     /// <summary>Picks every eligible node (subject to <see cref="SafetyOptions.MaxPercentage"/> and <see cref="SafetyOptions.MinHealthyRemaining"/>).</summary>
     /// <returns>A new stage.</returns>
-    public NodeChaos All() => this with { Selection = new(SelectionMode.All, 0, Selection.Seed) };
+    public NodeChaos All() => this with { Selection = Selection.ToAll() };
 
     /// <summary>Picks <paramref name="count"/> eligible nodes at random (seeded), or all of them when fewer match.</summary>
     /// <param name="count">At least 1.</param>
     /// <returns>A new stage.</returns>
-    public NodeChaos Count(int count) => this with { Selection = new(SelectionMode.Count, count, Selection.Seed) };
+    public NodeChaos Count(int count) => this with { Selection = Selection.ToCount(count) };
+
+    /// <summary>Picks <paramref name="percent"/> percent of the eligible nodes, rounded down but at least one.</summary>
+    /// <param name="percent">Between 1 and 100.</param>
+    /// <returns>A new stage.</returns>
+    public NodeChaos Percent(int percent) => this with { Selection = Selection.ToPercent(percent) };
 
     /// <summary>Fixes the seed of the random pick so a run can be replayed.</summary>
     /// <param name="seed">Any integer.</param>
@@ -46,4 +51,7 @@ public sealed record NodeChaos : ITargetScope<V1Node>
 
     Task<IReadOnlyList<V1Node>> ITargetScope<V1Node>.PlanAsync(FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken) =>
         NodePlanner.PlanAsync(Target, Selection, context, safety, verb, seed, cancellationToken);
+
+    /// <summary>The experiment that applies <paramref name="fault"/> to this selection.</summary>
+    internal ChaosExperiment With(IFault<V1Node> fault) => new(new FaultBinding<V1Node>(this, fault));
 }

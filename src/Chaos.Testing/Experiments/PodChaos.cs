@@ -23,21 +23,21 @@ public sealed record PodChaos : ITargetScope<V1Pod>
 
     /// <summary>Picks one of the eligible pods (the default).</summary>
     /// <returns>A new stage.</returns>
-    public PodChaos One() => this with { Selection = Selection.One with { Seed = Selection.Seed } };
+    public PodChaos One() => this with { Selection = Selection.ToOne() };
 
     /// <summary>Picks every eligible pod (subject to <see cref="SafetyOptions.MaxPercentage"/>).</summary>
     /// <returns>A new stage.</returns>
-    public PodChaos All() => this with { Selection = new(SelectionMode.All, 0, Selection.Seed) };
+    public PodChaos All() => this with { Selection = Selection.ToAll() };
 
     /// <summary>Picks <paramref name="count"/> eligible pods at random (seeded), or all of them when fewer match.</summary>
     /// <param name="count">At least 1.</param>
     /// <returns>A new stage.</returns>
-    public PodChaos Count(int count) => this with { Selection = new(SelectionMode.Count, count, Selection.Seed) };
+    public PodChaos Count(int count) => this with { Selection = Selection.ToCount(count) };
 
     /// <summary>Picks <paramref name="percent"/> percent of the eligible pods, rounded down but at least one.</summary>
     /// <param name="percent">Between 1 and 100.</param>
     /// <returns>A new stage.</returns>
-    public PodChaos Percent(int percent) => this with { Selection = new(SelectionMode.Percent, percent, Selection.Seed) };
+    public PodChaos Percent(int percent) => this with { Selection = Selection.ToPercent(percent) };
 
     /// <summary>Fixes the seed of the random pick so a run can be replayed (the seed of every run is in its result).</summary>
     /// <param name="seed">Any integer.</param>
@@ -52,4 +52,7 @@ public sealed record PodChaos : ITargetScope<V1Pod>
 
     Task<IReadOnlyList<V1Pod>> ITargetScope<V1Pod>.PlanAsync(FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken) =>
         Planner.PlanAsync(Target, Selection, context, safety, verb, seed, cancellationToken);
+
+    /// <summary>The experiment that applies <paramref name="fault"/> to this selection.</summary>
+    internal ChaosExperiment With(IFault<V1Pod> fault) => new(new FaultBinding<V1Pod>(this, fault));
 }

@@ -25,26 +25,3 @@ public abstract class NodePayloadOptions
         }
     }
 }
-
-/// <summary>A node payload fault made of delegates (the node fault folders build one each).</summary>
-internal sealed class NodePayloadDelegateFault(string name, string verb, NodePayloadOptions options, string? hostPath, Action<ICollection<string>> validate, Func<string, TimeSpan, PayloadScript> build, string describe) : NodePayloadFault
-{
-    public override string Name => name;
-
-    public override string Verb => verb;
-
-    protected override string PayloadNamespace => options.Namespace;
-
-    protected override string Image => options.Image;
-
-    protected override string? HostPath => hostPath;
-
-    public override void Validate(ICollection<string> errors) => validate(errors);
-
-    protected override PayloadScript ScriptFor(FaultContext context, k8s.Models.V1Node node, string tag)
-        => build(tag, context.Hold);
-
-    protected override string Describe(k8s.Models.V1Node node) => describe;
-
-    internal static string Mount => HostMount;
-}

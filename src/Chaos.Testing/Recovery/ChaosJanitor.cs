@@ -88,59 +88,14 @@ public static class ChaosJanitor
         };
     }
 
-    private static async Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+    private static Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
     {
-        if (target is V1Pod payloadPod && entry.Recovery.ContainsKey("cleanup"))
-        {
-            // A payload fault: the entry carries its cleanup script; a short container runs it if the payload still holds.
-            return await PayloadRecovery.RecoverPodAsync(client, api, TimeProvider.System, payloadPod.Metadata.NamespaceProperty, payloadPod.Metadata.Name, entry.Experiment, cancellationToken)
-                ?? "already recovered";
-        }
-
-        if (target is V1Node payloadNode && entry.Recovery.ContainsKey("cleanup"))
-        {
-            // A node payload fault: delete its pod, run the cleanup pod, then drop the entry.
-            var done = await NodePayloadFault.RecoverNodeAsync(client, api, TimeProvider.System, entry, cancellationToken);
-            await LedgerWrites.RemoveEntryAsync(client, api, TimeProvider.System, payloadNode, entry.Experiment, cancellationToken);
-            return done;
-        }
-
-        if (entry.Fault == CustomFault<V1Pod>.LedgerName)
-        {
-            var name = entry.Recovery["name"]?.GetValue<string>() ?? CustomFault<V1Pod>.DefaultName;
-            if (!options.Custom.TryGetValue(name, out var recover))
-            {
-                throw new InvalidOperationException(
-                    $"custom fault \"{name}\" has no registered recovery; pass it with new SweepOptions().RecoverCustom(\"{name}\", recover) and sweep again (the ledger entry stays until then)");
-            }
-
-            var context = target is V1Node node ? CustomFault<V1Node>.ContextFor(client, entry.Experiment, [node]) : CustomFault<V1Pod>.ContextFor(client, entry.Experiment, [(V1Pod)target]);
-            await LedgerWrites.UntilDoneAsync(TimeProvider.System, () => recover(context, cancellationToken), cancellationToken, retryConflicts: true);
-        }
-
-        Func<IKubernetesObject<V1ObjectMeta>, LedgerEntry, string> restore = (target, entry.Fault) switch
-        {
-            (V1Pod, PodFailureFault.Name) => (o, e) => PodFailureFault.Restore((V1Pod)o, e),
-            (V1Node, NodeCordonFault.Name or NodeDrainFault.Name) => (o, e) => NodeCordonFault.Restore((V1Node)o, e),
-            (V1Node, NodeTaintFault.Name) => (o, e) => NodeTaintFault.Restore((V1Node)o, e),
-            (_, CustomFault<V1Pod>.LedgerName) => (_, _) => "custom recovery ran",
-            _ => throw new InvalidOperationException($"unknown fault \"{entry.Fault}\" (written by a newer Chaos.Testing?); the ledger entry stays"),
-        };
-
-        string? action = null;
-        // LedgerWrites.UpdateAsync dispatches on the object's type (pod or node).
-        await LedgerWrites.UntilDoneAsync(TimeProvider.System, async () => await LedgerWrites.UpdateAsync(client, api, target, current =>
-        {
-            action = null;
-            if (Ledger.EntryOf(current.Metadata, entry.Experiment) is not { } fresh)
-            {
-                return false;
-            }
-
-            action = restore(current, fresh);
-            Ledger.Remove(current.Metadata, entry.Experiment);
-            return true;
-        }, cancellationToken), cancellationToken);
-        return action ?? "already recovered";
+        // Recovery is the fault's own code, found by the entry's fault name in the catalog; no fault is special here.
+        var fault = FaultCatalog.Find(entry.Fault)
+            ?? throw new InvalidOperationException(
+                $"unknown fault \"{entry.Fault}\" (known: {string.Join(", ", FaultCatalog.All.Select(f => f.Name))}; written by a newer Chaos.Testing?); the ledger entry stays");
+        var restore = fault.Restore
+            ?? throw new InvalidOperationException($"fault \"{entry.Fault}\" leaves nothing to recover, so it never writes a ledger entry; this one is not ours and stays");
+        return restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom), target, entry, cancellationToken);
     }
 }

@@ -5,6 +5,18 @@ internal sealed record Selection(SelectionMode Mode, int Value, int? Seed)
 {
     public static Selection One { get; } = new(SelectionMode.One, 1, null);
 
+    /// <summary>Pick one, keeping the seed: the selection stages of pods and nodes share these.</summary>
+    public Selection ToOne() => One with { Seed = Seed };
+
+    /// <summary>Pick all, keeping the seed.</summary>
+    public Selection ToAll() => new(SelectionMode.All, 0, Seed);
+
+    /// <summary>Pick <paramref name="count"/>, keeping the seed.</summary>
+    public Selection ToCount(int count) => new(SelectionMode.Count, count, Seed);
+
+    /// <summary>Pick <paramref name="percent"/> percent, keeping the seed.</summary>
+    public Selection ToPercent(int percent) => new(SelectionMode.Percent, percent, Seed);
+
     /// <summary>The number of targets to pick from <paramref name="eligible"/>. Percent rounds down, but never below one.</summary>
     public int CountOf(int eligible) => Mode switch
     {

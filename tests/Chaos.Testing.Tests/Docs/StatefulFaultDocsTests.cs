@@ -218,7 +218,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         // The share guards compare with every Ready, not excluded node of the cluster, whatever the target.
         var two = () => Experiment.On(Nodes.All()).Count(2).Drain().DryRun().RunAsync(cluster.Client);
         (await two.Should().ThrowAsync<ChaosRefusedException>()).Which.Message.Should().Be(
-            "Refusing to drain 2 of 3 eligible Ready nodes of the cluster (66.7%): Safety.MaxPercentage is 50. Pick fewer with One()/Count(), or raise the limit with .WithSafety(s => s.MaxPercentage = 67). Nothing was changed.");
+            "Refusing to drain 2 of 3 eligible Ready nodes of the cluster (66.7%): Safety.MaxPercentage is 50. Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = 67). Nothing was changed.");
         var named = await Experiment.On(Nodes.Named("node-1")).Drain().DryRun().RunAsync(cluster.Client);
         named.Timeline.Should().Contain(t => t.Phase == "guard" && t.Message == "1 of 3 (33.3%) within Safety.MaxPercentage 50, 2 untouched");
         var unknown = () => Experiment.On(Nodes.Named("node-9")).Drain().DryRun().RunAsync(cluster.Client);

@@ -7,96 +7,96 @@ public sealed class ProbeMathTests
 
     [Fact]
     public void TimeToRecovery_NotInjected_IsNull() =>
-        ExperimentRunner.TimeToRecovery([Held(-1), Broken(1), Held(2)], injectedAt: null).Should().BeNull();
+        ProbeMath.TimeToRecovery([Held(-1), Broken(1), Held(2)], injectedAt: null).Should().BeNull();
 
     [Fact]
     public void TimeToRecovery_NoSample_IsZero() =>
-        ExperimentRunner.TimeToRecovery([], Injected).Should().Be(TimeSpan.Zero);
+        ProbeMath.TimeToRecovery([], Injected).Should().Be(TimeSpan.Zero);
 
     [Fact]
     public void TimeToRecovery_NeverBroken_IsZero() =>
-        ExperimentRunner.TimeToRecovery([Held(-2), Held(3, "3 of 3 pods ready (4 live)")], Injected).Should().Be(TimeSpan.Zero);
+        ProbeMath.TimeToRecovery([Held(-2), Held(3, "3 of 3 pods ready (4 live)")], Injected).Should().Be(TimeSpan.Zero);
 
     [Fact]
     public void TimeToRecovery_BrokenThenHeld_IsFromInjectionToTheFirstHeldSample()
     {
         var samples = new[] { Held(-1), Broken(0.5), Broken(1.2, "2 of 3 pods ready (3 live)"), Held(3.25), Broken(4), Held(6) };
 
-        ExperimentRunner.TimeToRecovery(samples, Injected).Should().Be(TimeSpan.FromSeconds(3.25));
+        ProbeMath.TimeToRecovery(samples, Injected).Should().Be(TimeSpan.FromSeconds(3.25));
     }
 
     [Fact]
     public void TimeToRecovery_BrokenAtTheInjectionInstant_CountsFromInjection() =>
-        ExperimentRunner.TimeToRecovery([Held(-1), Broken(0), Held(2)], Injected).Should().Be(TimeSpan.FromSeconds(2));
+        ProbeMath.TimeToRecovery([Held(-1), Broken(0), Held(2)], Injected).Should().Be(TimeSpan.FromSeconds(2));
 
     [Fact]
     public void TimeToRecovery_BrokenAndNeverBack_IsNull() =>
-        ExperimentRunner.TimeToRecovery([Held(-1), Broken(1), Broken(2, "1 of 3 pods ready (1 live)")], Injected).Should().BeNull();
+        ProbeMath.TimeToRecovery([Held(-1), Broken(1), Broken(2, "1 of 3 pods ready (1 live)")], Injected).Should().BeNull();
 
     [Fact]
     public void TimeToRecovery_BrokenBeforeInjectionAndNoSampleSince_IsNull() =>
-        ExperimentRunner.TimeToRecovery([Held(-3), Broken(-1)], Injected).Should().BeNull();
+        ProbeMath.TimeToRecovery([Held(-3), Broken(-1)], Injected).Should().BeNull();
 
     [Fact]
     public void TimeToRecovery_BreaksBeforeInjectionAreIgnoredOnceItHeldAgain() =>
-        ExperimentRunner.TimeToRecovery([Broken(-3), Held(-2)], Injected).Should().Be(TimeSpan.Zero);
+        ProbeMath.TimeToRecovery([Broken(-3), Held(-2)], Injected).Should().Be(TimeSpan.Zero);
 
     [Fact]
     public void TimeToRecovery_BrokenAtInjectionThenHeld_IsFromInjectionToTheHeldSample() =>
-        ExperimentRunner.TimeToRecovery([Held(-3), Broken(-1), Held(2)], Injected).Should().Be(TimeSpan.FromSeconds(2));
+        ProbeMath.TimeToRecovery([Held(-3), Broken(-1), Held(2)], Injected).Should().Be(TimeSpan.FromSeconds(2));
 
     [Fact]
     public void BrokenShare_NoSample_IsZero() =>
-        ExperimentRunner.BrokenShare([], Injected, At(10)).Should().Be(0);
+        ProbeMath.BrokenShare([], Injected, At(10)).Should().Be(0);
 
     [Fact]
     public void BrokenShare_AlwaysHeld_IsZero() =>
-        ExperimentRunner.BrokenShare([Held(-1), Held(5, "changed observation")], Injected, At(10)).Should().Be(0);
+        ProbeMath.BrokenShare([Held(-1), Held(5, "changed observation")], Injected, At(10)).Should().Be(0);
 
     [Fact]
     public void BrokenShare_BrokenForTheMiddleHalf_IsOneHalf() =>
-        ExperimentRunner.BrokenShare([Held(-1), Broken(2.5), Held(7.5)], Injected, At(10)).Should().BeApproximately(0.5, 1e-9);
+        ProbeMath.BrokenShare([Held(-1), Broken(2.5), Held(7.5)], Injected, At(10)).Should().BeApproximately(0.5, 1e-9);
 
     [Fact]
     public void BrokenShare_BrokenBeforeTheHoldUntilItsMiddle_CountsFromTheStart() =>
-        ExperimentRunner.BrokenShare([Broken(-2), Held(5)], Injected, At(10)).Should().BeApproximately(0.5, 1e-9);
+        ProbeMath.BrokenShare([Broken(-2), Held(5)], Injected, At(10)).Should().BeApproximately(0.5, 1e-9);
 
     [Fact]
     public void BrokenShare_BrokenUntilTheEnd_CountsToTheEnd() =>
-        ExperimentRunner.BrokenShare([Held(-1), Broken(8)], Injected, At(10)).Should().BeApproximately(0.2, 1e-9);
+        ProbeMath.BrokenShare([Held(-1), Broken(8)], Injected, At(10)).Should().BeApproximately(0.2, 1e-9);
 
     [Fact]
     public void BrokenShare_BrokenTheWholeHold_IsOne() =>
-        ExperimentRunner.BrokenShare([Broken(-1)], Injected, At(10)).Should().Be(1);
+        ProbeMath.BrokenShare([Broken(-1)], Injected, At(10)).Should().Be(1);
 
     [Fact]
     public void BrokenShare_SeveralBreaks_AddsThemUp() =>
-        ExperimentRunner.BrokenShare([Held(-1), Broken(1), Held(2), Broken(4), Broken(5, "worse"), Held(7)], Injected, At(10))
+        ProbeMath.BrokenShare([Held(-1), Broken(1), Held(2), Broken(4), Broken(5, "worse"), Held(7)], Injected, At(10))
             .Should().BeApproximately(0.4, 1e-9);
 
     [Fact]
     public void BrokenShare_SamplesAfterTheHold_AreIgnored() =>
-        ExperimentRunner.BrokenShare([Held(-1), Broken(9), Broken(12), Held(20)], Injected, At(10)).Should().BeApproximately(0.1, 1e-9);
+        ProbeMath.BrokenShare([Held(-1), Broken(9), Broken(12), Held(20)], Injected, At(10)).Should().BeApproximately(0.1, 1e-9);
 
     [Fact]
     public void BrokenShare_SampleExactlyAtTheStart_IsTheStateOfTheHold() =>
-        ExperimentRunner.BrokenShare([Held(-1), Broken(0), Held(5)], Injected, At(10)).Should().BeApproximately(0.5, 1e-9);
+        ProbeMath.BrokenShare([Held(-1), Broken(0), Held(5)], Injected, At(10)).Should().BeApproximately(0.5, 1e-9);
 
     [Fact]
     public void BrokenShare_SampleExactlyAtTheEnd_AddsNothing() =>
-        ExperimentRunner.BrokenShare([Held(-1), Broken(10)], Injected, At(10)).Should().Be(0);
+        ProbeMath.BrokenShare([Held(-1), Broken(10)], Injected, At(10)).Should().Be(0);
 
     [Fact]
     public void BrokenShare_EmptyHoldWhileBroken_IsOne() =>
-        ExperimentRunner.BrokenShare([Held(-2), Broken(-1)], Injected, Injected).Should().Be(1);
+        ProbeMath.BrokenShare([Held(-2), Broken(-1)], Injected, Injected).Should().Be(1);
 
     [Fact]
     public void BrokenShare_EmptyHoldWhileHeld_IsZero() =>
-        ExperimentRunner.BrokenShare([Broken(-2), Held(-1), Broken(1)], Injected, Injected).Should().Be(0);
+        ProbeMath.BrokenShare([Broken(-2), Held(-1), Broken(1)], Injected, Injected).Should().Be(0);
 
     [Fact]
     public void BrokenShare_EndBeforeStart_IsJudgedAtTheEnd() =>
-        ExperimentRunner.BrokenShare([Broken(-1), Held(3)], Injected, At(-0.5)).Should().Be(1);
+        ProbeMath.BrokenShare([Broken(-1), Held(3)], Injected, At(-0.5)).Should().Be(1);
 
     private static DateTimeOffset At(double seconds) => Injected + TimeSpan.FromSeconds(seconds);
 

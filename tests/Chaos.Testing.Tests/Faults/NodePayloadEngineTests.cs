@@ -40,7 +40,7 @@ public sealed class NodePayloadEngineTests
         var result = await Run(new NodeMarkerFault("default")).For(TimeSpan.FromSeconds(30)).RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Failed, result.ToReport());
-        result.FailureReason.Should().MatchRegex("payload payload in pod default/chaos-test-node-marker-[0-9a-f]+-0 could not install the fault: it exited 1 \\(Error\\) saying: stress-ng: not found");
+        result.FailureReason.Should().MatchRegex("payload payload in pod default/chaos-node-cpu-stress-[0-9a-f]+-0 could not install the fault: it exited 1 \\(Error\\) saying: stress-ng: not found");
         (result.FinishedAt - result.StartedAt).Should().BeLessThan(TimeSpan.FromSeconds(30), "the run does not hold a fault that is not there");
         result.NotRecovered.Should().BeEmpty();
         (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty("the failed payload pod and the cleanup pod are deleted");
@@ -76,7 +76,7 @@ public sealed class NodePayloadEngineTests
 
     private sealed class NodeMarkerFault(string ns, TimeSpan? payloadHold = null) : NodePayloadFault
     {
-        public override string Name => "test-node-marker";
+        public override FaultDescriptor Definition { get; } = NodeCpuStressFault.Descriptor;
 
         public override string Verb => "mark";
 

@@ -25,7 +25,7 @@ public sealed class PayloadEngineTests
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         var podName = result.Affected[0].Name;
         var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(podName, "shop");
-        var payloadName = $"chaos-test-marker-{result.ExperimentId}";
+        var payloadName = $"chaos-cpu-stress-{result.ExperimentId}";
         var payload = pod.Spec.EphemeralContainers.Should().HaveCount(2).And.Contain(c => c.Name == payloadName).Which;
         payload.Image.Should().Be("example/tools:1");
         payload.TargetContainerName.Should().Be("cart");
@@ -61,7 +61,7 @@ public sealed class PayloadEngineTests
         var result = await Run(new MarkerFault([])).For(TimeSpan.FromMilliseconds(100)).RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
-        var payloadName = $"chaos-test-marker-{result.ExperimentId}";
+        var payloadName = $"chaos-cpu-stress-{result.ExperimentId}";
         var entries = cluster.Emulator.Audit.Entries;
         var added = entries.ToList().FindIndex(e => e.Subresource == "ephemeralcontainers");
         var logRead = entries.ToList().FindIndex(e => e.Subresource == "log" && e.Verb == "get");
@@ -80,7 +80,7 @@ public sealed class PayloadEngineTests
         var result = await Run(new MarkerFault(["NET_ADMIN"])).For(TimeSpan.FromSeconds(30)).RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Failed, result.ToReport());
-        result.FailureReason.Should().Contain($"payload chaos-test-marker-{result.ExperimentId} in pod shop/")
+        result.FailureReason.Should().Contain($"payload chaos-cpu-stress-{result.ExperimentId} in pod shop/")
             .And.Contain("could not install the fault: it exited 1 (Error) saying: Error: Specified qdisc kind is unknown.");
         (result.FinishedAt - result.StartedAt).Should().BeLessThan(TimeSpan.FromSeconds(30), "the run does not hold a fault that is not there");
         result.NotRecovered.Should().BeEmpty();
@@ -111,7 +111,7 @@ public sealed class PayloadEngineTests
         var result = await Run(new MarkerFault([], payloadHold: TimeSpan.FromSeconds(1))).For(TimeSpan.FromMilliseconds(2500)).RunAsync(cluster.Client);
 
         result.Verdict.Should().Be(ExperimentVerdict.Passed);
-        result.Affected[^1].Action.Should().Be($"payload chaos-test-marker-{result.ExperimentId} had ended and removed the fault");
+        result.Affected[^1].Action.Should().Be($"payload chaos-cpu-stress-{result.ExperimentId} had ended and removed the fault");
         var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop");
         pod.Spec.EphemeralContainers.Should().ContainSingle();
     }
@@ -184,7 +184,7 @@ public sealed class PayloadEngineTests
     /// <summary>A minimal payload: touches a marker file, removes it in cleanup.</summary>
     private sealed class MarkerFault(IReadOnlyList<string> capabilities, string? target = null, TimeSpan? payloadHold = null) : PodPayloadFault
     {
-        public override string Name => "test-marker";
+        public override FaultDescriptor Definition { get; } = CpuStressFault.Descriptor;
 
         public override string Verb => "mark";
 

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>LimitBandwidth()</c> fault of the DSL.</summary>
@@ -13,15 +11,6 @@ public static class BandwidthChaosExtensions
     public static ChaosExperiment LimitBandwidth(this PodChaos chaos, long bitsPerSecond, Action<BandwidthOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new BandwidthOptions();
-        configure?.Invoke(o);
-        var fault = new NetworkFault(
-            "bandwidth",
-            "limit the bandwidth of",
-            o,
-            errors => o.Validate(bitsPerSecond, errors),
-            script => script.AddBandwidth(new BandwidthFaultSpec(new BandwidthLimit(bitsPerSecond, o.Burst, o.Latency), o.TrafficToSpec())),
-            $"bandwidth limited to {bitsPerSecond} bit/s ({o.Direction.ToString().ToLowerInvariant()})");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new BandwidthFault(bitsPerSecond, OptionsSnapshot.Take(configure)));
     }
 }

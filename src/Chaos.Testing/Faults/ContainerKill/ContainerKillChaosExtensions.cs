@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>KillContainer()</c> fault of the DSL.</summary>
@@ -16,16 +14,6 @@ public static class ContainerKillChaosExtensions
     public static ChaosExperiment KillContainer(this PodChaos chaos, Action<ContainerKillOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new ContainerKillOptions();
-        configure?.Invoke(o);
-        var fault = new PayloadFault(
-            "container-kill",
-            "kill a container of",
-            new PayloadContainer { Image = o.Image, TargetContainer = o.Container },
-            o.Validate,
-            (tag, _) => new PayloadScript(tag).AddContainerKill(new ContainerKillSpec(o.Signal)),
-            $"container {o.Container ?? "(first)"} sent SIG{o.Signal.Trim().ToUpperInvariant().Replace("SIG", string.Empty, StringComparison.Ordinal)}",
-            oneShot: true);
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new ContainerKillFault(OptionsSnapshot.Take(configure)));
     }
 }

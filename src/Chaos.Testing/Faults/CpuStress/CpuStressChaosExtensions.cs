@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>StressCpu()</c> fault of the DSL.</summary>
@@ -15,15 +13,6 @@ public static class CpuStressChaosExtensions
     public static ChaosExperiment StressCpu(this PodChaos chaos, Action<CpuStressOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new CpuStressOptions();
-        configure?.Invoke(o);
-        var fault = new PayloadFault(
-            "cpu-stress",
-            "stress the CPU of",
-            new PayloadContainer { Image = o.Image, TargetContainer = o.Container },
-            o.Validate,
-            (tag, hold) => new PayloadScript(tag).AddCpuStress(new CpuStressSpec(o.Workers, o.Load), hold),
-            $"CPU stress: {o.Workers} worker(s) at {o.Load}%");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new CpuStressFault(OptionsSnapshot.Take(configure)));
     }
 }

@@ -20,10 +20,10 @@ public static class CustomChaosExtensions
         this PodChaos chaos,
         Func<CustomFaultContext, CancellationToken, Task> inject,
         Func<CustomFaultContext, CancellationToken, Task> recover,
-        string name = CustomFault<V1Pod>.DefaultName)
+        string name = CustomFault.DefaultName)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new CustomFault<V1Pod>(name, inject, recover)));
+        return chaos.With(new CustomFault<V1Pod>(name, inject, recover));
     }
 
     /// <summary>A fault of your own on the selected nodes; see <see cref="Inject(PodChaos, Func{CustomFaultContext, CancellationToken, Task}, Func{CustomFaultContext, CancellationToken, Task}, string)"/>.</summary>
@@ -36,9 +36,9 @@ public static class CustomChaosExtensions
         this NodeChaos chaos,
         Func<CustomFaultContext, CancellationToken, Task> inject,
         Func<CustomFaultContext, CancellationToken, Task> recover,
-        string name = CustomFault<V1Node>.DefaultName)
+        string name = CustomFault.DefaultName)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        return new ChaosExperiment(new FaultBinding<V1Node>(chaos, new CustomFault<V1Node>(name, inject, recover)));
+        return chaos.With(new CustomFault<V1Node>(name, inject, recover));
     }
 }

@@ -1,18 +1,58 @@
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 
 namespace Chaos.Testing;
 
+/// <summary>The custom fault's entry in the catalog and its crash restore: the recovery the user registered by name.</summary>
+internal sealed class CustomFault : ICatalogFault
+{
+    /// <summary>The name of a custom fault given none.</summary>
+    public const string DefaultName = "custom";
+
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = "custom",
+        Target = FaultTargetKind.Pod | FaultTargetKind.Node,
+        Mechanism = FaultMechanism.Write,
+        Permissions = [.. FaultPermission.Core("pods", "update"), .. FaultPermission.Core("nodes", "update")],
+        Restore = new CustomRestore(),
+        Sample = t => t.Pods.Inject((_, _) => Task.CompletedTask, (_, _) => Task.CompletedTask, "sample"),
+    };
+
+    internal static CustomFaultContext ContextFor(IKubernetes client, string experimentId, IKubernetesObject<V1ObjectMeta> target) =>
+        new(client, experimentId, target is V1Pod pod ? [pod] : [], target is V1Node node ? [node] : []);
+
+    /// <summary>What recovery needs: the name under which the user registers the recovery with the janitor.</summary>
+    internal sealed record Record
+    {
+        /// <summary>Gets the custom fault's name.</summary>
+        public required string Name { get; init; }
+    }
+
+    /// <summary>Runs the recovery registered for the fault's name (<see cref="SweepOptions.RecoverCustom"/>), then drops the entry.</summary>
+    private sealed class CustomRestore : ICrashRestore
+    {
+        public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+        {
+            var name = LedgerRecord.Read<Record>(entry).Name;
+            if (!context.CustomRecoveries.TryGetValue(name, out var recover))
+            {
+                throw new InvalidOperationException(
+                    $"custom fault \"{name}\" has no registered recovery; pass it with new SweepOptions().RecoverCustom(\"{name}\", recover) and sweep again (the ledger entry stays until then)");
+            }
+
+            await LedgerWrites.UntilDoneAsync(context.Time, () => recover(ContextFor(context.Client, entry.Experiment, target), cancellationToken), cancellationToken, retryConflicts: true);
+            await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, target, entry.Experiment, cancellationToken);
+            return "custom recovery ran";
+        }
+    }
+}
+
 /// <summary>User delegates wrapped in the engine's ledger: entry first, then inject; recover, then entry removed.</summary>
 internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, CancellationToken, Task>? inject, Func<CustomFaultContext, CancellationToken, Task>? recover) : IFault<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    public const string DefaultName = "custom";
-
-    public const string LedgerName = "custom";
-
-    public string Verb => name == DefaultName ? "inject a custom fault into" : $"inject \"{name}\" into";
+    public string Verb => name == CustomFault.DefaultName ? "inject a custom fault into" : $"inject \"{name}\" into";
 
     public void Validate(ICollection<string> errors)
     {
@@ -46,7 +86,7 @@ internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, Cance
                     return false;
                 }
 
-                Ledger.Add(current.Metadata, context.LedgerEntry(LedgerName, new JsonObject { ["name"] = name }));
+                Ledger.Add(current.Metadata, context.LedgerEntry(CustomFault.Descriptor.Name, new CustomFault.Record { Name = name }));
                 return true;
             }, cancellationToken);
             if (written is not null)
@@ -80,7 +120,7 @@ internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, Cance
                 targets.Select(t => $"{KindOf(t)} {LedgerWrites.Describe(t.Metadata)} (the recover delegate of custom fault \"{name}\" failed: {ex.Message})").ToList(), ex);
         }
 
-        await LedgerWrites.RecoverAsync(context, KindOf(targets[0]), targets, (_, _) => $"custom fault \"{name}\" recovered", cancellationToken);
+        await new LedgerRestore<T, CustomFault.Record>(KindOf(targets[0]), (_, _, _) => $"custom fault \"{name}\" recovered").RecoverAsync(context, targets, cancellationToken);
     }
 
     internal static CustomFaultContext ContextFor(IKubernetes client, string experimentId, IReadOnlyList<T> targets) =>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>FillDisk()</c> fault of the DSL.</summary>
@@ -15,20 +13,6 @@ public static class DiskFillChaosExtensions
     public static ChaosExperiment FillDisk(this PodChaos chaos, Action<DiskFillOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new DiskFillOptions();
-        configure?.Invoke(o);
-        var fault = new PayloadFault(
-            "disk-fill",
-            "fill the disk of",
-            new PayloadContainer
-            {
-                Image = o.Image,
-                TargetContainer = o.Container,
-                VolumeMounts = o.Volume is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [o.Volume] = DiskFillOptions.VolumeMount },
-            },
-            o.Validate,
-            (tag, _) => new PayloadScript(tag).AddDiskFill(new DiskFillSpec(o.FillDirectory, o.Percent)),
-            $"{(o.Volume is null ? $"filesystem of {o.Path}" : $"volume {o.Volume}")} filled to {o.Percent}%");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new DiskFillFault(OptionsSnapshot.Take(configure)));
     }
 }

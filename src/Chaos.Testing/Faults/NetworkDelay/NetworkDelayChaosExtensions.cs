@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>DelayNetwork()</c> fault of the DSL.</summary>
@@ -16,15 +14,6 @@ public static class NetworkDelayChaosExtensions
     public static ChaosExperiment DelayNetwork(this PodChaos chaos, TimeSpan latency, Action<NetworkDelayOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new NetworkDelayOptions();
-        configure?.Invoke(o);
-        var fault = new NetworkFault(
-            "network-delay",
-            "delay the network of",
-            o,
-            errors => o.Validate(latency, errors),
-            script => script.AddNetem(new NetemFaultSpec(new NetemEffects { Delay = new NetworkDelay(latency, o.Jitter, o.Correlation) }, o.TrafficToSpec(), o.Filter())),
-            $"network delayed by {latency.TotalMilliseconds:0.###} ms{(o.Jitter > TimeSpan.Zero ? $" ± {o.Jitter.TotalMilliseconds:0.###} ms" : string.Empty)} ({o.Direction.ToString().ToLowerInvariant()})");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new NetworkDelayFault(latency, OptionsSnapshot.Take(configure)));
     }
 }

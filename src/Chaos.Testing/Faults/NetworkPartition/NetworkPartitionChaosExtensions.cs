@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Partition()</c> fault of the DSL.</summary>
@@ -17,8 +15,6 @@ public static class NetworkPartitionChaosExtensions
     {
         ArgumentNullException.ThrowIfNull(chaos);
         ArgumentNullException.ThrowIfNull(configure);
-        var options = new NetworkPartitionOptions();
-        configure(options);
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new NetworkPartitionFault(options)));
+        return chaos.With(new NetworkPartitionFault(OptionsSnapshot.Take(configure)));
     }
 }

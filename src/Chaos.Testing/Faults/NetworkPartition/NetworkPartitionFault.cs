@@ -4,9 +4,11 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>iptables DROP between the targets and their peers, rules tagged with the experiment id.</summary>
-internal sealed class NetworkPartitionFault(NetworkPartitionOptions options) : PodPayloadFault
+internal sealed class NetworkPartitionFault(NetworkPartitionOptions options) : PodPayloadFault, ICatalogFault
 {
-    public override string Name => "network-partition";
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("network-partition", "network-partition", t => t.Pods.Partition(o => o.Peers = t.Peers));
+
+    public override FaultDescriptor Definition => Descriptor;
 
     public override string Verb => "partition";
 

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Cordon()</c> fault of the DSL.</summary>
@@ -14,6 +12,6 @@ public static class NodeCordonChaosExtensions
     public static ChaosExperiment Cordon(this NodeChaos chaos)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        return new ChaosExperiment(new FaultBinding<V1Node>(chaos, new NodeCordonFault()));
+        return chaos.With(new NodeCordonFault());
     }
 }

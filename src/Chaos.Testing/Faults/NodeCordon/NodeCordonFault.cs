@@ -1,12 +1,22 @@
-using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace Chaos.Testing;
 
 /// <summary>Marks nodes unschedulable; recovery uncordons only the nodes this run cordoned.</summary>
-internal sealed class NodeCordonFault : IFault<V1Node>
+internal sealed class NodeCordonFault : IFault<V1Node>, ICatalogFault
 {
-    public const string Name = "node-cordon";
+    /// <summary>The restore shared by cordon and drain (a drain cordons first).</summary>
+    internal static readonly LedgerRestore<V1Node, Record> Restoration = new("Node", Restore);
+
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = "node-cordon",
+        Target = FaultTargetKind.Node,
+        Mechanism = FaultMechanism.Write,
+        Permissions = [.. FaultPermission.Core("nodes", "update")],
+        Restore = Restoration,
+        Sample = t => t.Nodes.Cordon(),
+    };
 
     public string Verb => "cordon";
 
@@ -17,10 +27,10 @@ internal sealed class NodeCordonFault : IFault<V1Node>
     public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
-        CordonAsync(context, nodes, Name, cancellationToken);
+        CordonAsync(context, nodes, Descriptor.Name, cancellationToken);
 
     public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
-        LedgerWrites.RecoverAsync(context, "Node", nodes, Restore, cancellationToken);
+        Restoration.RecoverAsync(context, nodes, cancellationToken);
 
     /// <summary>Cordons each node and writes the ledger entry <paramref name="fault"/> in the same update.</summary>
     public static Task CordonAsync(FaultContext context, IReadOnlyList<V1Node> nodes, string fault, CancellationToken cancellationToken) =>
@@ -36,11 +46,10 @@ internal sealed class NodeCordonFault : IFault<V1Node>
 
                 current.Spec ??= new V1NodeSpec();
                 var wasCordoned = current.Spec.Unschedulable == true;
-                var recovery = new JsonObject { ["cordoned"] = !wasCordoned };
+                // Remember false vs absent, so the node is restored exactly.
+                var recovery = new Record { Cordoned = !wasCordoned, Previous = wasCordoned ? null : current.Spec.Unschedulable };
                 if (!wasCordoned)
                 {
-                    // Remember false vs absent, so the node is restored exactly.
-                    recovery["previous"] = current.Spec.Unschedulable is null ? null : JsonValue.Create(current.Spec.Unschedulable.Value);
                     current.Spec.Unschedulable = true;
                 }
 
@@ -57,23 +66,22 @@ internal sealed class NodeCordonFault : IFault<V1Node>
         });
 
     /// <summary>
-    /// Uncordons if this run cordoned. When another run's cordon or drain still holds the node, the duty to uncordon is
-    /// handed to that run's ledger entry instead, so the node is uncordoned by whichever run ends last.
+    /// Uncordons a node only if this entry cordoned it and no other live cordon or drain still needs it cordoned; then the
+    /// duty to uncordon (and the original value) passes to that other entry.
     /// </summary>
-    public static string Restore(V1Node node, LedgerEntry entry)
+    private static string Restore(V1Node node, Record record, LedgerEntry entry)
     {
-        if (entry.Recovery["cordoned"]?.GetValue<bool>() != true)
+        if (!record.Cordoned)
         {
             return "left cordoned (it was cordoned before)";
         }
 
-        var other = Ledger.EntriesOf(node.Metadata).FirstOrDefault(e => e.Experiment != entry.Experiment && e.Fault is Name or NodeDrainFault.Name);
-        if (other is not null && other.Recovery["cordoned"]?.GetValue<bool>() != true)
+        var other = Ledger.EntriesOf(node.Metadata)
+            .FirstOrDefault(e => e.Experiment != entry.Experiment && FaultCatalog.Find(e.Fault)?.Restore == Restoration);
+        if (other is not null && LedgerRecord.Read<Record>(other) is { Cordoned: false })
         {
-            var recovery = (JsonObject)other.Recovery.DeepClone();
-            recovery["cordoned"] = true;
-            recovery["previous"] = entry.Recovery["previous"]?.DeepClone();
-            node.Metadata.Annotations[Ledger.KeyOf(other.Experiment)] = (other with { Recovery = recovery }).ToJson();
+            var handed = other with { Recovery = LedgerRecord.ToJson(new Record { Cordoned = true, Previous = record.Previous }) };
+            node.Metadata.Annotations[Ledger.KeyOf(other.Experiment)] = handed.ToJson();
             return $"left cordoned for experiment {other.Experiment}, which uncordons it when it ends";
         }
 
@@ -82,7 +90,17 @@ internal sealed class NodeCordonFault : IFault<V1Node>
             return "already uncordoned";
         }
 
-        node.Spec.Unschedulable = entry.Recovery["previous"]?.GetValue<bool>();
+        node.Spec.Unschedulable = record.Previous;
         return "uncordoned";
+    }
+
+    /// <summary>What recovery of a cordon needs.</summary>
+    internal sealed record Record
+    {
+        /// <summary>Gets a value indicating whether this experiment cordoned the node (false: it was cordoned already).</summary>
+        public required bool Cordoned { get; init; }
+
+        /// <summary>Gets the node's <c>spec.unschedulable</c> before (false or absent), restored exactly.</summary>
+        public bool? Previous { get; init; }
     }
 }

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>StressCpu()</c> fault of the DSL for nodes.</summary>
@@ -15,16 +13,6 @@ public static class NodeCpuStressChaosExtensions
     public static ChaosExperiment StressCpu(this NodeChaos chaos, Action<NodeCpuStressOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new NodeCpuStressOptions();
-        configure?.Invoke(o);
-        var fault = new NodePayloadDelegateFault(
-            "node-cpu-stress",
-            "stress the CPU of",
-            o,
-            null,
-            o.Validate,
-            (tag, hold) => new PayloadScript(tag).AddCpuStress(new CpuStressSpec(o.Workers, o.Load), hold),
-            $"CPU stress: {o.Workers} worker(s) at {o.Load}%");
-        return new ChaosExperiment(new FaultBinding<V1Node>(chaos, fault));
+        return chaos.With(new NodeCpuStressFault(OptionsSnapshot.Take(configure)));
     }
 }

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>FillDisk()</c> fault of the DSL for nodes.</summary>
@@ -15,16 +13,6 @@ public static class NodeDiskFillChaosExtensions
     public static ChaosExperiment FillDisk(this NodeChaos chaos, Action<NodeDiskFillOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new NodeDiskFillOptions();
-        configure?.Invoke(o);
-        var fault = new NodePayloadDelegateFault(
-            "node-disk-fill",
-            "fill the disk of",
-            o,
-            o.Path,
-            o.Validate,
-            (tag, _) => new PayloadScript(tag).AddDiskFill(new DiskFillSpec(NodePayloadDelegateFault.Mount, o.Percent)),
-            $"filesystem of {o.Path} filled to {o.Percent}%");
-        return new ChaosExperiment(new FaultBinding<V1Node>(chaos, fault));
+        return chaos.With(new NodeDiskFillFault(OptionsSnapshot.Take(configure)));
     }
 }

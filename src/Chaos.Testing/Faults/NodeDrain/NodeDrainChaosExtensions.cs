@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Drain()</c> fault of the DSL.</summary>
@@ -17,8 +15,6 @@ public static class NodeDrainChaosExtensions
     public static ChaosExperiment Drain(this NodeChaos chaos, Action<NodeDrainOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var options = new NodeDrainOptions();
-        configure?.Invoke(options);
-        return new ChaosExperiment(new FaultBinding<V1Node>(chaos, new NodeDrainFault(options)));
+        return chaos.With(new NodeDrainFault(OptionsSnapshot.Take(configure)));
     }
 }

@@ -6,9 +6,18 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>Cordon (ledger) + evictions through policy/v1 honouring PodDisruptionBudgets; recovery uncordons what it cordoned.</summary>
-internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
+internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>, ICatalogFault
 {
-    public const string Name = "node-drain";
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = "node-drain",
+        Target = FaultTargetKind.Node,
+        Mechanism = FaultMechanism.Write,
+        OperatorAction = "node-drain",
+        Permissions = [.. FaultPermission.Core("nodes", "update"), .. FaultPermission.Core("pods/eviction", "create")],
+        Restore = NodeCordonFault.Restoration,
+        Sample = t => t.Nodes.Drain(),
+    };
 
     public string Verb => "drain";
 
@@ -39,7 +48,7 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
     /// <summary>Cordons, then lists each node's pods again (the cordon stops new ones arriving) and evicts them all in parallel.</summary>
     public async Task InjectAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken)
     {
-        await NodeCordonFault.CordonAsync(context, nodes, Name, cancellationToken);
+        await NodeCordonFault.CordonAsync(context, nodes, Descriptor.Name, cancellationToken);
         var work = new List<(string Node, V1Pod Pod)>();
         var namespaceVerdicts = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var node in nodes)
@@ -74,7 +83,7 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>
     }
 
     public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
-        LedgerWrites.RecoverAsync(context, "Node", nodes, NodeCordonFault.Restore, cancellationToken);
+        NodeCordonFault.Restoration.RecoverAsync(context, nodes, cancellationToken);
 
     private static async Task<(List<V1Pod> Evict, List<string> Skipped)> ClassifyAsync(
         FaultContext context, string node, SafetyOptions safety, Dictionary<string, string?> namespaceVerdicts, CancellationToken cancellationToken)

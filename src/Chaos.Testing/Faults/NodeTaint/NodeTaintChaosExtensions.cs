@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Taint()</c> fault of the DSL.</summary>
@@ -15,8 +13,6 @@ public static class NodeTaintChaosExtensions
     public static ChaosExperiment Taint(this NodeChaos chaos, Action<NodeTaintOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var options = new NodeTaintOptions();
-        configure?.Invoke(options);
-        return new ChaosExperiment(new FaultBinding<V1Node>(chaos, new NodeTaintFault(options)));
+        return chaos.With(new NodeTaintFault(OptionsSnapshot.Take(configure)));
     }
 }

@@ -1,12 +1,22 @@
-using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace Chaos.Testing;
 
 /// <summary>Adds one taint; recovery removes exactly that taint (key and effect), whatever else changed meanwhile.</summary>
-internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
+internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>, ICatalogFault
 {
-    public const string Name = "node-taint";
+    private static readonly LedgerRestore<V1Node, Record> Restoration = new("Node", Restore);
+
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = "node-taint",
+        Target = FaultTargetKind.Node,
+        Mechanism = FaultMechanism.Write,
+        OperatorAction = "node-taint",
+        Permissions = [.. FaultPermission.Core("nodes", "update")],
+        Restore = Restoration,
+        Sample = t => t.Nodes.Taint(o => o.Effect = TaintEffect.NoSchedule),
+    };
 
     public string Verb => "taint";
 
@@ -67,7 +77,7 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
                     Effect = effect,
                     TimeAdded = options.Effect == TaintEffect.NoExecute ? context.Time.GetUtcNow().UtcDateTime : null,
                 });
-                Ledger.Add(current.Metadata, context.LedgerEntry(Name, new JsonObject { ["key"] = options.Key, ["value"] = options.Value, ["effect"] = effect }));
+                Ledger.Add(current.Metadata, context.LedgerEntry(Descriptor.Name, new Record { Key = options.Key, Value = options.Value, Effect = effect }));
                 added = true;
                 return true;
             }, ct);
@@ -81,17 +91,15 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
         });
 
     public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Node> nodes, CancellationToken cancellationToken) =>
-        LedgerWrites.RecoverAsync(context, "Node", nodes, Restore, cancellationToken);
+        Restoration.RecoverAsync(context, nodes, cancellationToken);
 
-    /// <summary>Removes the taint with the recorded key and effect (a node holds at most one per key and effect).</summary>
-    public static string Restore(V1Node node, LedgerEntry entry)
+    /// <summary>Removes the taint this entry added (matched by key and effect), nothing else.</summary>
+    private static string Restore(V1Node node, Record record, LedgerEntry entry)
     {
-        var key = entry.Recovery["key"]?.GetValue<string>();
-        var effect = entry.Recovery["effect"]?.GetValue<string>();
-        var ours = node.Spec?.Taints?.FirstOrDefault(t => t.Key == key && t.Effect == effect);
+        var ours = node.Spec?.Taints?.FirstOrDefault(t => t.Key == record.Key && t.Effect == record.Effect);
         if (ours is null)
         {
-            return $"taint {key}:{effect} already removed";
+            return $"taint {record.Key}:{record.Effect} already removed";
         }
 
         node.Spec!.Taints.Remove(ours);
@@ -103,7 +111,6 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
         return $"taint {Describe(ours.Key, ours.Value, ours.Effect)} removed";
     }
 
-    /// <summary>Whether a toleration of the pod matches our NoExecute taint (the scheduler's matching rules).</summary>
     private bool Tolerates(V1Pod pod) => pod.Spec?.Tolerations?.Any(t =>
         (string.IsNullOrEmpty(t.Effect) || t.Effect == "NoExecute")
         && (t.OperatorProperty == "Exists"
@@ -111,4 +118,17 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>
             : t.Key == options.Key && (t.Value ?? string.Empty) == options.Value)) == true;
 
     private static string Describe(string key, string? value, string effect) => string.IsNullOrEmpty(value) ? $"{key}:{effect}" : $"{key}={value}:{effect}";
+
+    /// <summary>What recovery of a taint needs: the taint that was added.</summary>
+    internal sealed record Record
+    {
+        /// <summary>Gets the taint's key.</summary>
+        public required string Key { get; init; }
+
+        /// <summary>Gets the taint's value (empty for none).</summary>
+        public required string Value { get; init; }
+
+        /// <summary>Gets the taint's effect.</summary>
+        public required string Effect { get; init; }
+    }
 }

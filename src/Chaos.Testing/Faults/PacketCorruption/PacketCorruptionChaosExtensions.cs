@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>CorruptPackets()</c> fault of the DSL.</summary>
@@ -13,15 +11,6 @@ public static class PacketCorruptionChaosExtensions
     public static ChaosExperiment CorruptPackets(this PodChaos chaos, double percent, Action<PacketCorruptionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new PacketCorruptionOptions();
-        configure?.Invoke(o);
-        var fault = new NetworkFault(
-            "packet-corruption",
-            "corrupt packets of",
-            o,
-            errors => o.Validate(percent, errors),
-            script => script.AddNetem(new NetemFaultSpec(new NetemEffects { CorruptionPercent = percent }, o.TrafficToSpec(), o.Filter())),
-            $"{percent:0.###}% of packets corrupted ({o.Direction.ToString().ToLowerInvariant()})");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new PacketCorruptionFault(percent, OptionsSnapshot.Take(configure)));
     }
 }

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>DuplicatePackets()</c> fault of the DSL.</summary>
@@ -13,15 +11,6 @@ public static class PacketDuplicationChaosExtensions
     public static ChaosExperiment DuplicatePackets(this PodChaos chaos, double percent, Action<PacketDuplicationOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new PacketDuplicationOptions();
-        configure?.Invoke(o);
-        var fault = new NetworkFault(
-            "packet-duplication",
-            "duplicate packets of",
-            o,
-            errors => o.Validate(percent, errors),
-            script => script.AddNetem(new NetemFaultSpec(new NetemEffects { DuplicationPercent = percent }, o.TrafficToSpec(), o.Filter())),
-            $"{percent:0.###}% of packets duplicated ({o.Direction.ToString().ToLowerInvariant()})");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new PacketDuplicationFault(percent, OptionsSnapshot.Take(configure)));
     }
 }

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>LosePackets()</c> fault of the DSL.</summary>
@@ -16,15 +14,6 @@ public static class PacketLossChaosExtensions
     public static ChaosExperiment LosePackets(this PodChaos chaos, double percent, Action<PacketLossOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new PacketLossOptions();
-        configure?.Invoke(o);
-        var fault = new NetworkFault(
-            "packet-loss",
-            "lose packets of",
-            o,
-            errors => o.Validate(percent, errors),
-            script => script.AddNetem(new NetemFaultSpec(new NetemEffects { Loss = new NetworkLoss(percent, o.Correlation) }, o.TrafficToSpec(), o.Filter())),
-            $"{percent:0.###}% of packets dropped ({o.Direction.ToString().ToLowerInvariant()})");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new PacketLossFault(percent, OptionsSnapshot.Take(configure)));
     }
 }

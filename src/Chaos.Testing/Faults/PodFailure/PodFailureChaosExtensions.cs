@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Fail()</c> fault of the DSL.</summary>
@@ -16,8 +14,6 @@ public static class PodFailureChaosExtensions
     public static ChaosExperiment Fail(this PodChaos chaos, Action<PodFailureOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var options = new PodFailureOptions();
-        configure?.Invoke(options);
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new PodFailureFault(options)));
+        return chaos.With(new PodFailureFault(OptionsSnapshot.Take(configure)));
     }
 }

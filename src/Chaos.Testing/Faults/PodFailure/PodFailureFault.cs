@@ -1,12 +1,24 @@
-using System.Text.Json.Nodes;
 using k8s.Models;
 
 namespace Chaos.Testing;
 
 /// <summary>Swaps container images for a pause image, originals in the ledger; recovery restores them exactly.</summary>
-internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
+internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>, ICatalogFault
 {
     public const string Name = "pod-failure";
+
+    private static readonly LedgerRestore<V1Pod, Record> Restoration = new("Pod", Restore);
+
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = Name,
+        Target = FaultTargetKind.Pod,
+        Mechanism = FaultMechanism.Write,
+        OperatorAction = "pod-failure",
+        Permissions = [.. FaultPermission.Core("pods", "update")],
+        Restore = Restoration,
+        Sample = t => t.Pods.Fail(),
+    };
 
     public string Verb => "fail";
 
@@ -47,7 +59,7 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
                     return false;
                 }
 
-                var images = new JsonObject();
+                var images = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var container in current.Spec.Containers.Where(c => options.Containers.Count == 0 || options.Containers.Contains(c.Name)))
                 {
                     if (container.Image != options.Image)
@@ -57,7 +69,7 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
                     }
                 }
 
-                Ledger.Add(current.Metadata, context.LedgerEntry(Name, new JsonObject { ["pause"] = options.Image, ["images"] = images }));
+                Ledger.Add(current.Metadata, context.LedgerEntry(Name, new Record { Pause = options.Image, Images = images }));
                 action = images.Count == 0
                     ? $"no container to fail: every targeted container already runs {options.Image}"
                     : $"containers {string.Join(", ", images.Select(i => i.Key))} now run {options.Image}";
@@ -78,23 +90,32 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
         });
 
     public Task RecoverAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken) =>
-        LedgerWrites.RecoverAsync(context, "Pod", pods, Restore, cancellationToken);
+        Restoration.RecoverAsync(context, pods, cancellationToken);
 
     /// <summary>Puts the original images back on the containers that still run the pause image; returns what it did.</summary>
-    public static string Restore(V1Pod pod, LedgerEntry entry)
+    private static string Restore(V1Pod pod, Record record, LedgerEntry entry)
     {
-        var pause = entry.Recovery["pause"]?.GetValue<string>();
         var restored = new List<string>();
-        foreach (var (name, image) in entry.Recovery["images"] as JsonObject ?? [])
+        foreach (var (name, image) in record.Images)
         {
             var container = pod.Spec.Containers.FirstOrDefault(c => c.Name == name);
-            if (container is not null && container.Image == pause && image is not null)
+            if (container is not null && container.Image == record.Pause && image is not null)
             {
-                container.Image = image.GetValue<string>();
+                container.Image = image;
                 restored.Add($"{name}={container.Image}");
             }
         }
 
         return restored.Count == 0 ? "nothing to restore (images were changed meanwhile)" : $"images restored: {string.Join(", ", restored)}";
+    }
+
+    /// <summary>What recovery needs: the pause image it set and each changed container's original image.</summary>
+    internal sealed record Record
+    {
+        /// <summary>Gets the image the containers were switched to.</summary>
+        public required string Pause { get; init; }
+
+        /// <summary>Gets the original image of each changed container, by container name.</summary>
+        public required Dictionary<string, string> Images { get; init; }
     }
 }

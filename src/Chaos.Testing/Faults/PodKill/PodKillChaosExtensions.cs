@@ -1,6 +1,3 @@
-using k8s.Models;
-
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Kill()</c> fault of the DSL.</summary>
@@ -13,8 +10,6 @@ public static class PodKillChaosExtensions
     public static ChaosExperiment Kill(this PodChaos chaos, Action<PodKillOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var options = new PodKillOptions();
-        configure?.Invoke(options);
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new PodKillFault(options)));
+        return chaos.With(new PodKillFault(OptionsSnapshot.Take(configure)));
     }
 }

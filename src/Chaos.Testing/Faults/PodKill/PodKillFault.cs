@@ -4,8 +4,18 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>Deletes the pods with a grace period (default 0). Nothing to recover: the owner replaces them.</summary>
-internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>
+internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>, ICatalogFault
 {
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = "pod-kill",
+        Target = FaultTargetKind.Pod,
+        Mechanism = FaultMechanism.Delete,
+        OperatorAction = "pod-kill",
+        Permissions = [.. FaultPermission.Core("pods", "delete")],
+        Sample = t => t.Pods.Kill(),
+    };
+
     public string Verb => "kill";
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);

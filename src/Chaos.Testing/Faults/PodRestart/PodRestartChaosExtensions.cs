@@ -1,6 +1,3 @@
-using k8s.Models;
-
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>Restart()</c> fault of the DSL.</summary>
@@ -13,8 +10,6 @@ public static class PodRestartChaosExtensions
     public static ChaosExperiment Restart(this PodChaos chaos, Action<PodRestartOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var options = new PodRestartOptions();
-        configure?.Invoke(options);
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, new PodRestartFault(options)));
+        return chaos.With(new PodRestartFault(OptionsSnapshot.Take(configure)));
     }
 }

@@ -7,8 +7,18 @@ namespace Chaos.Testing;
 /// Deletes each pod gracefully, then waits until its owner's replacement is Ready (a new pod of the same
 /// controller, or for a StatefulSet the same name with a new uid). Fails clearly when none comes in time.
 /// </summary>
-internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>
+internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>, ICatalogFault
 {
+    public static FaultDescriptor Descriptor { get; } = new()
+    {
+        Name = "pod-restart",
+        Target = FaultTargetKind.Pod,
+        Mechanism = FaultMechanism.Delete,
+        OperatorAction = "pod-restart",
+        Permissions = [.. FaultPermission.Core("pods", "delete")],
+        Sample = t => t.Pods.Restart(),
+    };
+
     public string Verb => "restart";
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);

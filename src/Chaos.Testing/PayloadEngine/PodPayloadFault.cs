@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 
@@ -16,8 +15,14 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
+    /// <summary>The crash restore of every pod payload: a cleanup container if the payload still holds, then the entry goes.</summary>
+    internal static readonly ICrashRestore Restoration = new PodPayloadRestore();
+
+    /// <summary>Gets what the fault is.</summary>
+    public abstract FaultDescriptor Definition { get; }
+
     /// <summary>Gets the fault's ledger name and container-name prefix, e.g. <c>network-delay</c>.</summary>
-    public abstract string Name { get; }
+    public string Name => Definition.Name;
 
     public abstract string Verb { get; }
 
@@ -90,16 +95,16 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             var script = ScriptFor(context, pod, tag, prepared);
 
             // 1. The ledger first: what recovery needs (the cleanup container, ready to inject) is on the pod before the fault.
-            var recovery = new JsonObject
+            var recovery = new PodPayloadRecord
             {
-                ["container"] = name,
-                ["image"] = container.Image,
-                ["target"] = container.TargetContainer ?? pod.Spec.Containers[0].Name,
-                ["capabilities"] = new JsonArray(container.Capabilities.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
-                ["cleanup"] = script.RenderCleanup(),
-                ["process"] = script.ProcessName,
-                ["oneShot"] = OneShot,
-                ["mounts"] = new JsonObject(container.VolumeMounts.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value)))),
+                Container = name,
+                Image = container.Image,
+                Target = container.TargetContainer ?? pod.Spec.Containers[0].Name,
+                Capabilities = container.Capabilities,
+                Cleanup = script.RenderCleanup(),
+                Process = script.ProcessName,
+                OneShot = OneShot,
+                Mounts = container.VolumeMounts,
             };
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
             {
@@ -183,4 +188,31 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>Adds an ephemeral container through the pods/ephemeralcontainers subresource (409 → re-read, add again).</summary>
     internal static async Task AddEphemeralContainerAsync(FaultContext context, V1Pod pod, V1EphemeralContainer container, CancellationToken cancellationToken) =>
         await PayloadRecovery.AddEphemeralContainerAsync(context.Client, context.Api, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container, cancellationToken);
+
+    /// <summary>The descriptor of a pod payload fault: the permissions and restore every pod payload shares.</summary>
+    protected static FaultDescriptor PodPayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample) => new()
+    {
+        Name = name,
+        Target = FaultTargetKind.Pod,
+        Mechanism = FaultMechanism.PodPayload,
+        OperatorAction = operatorAction,
+        Permissions = [.. FaultPermission.Core("pods", "update"), .. FaultPermission.Core("pods/ephemeralcontainers", "update"), .. FaultPermission.Core("pods/log", "get")],
+        Restore = Restoration,
+        Sample = sample,
+    };
+
+    private sealed class PodPayloadRestore : ICrashRestore
+    {
+        public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+        {
+            if (target is not V1Pod pod)
+            {
+                throw new InvalidDataException($"fault {entry.Fault} acts on pods, but this entry is on a {target.Kind ?? target.GetType().Name}; the entry stays");
+            }
+
+            LedgerRecord.Read<PodPayloadRecord>(entry);
+            return await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, cancellationToken)
+                ?? "already recovered";
+        }
+    }
 }

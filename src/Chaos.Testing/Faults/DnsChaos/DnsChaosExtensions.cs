@@ -1,9 +1,7 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>DnsChaos()</c> fault of the DSL.</summary>
-public static class DnsChaosChaosExtensions
+public static class DnsChaosExtensions
 {
     /// <summary>
     /// Breaks name resolution of the selected pods: block DNS entirely, or answer NXDOMAIN / a wrong address for names
@@ -16,20 +14,6 @@ public static class DnsChaosChaosExtensions
     public static ChaosExperiment DnsChaos(this PodChaos chaos, Action<DnsChaosOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new DnsChaosOptions();
-        configure?.Invoke(o);
-        var fault = new PayloadFault(
-            "dns-chaos",
-            "break DNS of",
-            new PayloadContainer { Image = o.Image, TargetContainer = o.Container, Capabilities = ["NET_ADMIN"] },
-            o.Validate,
-            (tag, _) => DnsChaosPayload.Build(tag, o.ToSpec()),
-            o.Mode switch
-            {
-                DnsChaosMode.Block => "DNS blocked",
-                DnsChaosMode.Fail => $"DNS fails for {string.Join(", ", o.Patterns)}",
-                _ => $"DNS answers {o.Address} for {string.Join(", ", o.Patterns)}",
-            });
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new DnsChaosFault(OptionsSnapshot.Take(configure)));
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
 
@@ -18,51 +17,6 @@ internal static class LedgerWrites
             _ => throw new NotSupportedException($"The ledger supports pods and nodes, not {target.GetType().Name}."),
         };
         return (T?)written;
-    }
-
-    /// <summary>
-    /// For each target that carries this run's ledger entry: apply <paramref name="restore"/> (which returns what it did),
-    /// remove the entry, write both at once. Transient failures are retried until <paramref name="cancellationToken"/>
-    /// (the recovery deadline); whatever is still changed at the end is named in a <see cref="RecoveryException"/>.
-    /// </summary>
-    public static async Task RecoverAsync<T>(FaultContext context, string kind, IReadOnlyList<T> targets, Func<T, LedgerEntry, string> restore, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var left = new ConcurrentBag<string>();
-        Exception? lastError = null;
-        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (target, _) =>
-        {
-            string? action = null;
-            try
-            {
-                await UntilDoneAsync(context.Time, async () => await UpdateAsync(context.Client, context.Api, target, current =>
-                {
-                    action = null;
-                    if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not { } entry)
-                    {
-                        return false;
-                    }
-
-                    action = restore(current, entry);
-                    Ledger.Remove(current.Metadata, context.ExperimentId);
-                    return true;
-                }, cancellationToken), cancellationToken);
-                if (action is not null)
-                {
-                    context.Recorder.Affected(kind, target.Metadata.NamespaceProperty, target.Metadata.Name, action);
-                }
-            }
-            catch (Exception ex)
-            {
-                lastError = ex;
-                left.Add($"{kind} {Describe(target.Metadata)} ({ex.Message})");
-            }
-        });
-
-        if (!left.IsEmpty)
-        {
-            throw new RecoveryException([.. left.Order(StringComparer.Ordinal)], lastError);
-        }
     }
 
     /// <summary>Removes the ledger entry of <paramref name="experimentId"/> from a pod or node (after what it recorded was recovered), retrying transient errors.</summary>

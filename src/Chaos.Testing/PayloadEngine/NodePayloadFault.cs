@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 
@@ -15,7 +14,14 @@ internal abstract class NodePayloadFault : IFault<V1Node>
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
-    public abstract string Name { get; }
+    /// <summary>The crash restore of every node payload: delete its pod, run the cleanup pod if it stopped early, drop the entry.</summary>
+    internal static readonly ICrashRestore Restoration = new NodePayloadRestore();
+
+    /// <summary>Gets what the fault is.</summary>
+    public abstract FaultDescriptor Definition { get; }
+
+    /// <summary>Gets the fault's ledger name and pod-name prefix, e.g. <c>node-cpu-stress</c>.</summary>
+    public string Name => Definition.Name;
 
     public abstract string Verb { get; }
 
@@ -61,14 +67,14 @@ internal abstract class NodePayloadFault : IFault<V1Node>
             var tag = context.ExperimentId;
             var podName = $"chaos-{Name}-{context.ExperimentId}-{item.Index}";
             var script = ScriptFor(context, node, tag);
-            var recovery = new JsonObject
+            var recovery = new NodePayloadRecord
             {
-                ["namespace"] = PayloadNamespace,
-                ["node"] = node.Metadata.Name,
-                ["pod"] = podName,
-                ["image"] = Image,
-                ["hostPath"] = HostPath,
-                ["cleanup"] = script.RenderCleanup(),
+                Namespace = PayloadNamespace,
+                Node = node.Metadata.Name,
+                Pod = podName,
+                Image = Image,
+                HostPath = HostPath,
+                Cleanup = script.RenderCleanup(),
             };
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, node, current =>
             {
@@ -137,9 +143,10 @@ internal abstract class NodePayloadFault : IFault<V1Node>
     /// <summary>Deletes the payload pod (its TERM trap removes the fault), then runs a cleanup pod; shared with the janitor.</summary>
     internal static async Task<string> RecoverNodeAsync(IKubernetes client, ApiCalls api, TimeProvider time, LedgerEntry entry, CancellationToken cancellationToken)
     {
-        var ns = entry.Recovery["namespace"]!.GetValue<string>();
-        var podName = entry.Recovery["pod"]!.GetValue<string>();
-        var hostPath = entry.Recovery["hostPath"]?.GetValue<string>();
+        var record = LedgerRecord.Read<NodePayloadRecord>(entry);
+        var ns = record.Namespace;
+        var podName = record.Pod;
+        var hostPath = record.HostPath;
         V1Pod? payload = null;
         try
         {
@@ -162,9 +169,8 @@ internal abstract class NodePayloadFault : IFault<V1Node>
 
         // The payload was stopped early (or is gone without a trace): the cleanup script runs in a pod of its own.
         var cleanupName = $"{podName}-cleanup";
-        var nodeName = payload?.Spec?.NodeName ?? entry.Recovery["node"]?.GetValue<string>();
-        var cleanup = PayloadPod(ns, cleanupName, nodeName, entry.Recovery["image"]!.GetValue<string>(), hostPath,
-            ["sh", "-c", entry.Recovery["cleanup"]!.GetValue<string>(), "chaos-cleanup"], 0, entry.Experiment);
+        var nodeName = payload?.Spec?.NodeName ?? record.Node;
+        var cleanup = PayloadPod(ns, cleanupName, nodeName, record.Image, hostPath, ["sh", "-c", record.Cleanup, "chaos-cleanup"], 0, entry.Experiment);
         try
         {
             await api.CallAsync("create", "pods", ns, ct => client.CoreV1.CreateNamespacedPodAsync(cleanup, ns, cancellationToken: ct), cancellationToken);
@@ -280,5 +286,32 @@ internal abstract class NodePayloadFault : IFault<V1Node>
         }
 
         throw new TimeoutException($"pod {ns}/{name} was not gone within a minute of its deletion");
+    }
+
+    /// <summary>The descriptor of a node payload fault: the permissions and restore every node payload shares.</summary>
+    protected static FaultDescriptor NodePayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample) => new()
+    {
+        Name = name,
+        Target = FaultTargetKind.Node,
+        Mechanism = FaultMechanism.NodePayload,
+        OperatorAction = operatorAction,
+        Permissions = [.. FaultPermission.Core("nodes", "update"), .. FaultPermission.Core("pods", "create", "delete"), .. FaultPermission.Core("pods/log", "get")],
+        Restore = Restoration,
+        Sample = sample,
+    };
+
+    private sealed class NodePayloadRestore : ICrashRestore
+    {
+        public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+        {
+            if (target is not V1Node node)
+            {
+                throw new InvalidDataException($"fault {entry.Fault} acts on nodes, but this entry is on a {target.Kind ?? target.GetType().Name}; the entry stays");
+            }
+
+            var done = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
+            await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, node, entry.Experiment, cancellationToken);
+            return done;
+        }
     }
 }

@@ -1,9 +1,7 @@
-using k8s.Models;
-
 namespace Chaos.Testing;
 
 /// <summary>The <c>HttpChaos()</c> fault of the DSL.</summary>
-public static class HttpChaosChaosExtensions
+public static class HttpChaosExtensions
 {
     /// <summary>
     /// Delays and/or aborts (with a status code) a share of the HTTP requests reaching <paramref name="port"/> of the
@@ -17,15 +15,6 @@ public static class HttpChaosChaosExtensions
     public static ChaosExperiment HttpChaos(this PodChaos chaos, int port, Action<HttpChaosOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(chaos);
-        var o = new HttpChaosOptions();
-        configure?.Invoke(o);
-        var fault = new PayloadFault(
-            "http-chaos",
-            "break HTTP of",
-            new PayloadContainer { Image = o.Image, TargetContainer = o.Container, Capabilities = ["NET_ADMIN"] },
-            errors => o.Validate(port, errors),
-            (tag, _) => HttpChaosPayload.Build(tag, o.ToSpec(port)),
-            $"HTTP on port {port}: {o.Percent:0.###}% of requests{(o.Delay > TimeSpan.Zero ? $" delayed {o.Delay.TotalMilliseconds:0} ms" : string.Empty)}{(o.AbortStatus is { } status ? $" answered {status}" : string.Empty)}");
-        return new ChaosExperiment(new FaultBinding<V1Pod>(chaos, fault));
+        return chaos.With(new HttpChaosFault(port, OptionsSnapshot.Take(configure)));
     }
 }

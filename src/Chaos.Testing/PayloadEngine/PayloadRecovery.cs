@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 
@@ -107,11 +106,11 @@ internal static class PayloadRecovery
             return null;
         }
 
-        var name = entry.Recovery["container"]?.GetValue<string>() ?? throw new InvalidOperationException("the ledger entry names no payload container");
+        var record = LedgerRecord.Read<PodPayloadRecord>(entry);
+        var name = record.Container;
         var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
         string action;
-        var oneShot = entry.Recovery["oneShot"]?.GetValue<bool>() == true;
-        if (state?.Terminated is { ExitCode: 0 } || (oneShot && state?.Terminated is { ExitCode: 137 }))
+        if (state?.Terminated is { ExitCode: 0 } || (record.OneShot && state?.Terminated is { ExitCode: 137 }))
         {
             action = $"payload {name} had ended and removed the fault";
         }
@@ -119,15 +118,14 @@ internal static class PayloadRecovery
         {
             // Still holding (or never started, or killed): a short container stops it and removes the fault itself.
             var cleanupName = $"{name}-cleanup";
-            var target = entry.Recovery["target"]?.GetValue<string>();
             var container = new PayloadContainer
             {
-                Image = entry.Recovery["image"]!.GetValue<string>(),
-                TargetContainer = target,
-                Capabilities = (entry.Recovery["capabilities"] as JsonArray ?? []).Select(c => c!.GetValue<string>()).ToList(),
-                VolumeMounts = (entry.Recovery["mounts"] as JsonObject ?? []).ToDictionary(m => m.Key, m => m.Value!.GetValue<string>(), StringComparer.Ordinal),
+                Image = record.Image,
+                TargetContainer = record.Target,
+                Capabilities = record.Capabilities,
+                VolumeMounts = record.Mounts,
             };
-            var script = entry.Recovery["cleanup"]!.GetValue<string>();
+            var script = record.Cleanup;
             var cleanup = PodPayloadFault.NewContainer(cleanupName, container, pod, ["sh", "-c", script, "chaos-cleanup"], [new V1EnvVar { Name = PayloadProtocol.StopsVariable, Value = name }]);
             await AddEphemeralContainerAsync(client, api, ns, podName, cleanup, cancellationToken);
             await WaitForContainerAsync(client, api, time, ns, podName, cleanupName, running: false, CleanupTimeout, cancellationToken);

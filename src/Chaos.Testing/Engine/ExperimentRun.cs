@@ -1,0 +1,79 @@
+namespace Chaos.Testing;
+
+/// <summary>
+/// The state of one run as it moves through the phases: each phase reads and changes it, and the report is made of it.
+/// Only the runner's phases touch it, one at a time.
+/// </summary>
+internal sealed class ExperimentRun(ExperimentDefinition definition, string id, int seed, FaultContext context, PlannedFault planned)
+{
+    public ExperimentDefinition Definition { get; } = definition;
+
+    public string Id { get; } = id;
+
+    public int Seed { get; } = seed;
+
+    public FaultContext Context { get; } = context;
+
+    public PlannedFault Planned { get; } = planned;
+
+    public ExperimentRecorder Recorder => Context.Recorder;
+
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Gets the probes' sessions, started before injection.</summary>
+    public List<(SteadyStateProbe Probe, ProbeSession Session)> Sessions { get; } = [];
+
+    /// <summary>Gets or sets the phase now running (named in a cancellation's reason).</summary>
+    public string Phase { get; set; } = "check-before";
+
+    public ExperimentVerdict Verdict { get; private set; } = ExperimentVerdict.Passed;
+
+    public string? Failure { get; private set; }
+
+    /// <summary>Gets or sets when injection began; null while nothing may have been written.</summary>
+    public DateTimeOffset? InjectedAt { get; set; }
+
+    public DateTimeOffset? HoldEnded { get; set; }
+
+    /// <summary>Gets or sets the probe that did not hold before injection (the run is aborted).</summary>
+    public string? BrokenBefore { get; set; }
+
+    public IReadOnlyList<string> NotRecovered { get; set; } = [];
+
+    public IReadOnlyList<ProbeResult> ProbeResults { get; set; } = [];
+
+    public void Fail(string reason)
+    {
+        Verdict = ExperimentVerdict.Failed;
+        Failure = reason;
+    }
+
+    public void Abort(string reason)
+    {
+        Verdict = ExperimentVerdict.Aborted;
+        Failure = reason;
+    }
+
+    public ChaosResult Report(TimeProvider time, bool dryRun = false)
+    {
+        var probes = ProbeResults;
+        var recoveries = probes.Where(p => p.TimeToRecovery is not null).Select(p => p.TimeToRecovery!.Value).ToList();
+        return new ChaosResult
+        {
+            ExperimentId = Id,
+            Description = Definition.Description,
+            Verdict = Verdict,
+            Seed = Seed,
+            DryRun = dryRun,
+            StartedAt = StartedAt,
+            FinishedAt = time.GetUtcNow(),
+            Affected = Recorder.AffectedTargets,
+            Timeline = Recorder.Timeline,
+            Probes = probes,
+            TimeToRecovery = recoveries.Count == 0 || probes.Any(p => p.TimeToRecovery is null) ? null : recoveries.Max(),
+            Errors = Recorder.Errors,
+            FailureReason = Failure,
+            NotRecovered = NotRecovered,
+        };
+    }
+}

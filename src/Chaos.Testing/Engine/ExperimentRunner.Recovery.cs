@@ -1,0 +1,35 @@
+namespace Chaos.Testing;
+
+/// <summary>Recover: always, with its own deadline.</summary>
+internal sealed partial class ExperimentRunner
+{
+    /// <summary>Recovers what the run injected; what cannot be recovered fails the run and is named, its ledger kept for the janitor.</summary>
+    private async Task RecoverAsync(ExperimentRun run)
+    {
+        // Recovery never uses the caller's token: a cancelled test must still leave the cluster as found.
+        using var recovery = new CancellationTokenSource(RecoveryTimeout, _time);
+        var planned = run.Planned;
+        var verb = definition.Binding.Verb;
+        try
+        {
+            await planned.RecoverAsync(recovery.Token);
+            var touched = run.Recorder.AffectedTargets.Select(a => $"{a.Namespace}/{a.Name}").ToHashSet(StringComparer.Ordinal);
+            foreach (var target in planned.Targets.Where(t => touched.Contains($"{t.NamespaceProperty}/{t.Name}")))
+            {
+                await run.Context.Events.PublishAsync(planned.Kind, target, "ChaosRecovered", $"{verb} recovered", recovery.Token);
+            }
+
+            run.Recorder.Step("recover", $"{verb} recovered");
+        }
+        catch (Exception ex)
+        {
+            run.NotRecovered = ex is RecoveryException partial
+                ? partial.Left
+                : planned.Targets.Select(t => $"{planned.Kind} {LedgerWrites.Describe(t)}: unknown, recovery stopped ({ex.Message})").ToList();
+            run.Fail($"recovery failed, {run.NotRecovered.Count} object(s) may still be changed: {string.Join("; ", run.NotRecovered)}. "
+                + $"Their ledger annotations ({Ledger.AnnotationPrefix}{run.Id}) stay, so ChaosJanitor.SweepAsync recovers them: at once in this process (the run has ended), "
+                + $"from another process once this one is gone or after {run.Context.LedgerDeadline:u} (the fixtures sweep when they acquire a cluster)");
+            run.Recorder.Error(run.Failure!, ex);
+        }
+    }
+}

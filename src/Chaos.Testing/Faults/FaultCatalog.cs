@@ -1,0 +1,43 @@
+using System.Reflection;
+
+namespace Chaos.Testing;
+
+/// <summary>
+/// Every fault, found once from the classes that state their <see cref="ICatalogFault.Descriptor"/>: the janitor
+/// dispatches crash restores through it, the conformance suite and the docs check iterate it.
+/// </summary>
+internal static class FaultCatalog
+{
+    private static readonly Lazy<IReadOnlyList<FaultDescriptor>> Faults = new(Discover);
+
+    /// <summary>Gets every fault, ordered by name.</summary>
+    public static IReadOnlyList<FaultDescriptor> All => Faults.Value;
+
+    /// <summary>Gets the permissions every experiment needs whatever its fault: plan, guard, probe, events.</summary>
+    public static IReadOnlyList<FaultPermission> EnginePermissions { get; } =
+    [
+        .. FaultPermission.Core("pods", "get", "list", "watch"),
+        .. FaultPermission.Core("nodes", "get", "list"),
+        .. FaultPermission.Core("namespaces", "get"),
+        .. FaultPermission.Core("events", "create"),
+        .. FaultPermission.Of("apps", "deployments", "get", "list", "watch"),
+        .. FaultPermission.Of("apps", "statefulsets", "get", "list", "watch"),
+    ];
+
+    /// <summary>The fault named <paramref name="name"/> (its ledger name), or null.</summary>
+    public static FaultDescriptor? Find(string name) => All.FirstOrDefault(f => f.Name == name);
+
+    /// <summary>The fault the operator calls <paramref name="action"/>, or null.</summary>
+    public static FaultDescriptor? FindByOperatorAction(string action) => All.FirstOrDefault(f => f.OperatorAction == action);
+
+    private static List<FaultDescriptor> Discover()
+    {
+        var found = typeof(FaultCatalog).Assembly.GetTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICatalogFault).IsAssignableFrom(t))
+            .Select(t => (FaultDescriptor)t.GetProperty(nameof(ICatalogFault.Descriptor), BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!)
+            .OrderBy(f => f.Name, StringComparer.Ordinal)
+            .ToList();
+        var twice = found.GroupBy(f => f.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        return twice.Count == 0 ? found : throw new InvalidOperationException($"Two faults share the name {string.Join(", ", twice)}.");
+    }
+}

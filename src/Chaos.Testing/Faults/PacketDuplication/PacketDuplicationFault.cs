@@ -1,0 +1,22 @@
+using k8s.Models;
+
+namespace Chaos.Testing;
+
+/// <summary>Duplicates a share of the pods' packets with netem.</summary>
+internal sealed class PacketDuplicationFault(double percent, PacketDuplicationOptions options) : PodPayloadFault, ICatalogFault
+{
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-duplication", null, t => t.Pods.DuplicatePackets(10));
+
+    public override FaultDescriptor Definition => Descriptor;
+
+    public override string Verb => "duplicate packets of";
+
+    public override void Validate(ICollection<string> errors) => options.Validate(percent, errors);
+
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+
+    protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
+        new PayloadScript(tag).AddNetem(new NetemFaultSpec(new NetemEffects { DuplicationPercent = percent }, options.TrafficToSpec(), options.Filter()));
+
+    protected override string Describe(V1Pod pod) => $"{percent:0.###}% of packets duplicated ({options.Direction.ToString().ToLowerInvariant()})";
+}
