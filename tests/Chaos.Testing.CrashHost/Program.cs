@@ -1,15 +1,27 @@
 using Chaos.Testing;
 using k8s;
 
-// Usage: Chaos.Testing.CrashHost hold <kubeconfig>   starts four experiments that hold for ten minutes
-//        Chaos.Testing.CrashHost sweep <kubeconfig>  runs the janitor once and prints its result
-if (args.Length != 2 || args[0] is not ("hold" or "sweep"))
+// Usage: Chaos.Testing.CrashHost hold <kubeconfig>          starts four experiments that hold for ten minutes
+//        Chaos.Testing.CrashHost sweep <kubeconfig>         runs the janitor once and prints its result
+//        Chaos.Testing.CrashHost fault <name> <kubeconfig>  runs the catalog sample of one fault, held for ten minutes
+if (!(args.Length == 2 && args[0] is "hold" or "sweep") && !(args.Length == 3 && args[0] == "fault"))
 {
-    Console.Error.WriteLine("usage: Chaos.Testing.CrashHost hold|sweep <kubeconfig>");
+    Console.Error.WriteLine("usage: Chaos.Testing.CrashHost hold|sweep <kubeconfig> | fault <name> <kubeconfig>");
     return 2;
 }
 
-var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(args[1]));
+var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(args[^1]));
+if (args[0] == "fault")
+{
+    var fault = FaultCatalog.Find(args[1]) ?? throw new ArgumentException($"no fault {args[1]} in the catalog");
+    var cart = Pods.In("shop").WithLabel("app", "cart");
+    var sample = fault.Sample(new FaultSampleTargets(Experiment.On(cart), Experiment.On(Nodes.All()), cart));
+    Console.WriteLine("started");
+    await RunAsync(sample.For(TimeSpan.FromMinutes(10)).WithoutEvents());
+    Console.WriteLine("finished (the test should have killed this process)");
+    return 3;
+}
+
 if (args[0] == "sweep")
 {
     var sweep = await ChaosJanitor.SweepAsync(client, new SweepOptions().RecoverCustom("mark-namespace", UnmarkAsync));

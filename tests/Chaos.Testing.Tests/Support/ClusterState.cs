@@ -11,10 +11,17 @@ namespace Chaos.Testing.Tests.Support;
 /// </summary>
 public sealed record ClusterState(IReadOnlyDictionary<string, string> Nodes, IReadOnlyDictionary<string, string> Pods)
 {
-    public static async Task<ClusterState> CaptureAsync(IKubernetes client)
+    /// <param name="client">The cluster.</param>
+    /// <param name="withoutEphemeralContainers">Leave ephemeral containers out: Kubernetes never removes them, so a payload's stays.</param>
+    public static async Task<ClusterState> CaptureAsync(IKubernetes client, bool withoutEphemeralContainers = false)
     {
         var nodes = await client.CoreV1.ListNodeAsync();
         var pods = await client.CoreV1.ListPodForAllNamespacesAsync();
+        if (withoutEphemeralContainers)
+        {
+            pods.Items.ToList().ForEach(p => p.Spec.EphemeralContainers = null);
+        }
+
         return new ClusterState(
             nodes.Items.ToDictionary(n => n.Metadata.Name, n => KubernetesJson.Serialize(new { n.Spec, n.Metadata.Labels, n.Metadata.Annotations })),
             pods.Items.Where(p => p.Metadata.DeletionTimestamp is null)
