@@ -24,7 +24,9 @@ internal sealed class ControllerManager : IAsyncDisposable
     private Task? _feed;
     private Task? _loop;
 
-    /// <summary>Creates a manager that runs <paramref name="controllers"/> in that order, on delays kept by <paramref name="timers"/>.</summary>
+    /// <summary>
+    /// Creates a manager that runs <paramref name="controllers"/> in that order, on delays kept by <paramref name="timers"/>.
+    /// </summary>
     public ControllerManager(ResourceStore store, TimeProvider time, ControllerTimers timers, IReadOnlyList<IController> controllers)
     {
         _store = store;

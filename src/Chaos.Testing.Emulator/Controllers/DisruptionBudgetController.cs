@@ -5,7 +5,10 @@ using Chaos.Testing.Emulator.Storage;
 
 namespace Chaos.Testing.Emulator.Controllers;
 
-/// <summary>PodDisruptionBudget status: healthy pods, disruptions allowed and the DisruptionAllowed condition (eviction reads the same computation).</summary>
+/// <summary>
+/// PodDisruptionBudget status: healthy pods, disruptions allowed and the DisruptionAllowed condition (eviction reads the
+/// same computation, so status and evictions agree).
+/// </summary>
 internal sealed class DisruptionBudgetController : IController
 {
     private readonly ResourceStore _store;

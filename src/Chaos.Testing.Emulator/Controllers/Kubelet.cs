@@ -75,7 +75,8 @@ internal sealed partial class Kubelet : IController
             }
 
             var restarted = RestartChangedContainers(pod, now);
-            if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod) && _timers.IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
+            if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod)
+                && _timers.IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
             {
                 MarkReady(pod);
             }

@@ -70,7 +70,8 @@ internal static class ObjectStatus
     }
 
     /// <summary>A workload condition (Deployment): its update time moves with its reason, its transition time with its status.</summary>
-    public static JsonObject WorkloadCondition(TimeProvider time, JsonArray? existing, string type, bool value, string reason, string message)
+    public static JsonObject WorkloadCondition(
+        TimeProvider time, JsonArray? existing, string type, bool value, string reason, string message)
     {
         var status = value ? "True" : "False";
         var previous = existing?.FirstOrDefault(c => c?["type"]?.ToString() == type);

@@ -58,10 +58,11 @@ internal sealed class PayloadSimulation
     }
 
     /// <summary>
-    /// A pod that never restarts (<c>restartPolicy: Never</c>) whose every container declares <see cref="PayloadProtocol.HoldSecondsVariable"/>
-    /// is a Chaos.Testing payload pod: it succeeds (exit 0) once the longest hold has passed, as its script would; with
-    /// <see cref="KubernetesEmulatorOptions.PayloadInstallError"/> a payload pod holding a second or more fails at once
-    /// (exit 1, that text as message). Returns whether the pod is a payload pod that ended now.
+    /// A pod that never restarts (<c>restartPolicy: Never</c>) whose every container declares
+    /// <see cref="PayloadProtocol.HoldSecondsVariable"/> is a Chaos.Testing payload pod: it succeeds (exit 0) once the
+    /// longest hold has passed, as its script would; with <see cref="KubernetesEmulatorOptions.PayloadInstallError"/> a
+    /// payload pod holding a second or more fails at once (exit 1, that text as message). Returns whether the pod is a
+    /// payload pod that ended now (the kubelet then leaves it alone for this pass).
     /// </summary>
     public bool CompletePayloadPod(StoredObject pod, DateTimeOffset now)
     {
@@ -147,7 +148,8 @@ internal sealed class PayloadSimulation
                 finish.Add(name);
                 finish.Add(stops);
             }
-            else if (env.TryGetValue(PayloadProtocol.HoldSecondsVariable, out var held) && double.TryParse(held, CultureInfo.InvariantCulture, out var seconds)
+            else if (env.TryGetValue(PayloadProtocol.HoldSecondsVariable, out var held)
+                && double.TryParse(held, CultureInfo.InvariantCulture, out var seconds)
                 && _timers.IsDue($"ephemeral-{name}:{pod.Uid}", TimeSpan.FromSeconds(seconds), now))
             {
                 finish.Add(name);

@@ -73,7 +73,8 @@ internal sealed class Scheduler : IController
                 }
 
                 o["spec"]!["nodeName"] = chosen.Name;
-                ObjectStatus.SetPodConditions(o, [ObjectStatus.PodCondition(_time, o["status"]?["conditions"] as JsonArray, "PodScheduled", true, null, null)]);
+                var existing = o["status"]?["conditions"] as JsonArray;
+                ObjectStatus.SetPodConditions(o, [ObjectStatus.PodCondition(_time, existing, "PodScheduled", true, null, null)]);
                 return true;
             });
         }
