@@ -39,7 +39,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         Authorization = new ApiAuthorization();
         var admission = new Admission();
         _server = new ApiServer(_store, Audit, ApiFaults, Authorization, options.TimeProvider, admission);
-        _controllers = new ControllerManager(_store, options, admission);
+        _controllers = ControllerManager.Create(_store, options, admission);
         _ownsKubeconfig = options.KubeconfigPath is null;
         _client = new Lazy<Kubernetes>(CreateClient);
     }

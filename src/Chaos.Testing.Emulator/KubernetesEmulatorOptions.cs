@@ -44,7 +44,7 @@ public sealed class KubernetesEmulatorOptions
 
     /// <summary>
     /// Gets or sets what every Chaos.Testing payload prints when it fails to install its fault, or <see langword="null"/>
-    /// for payloads that install. When set, a payload (an ephemeral container declaring <c>CHAOS_TESTING_HOLD_SECONDS</c>,
+    /// for payloads that install. When set, a payload (an ephemeral container declaring <see cref="PayloadProtocol.HoldSecondsVariable"/>,
     /// or a <c>restartPolicy: Never</c> pod whose containers declare a hold of a second or more) exits 1 as soon as it
     /// starts, with this text as its log and termination message, the way a payload ends on a node without the tool or
     /// kernel module it needs (for example <c>Error: Specified qdisc kind is unknown.</c> without sch_netem). Cleanup

@@ -9,34 +9,64 @@ namespace Chaos.Testing.Emulator.Controllers;
 /// controllers in a fixed order until nothing changes. One loop means controllers never race each other; they
 /// only race API clients, and the store's versions settle that.
 /// </summary>
-internal sealed partial class ControllerManager : IAsyncDisposable
+internal sealed class ControllerManager : IAsyncDisposable
 {
     private readonly ResourceStore _store;
-    private readonly KubernetesEmulatorOptions _options;
     private readonly TimeProvider _time;
-    private readonly Admission _admission;
+    private readonly ControllerTimers _timers;
+    private readonly IReadOnlyList<IController> _controllers;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<string, DateTimeOffset> _due = new(StringComparer.Ordinal);
     private readonly object _wakeGate = new();
     private ITimer? _wakeTimer;
-    private DateTimeOffset? _nextWake;
     private DateTimeOffset? _armedWake;
-    private readonly HashSet<string> _managedEndpoints = new(StringComparer.Ordinal);
     private ResourceStore.Subscription? _subscription;
     private Task? _feed;
     private Task? _loop;
 
-    public ControllerManager(ResourceStore store, KubernetesEmulatorOptions options, Admission admission)
+    /// <summary>
+    /// Creates a manager that runs <paramref name="controllers"/> in that order, on delays kept by <paramref name="timers"/>.
+    /// </summary>
+    public ControllerManager(ResourceStore store, TimeProvider time, ControllerTimers timers, IReadOnlyList<IController> controllers)
     {
         _store = store;
-        _options = options;
-        _time = options.TimeProvider;
-        _admission = admission;
+        _time = time;
+        _timers = timers;
+        _controllers = controllers;
     }
 
-    /// <summary>Gets the last exception a reconcile pass threw, if any (the loop goes on; tests can assert it is null).</summary>
+    /// <summary>Gets the last exception a controller threw, if any (the loop goes on; tests can assert it is null).</summary>
     public Exception? LastError { get; private set; }
+
+    /// <summary>Gets the name of the controller that threw <see cref="LastError"/>, if any.</summary>
+    public string? LastFailedController { get; private set; }
+
+    /// <summary>
+    /// The emulator's control plane. The order matters: owners before their children, so that one pass carries a change
+    /// as far as it can (a Deployment's ReplicaSet, then its pods, then their binding and start), and endpoints and
+    /// budgets last, from the pods as the kubelet left them.
+    /// </summary>
+    public static ControllerManager Create(ResourceStore store, KubernetesEmulatorOptions options, Admission admission)
+    {
+        var time = options.TimeProvider;
+        var timers = new ControllerTimers();
+        var payloads = new PayloadSimulation(store, options, timers);
+        IController[] controllers =
+        [
+            new NamespaceController(store),
+            new GarbageCollector(store),
+            new DeploymentController(store, admission, time),
+            new ReplicaSetController(store, admission),
+            new StatefulSetController(store, admission),
+            new DaemonSetController(store, admission),
+            new Scheduler(store, time),
+            new NoExecuteTaintManager(store, timers),
+            new Kubelet(store, options, timers, payloads),
+            new EndpointsController(store),
+            new DisruptionBudgetController(store, time),
+        ];
+        return new ControllerManager(store, time, timers, controllers);
+    }
 
     public void Start()
     {
@@ -87,7 +117,7 @@ internal sealed partial class ControllerManager : IAsyncDisposable
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // A failed pass must not stop the control plane; it is retried on the next change and reported.
+                // Arming the wake-up failed: the next change retries it, and it is reported.
                 LastError = ex;
             }
         }
@@ -96,50 +126,22 @@ internal sealed partial class ControllerManager : IAsyncDisposable
     private void ReconcileAll()
     {
         var now = _time.GetUtcNow();
-        _nextWake = null;
-        ReconcileNamespaces();
-        CollectGarbage();
-        ReconcileDeployments();
-        ReconcileReplicaSets();
-        ReconcileStatefulSets();
-        ReconcileDaemonSets();
-        Schedule();
-        EvictForNoExecuteTaints(now);
-        RunKubelet(now);
-        ReconcileEndpoints();
-        ReconcileDisruptionBudgets();
+        _timers.BeginPass();
+        foreach (var controller in _controllers)
+        {
+            try
+            {
+                controller.Reconcile(now);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failed controller must not stop the others nor the control plane; it is retried on the next pass and reported.
+                LastError = ex;
+                LastFailedController = controller.Name;
+            }
+        }
+
         ArmWake(now);
-    }
-
-    /// <summary>True once <paramref name="delay"/> has passed since the first time <paramref name="key"/> was asked about; arms a wake-up until then.</summary>
-    private bool IsDue(string key, TimeSpan delay, DateTimeOffset now)
-    {
-        if (!_due.TryGetValue(key, out var due))
-        {
-            due = now + delay;
-            _due[key] = due;
-        }
-
-        if (now >= due)
-        {
-            return true;
-        }
-
-        if (_nextWake is null || due < _nextWake)
-        {
-            _nextWake = due;
-        }
-
-        return false;
-    }
-
-    /// <summary>Drops the timers of objects that are gone (keys end with the object's uid).</summary>
-    private void PruneDue(HashSet<string> liveUids)
-    {
-        foreach (var key in _due.Keys.Where(k => !liveUids.Contains(k[(k.IndexOf(':', StringComparison.Ordinal) + 1)..])).ToList())
-        {
-            _due.Remove(key);
-        }
     }
 
     // One timer at a time, for the earliest pending deadline. A timer that has fired no longer counts as armed,
@@ -148,7 +150,7 @@ internal sealed partial class ControllerManager : IAsyncDisposable
     {
         lock (_wakeGate)
         {
-            if (_nextWake is not { } wake || (_armedWake is { } armed && armed <= wake))
+            if (_timers.NextWake is not { } wake || (_armedWake is { } armed && armed <= wake))
             {
                 return;
             }

@@ -8,15 +8,12 @@ namespace Chaos.Testing.Emulator.Server;
 
 /// <content>
 /// The <c>pods/log</c> subresource. No process runs in the emulator, so logs are what its containers stand for: a
-/// Chaos.Testing payload (it declares <see cref="ControllerManager.HoldSecondsVariable"/>) prints <c>chaos: installed</c>
+/// Chaos.Testing payload prints what <see cref="PayloadSimulation"/> says it does (<see cref="PayloadProtocol.InstalledMarker"/>)
 /// once it runs, a container that failed prints its termination message, every other container prints nothing. The
 /// errors are the API server's: no container named when the pod has several, an unknown container, one not started.
 /// </content>
 internal sealed partial class ApiServer
 {
-    /// <summary>What a payload prints once it has installed its fault (Chaos.Testing's PayloadScript).</summary>
-    internal const string InstalledMarker = "chaos: installed";
-
     private async Task GetLogAsync(HttpContext context, RequestInfo request, CancellationToken cancellationToken)
     {
         if (request.Verb != "get")
@@ -63,9 +60,9 @@ internal sealed partial class ApiServer
         {
             text = ended["message"]?.ToString() ?? string.Empty;
         }
-        else if (ControllerManager.EnvValue(spec, ControllerManager.HoldSecondsVariable) is not null)
+        else if (PayloadSimulation.Log(spec) is { } printed)
         {
-            text = InstalledMarker;
+            text = printed;
         }
 
         var body = Encoding.UTF8.GetBytes(text.Length == 0 || text.EndsWith('\n') ? text : text + "\n");

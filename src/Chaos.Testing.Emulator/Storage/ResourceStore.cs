@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Chaos.Testing.Emulator.Api;
 
 namespace Chaos.Testing.Emulator.Storage;
@@ -9,20 +8,15 @@ namespace Chaos.Testing.Emulator.Storage;
 /// The emulator's etcd: every object by type and key, one global resourceVersion counter, and a bounded history
 /// of changes from which watches replay. All writes take one lock; reads of stored versions need none.
 /// </summary>
-internal sealed class ResourceStore
+internal sealed partial class ResourceStore
 {
     private const string NameAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     private readonly object _gate = new();
     private readonly Dictionary<ResourceType, SortedDictionary<string, StoredObject>> _objects = [];
-    private readonly StoreEvent?[] _history;
-    private readonly List<Subscription> _subscribers = [];
     private readonly TimeProvider _time;
     private readonly Random _random;
     private long _resourceVersion;
-    private long _compactedResourceVersion;
-    private int _historyStart;
-    private int _historyCount;
 
     public ResourceStore(TimeProvider time, int historySize, int seed)
     {
@@ -237,58 +231,6 @@ internal sealed class ResourceStore
         }
     }
 
-    /// <summary>
-    /// Starts a watch. With no version (or "0") the current objects arrive first as ADDED; with a version the
-    /// history after it is replayed, or 410 Gone when it has been compacted away.
-    /// </summary>
-    public Subscription Subscribe(ResourceType? type, string? resourceVersion, bool sendInitialEvents = true)
-    {
-        lock (_gate)
-        {
-            var replay = new List<StoreEvent>();
-            if (string.IsNullOrEmpty(resourceVersion) || resourceVersion == "0")
-            {
-                if (sendInitialEvents && type is not null)
-                {
-                    replay.AddRange(_objects[type].Values.Select(o => new StoreEvent(StoreEvent.Added, o, null)));
-                }
-            }
-            else
-            {
-                if (!long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
-                {
-                    throw ApiException.BadRequest($"invalid resource version \"{resourceVersion}\": must be a decimal number");
-                }
-
-                if (from < _compactedResourceVersion)
-                {
-                    throw ApiException.Gone($"too old resource version: {from} ({_compactedResourceVersion})");
-                }
-
-                for (var i = 0; i < _historyCount; i++)
-                {
-                    var e = _history[(_historyStart + i) % _history.Length]!;
-                    if (e.ResourceVersion > from && (type is null || e.Object.Type == type))
-                    {
-                        replay.Add(e);
-                    }
-                }
-            }
-
-            var subscription = new Subscription(this, type, replay);
-            _subscribers.Add(subscription);
-            return subscription;
-        }
-    }
-
-    private void Unsubscribe(Subscription subscription)
-    {
-        lock (_gate)
-        {
-            _subscribers.Remove(subscription);
-        }
-    }
-
     private StoredObject RemoveLocked(ResourceType type, StoredObject current)
     {
         _objects[type].Remove(current.Key);
@@ -306,29 +248,6 @@ internal sealed class ResourceStore
         _objects[type][stored.Key] = stored;
         Publish(new StoreEvent(eventType, stored, previous));
         return stored;
-    }
-
-    private void Publish(StoreEvent e)
-    {
-        if (_historyCount == _history.Length)
-        {
-            _compactedResourceVersion = _history[_historyStart]!.ResourceVersion;
-            _history[_historyStart] = e;
-            _historyStart = (_historyStart + 1) % _history.Length;
-        }
-        else
-        {
-            _history[(_historyStart + _historyCount) % _history.Length] = e;
-            _historyCount++;
-        }
-
-        foreach (var subscriber in _subscribers)
-        {
-            if (subscriber.Type is null || subscriber.Type == e.Object.Type)
-            {
-                subscriber.Writer.TryWrite(e);
-            }
-        }
     }
 
     private string RandomSuffix()
@@ -369,33 +288,4 @@ internal sealed class ResourceStore
     }
 
     private static string Key(ResourceType type, string? ns, string name) => type.Namespaced && ns is not null ? $"{ns}/{name}" : name;
-
-    /// <summary>A live feed of store events: the replayed ones first, then every later change.</summary>
-    internal sealed class Subscription : IDisposable
-    {
-        private readonly ResourceStore _store;
-        private readonly Channel<StoreEvent> _channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
-
-        public Subscription(ResourceStore store, ResourceType? type, IReadOnlyList<StoreEvent> replay)
-        {
-            _store = store;
-            Type = type;
-            foreach (var e in replay)
-            {
-                _channel.Writer.TryWrite(e);
-            }
-        }
-
-        public ResourceType? Type { get; }
-
-        public ChannelWriter<StoreEvent> Writer => _channel.Writer;
-
-        public ChannelReader<StoreEvent> Reader => _channel.Reader;
-
-        public void Dispose()
-        {
-            _store.Unsubscribe(this);
-            _channel.Writer.TryComplete();
-        }
-    }
 }

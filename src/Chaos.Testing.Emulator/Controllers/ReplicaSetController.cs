@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Selectors;
+using Chaos.Testing.Emulator.Server;
+using Chaos.Testing.Emulator.Storage;
+
+namespace Chaos.Testing.Emulator.Controllers;
+
+/// <summary>
+/// ReplicaSets: as many active pods as replicas; extra pods are deleted unready first, then newest first (as the
+/// ReplicaSet controller ranks them).
+/// </summary>
+internal sealed class ReplicaSetController : IController
+{
+    private readonly ResourceStore _store;
+    private readonly Admission _admission;
+
+    public ReplicaSetController(ResourceStore store, Admission admission)
+    {
+        _store = store;
+        _admission = admission;
+    }
+
+    public string Name => "replicaset";
+
+    public void Reconcile(DateTimeOffset now)
+    {
+        var (sets, _) = _store.List(ResourceTypes.ReplicaSets, null, rs => !rs.Terminating);
+        foreach (var rs in sets)
+        {
+            var replicas = rs.Node["spec"]!["replicas"]?.ToInt32() ?? 1;
+            var (pods, _) = _store.List(ResourceTypes.Pods, rs.Namespace, p => Workloads.IsControlledBy(p, rs));
+            var active = pods.Where(Pods.IsActive).ToList();
+            for (var i = active.Count; i < replicas; i++)
+            {
+                Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, Workloads.PodFromTemplate(rs, $"{rs.Name}-", null));
+            }
+
+            foreach (var extra in active.OrderBy(Admission.IsPodReady).ThenByDescending(p => p.ResourceVersion).Take(Math.Max(0, active.Count - replicas)))
+            {
+                Pods.DeleteGracefully(_store, extra);
+            }
+
+            var ready = active.Count(Admission.IsPodReady);
+            var labels = rs.Node["spec"]!["template"]?["metadata"]?["labels"];
+            _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o => ObjectStatus.Set(o, new JsonObject
+            {
+                ["replicas"] = active.Count,
+                ["fullyLabeledReplicas"] = active.Count(p => SelectorMatcher.Matches(new JsonObject { ["matchLabels"] = labels?.DeepClone() }, p.Labels)),
+                ["readyReplicas"] = ready,
+                ["availableReplicas"] = ready,
+                ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
+            }));
+        }
+    }
+}
