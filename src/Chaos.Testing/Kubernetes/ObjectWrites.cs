@@ -78,4 +78,19 @@ internal static class ObjectWrites
             }
         }
     }
+
+    /// <summary>Whether this very pod (same uid) still exists and is not being deleted: a 409 on its delete was then not a failed precondition.</summary>
+    public static async Task<bool> IsStillThereAsync(IKubernetes client, ApiCalls api, V1Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await api.CallAsync("get", "pods", pod.Metadata.NamespaceProperty,
+                c => client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: c), cancellationToken);
+            return current.Metadata.Uid == pod.Metadata.Uid && current.Metadata.DeletionTimestamp is null;
+        }
+        catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+        {
+            return false;
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace Chaos.Testing;
 /// removes the fault when its hold ends or on TERM. Recovery deletes the pod (TERM → its trap cleans up; a stressor dies
 /// with its pod), then runs a short cleanup pod with the same mounts, so a file left by a payload killed hard is removed too.
 /// </summary>
-internal abstract class NodePayloadFault : IFault<V1Node>
+internal abstract partial class NodePayloadFault : IFault<V1Node>
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
@@ -117,15 +117,21 @@ internal abstract class NodePayloadFault : IFault<V1Node>
         {
             try
             {
-                var current = await context.Api.CallAsync("get", "nodes", null, ct => context.Client.CoreV1.ReadNodeAsync(node.Metadata.Name, cancellationToken: ct), cancellationToken);
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not { } entry)
+                // Every step is idempotent, so a transient error or a conflict anywhere is retried from the top until the deadline.
+                string? action = null;
+                await LedgerWrites.UntilDoneAsync(context.Time, async () =>
                 {
-                    return;
+                    var current = await context.Api.CallAsync("get", "nodes", null, ct => context.Client.CoreV1.ReadNodeAsync(node.Metadata.Name, cancellationToken: ct), cancellationToken);
+                    if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is { } entry)
+                    {
+                        action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
+                        await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);
+                    }
+                }, cancellationToken, retryConflicts: true);
+                if (action is not null)
+                {
+                    context.Recorder.Affected("Node", null, node.Metadata.Name, action);
                 }
-
-                var action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
-                await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);
-                context.Recorder.Affected("Node", null, node.Metadata.Name, action);
             }
             catch (Exception ex) when (!ApiCalls.IsNotFound(ex))
             {
@@ -138,66 +144,6 @@ internal abstract class NodePayloadFault : IFault<V1Node>
         {
             throw new RecoveryException([.. left.Order(StringComparer.Ordinal)], lastError);
         }
-    }
-
-    /// <summary>Deletes the payload pod (its TERM trap removes the fault), then runs a cleanup pod; shared with the janitor.</summary>
-    internal static async Task<string> RecoverNodeAsync(IKubernetes client, ApiCalls api, TimeProvider time, LedgerEntry entry, CancellationToken cancellationToken)
-    {
-        var record = LedgerRecord.Read<NodePayloadRecord>(entry);
-        var ns = record.Namespace;
-        var podName = record.Pod;
-        var hostPath = record.HostPath;
-        V1Pod? payload = null;
-        try
-        {
-            payload = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: ct), cancellationToken);
-        }
-        catch (Exception ex) when (ApiCalls.IsNotFound(ex))
-        {
-        }
-
-        var ended = payload?.Status?.Phase == "Succeeded";
-        if (payload is not null)
-        {
-            await DeleteAndWaitAsync(client, api, time, ns, podName, cancellationToken);
-        }
-
-        if (ended)
-        {
-            return $"payload pod {ns}/{podName} had ended and removed the fault";
-        }
-
-        // The payload was stopped early (or is gone without a trace): the cleanup script runs in a pod of its own.
-        var cleanupName = $"{podName}-cleanup";
-        var nodeName = payload?.Spec?.NodeName ?? record.Node;
-        var cleanup = PayloadPod(ns, cleanupName, nodeName, record.Image, hostPath, ["sh", "-c", record.Cleanup, "chaos-cleanup"], 0, entry.Experiment);
-        try
-        {
-            await api.CallAsync("create", "pods", ns, ct => client.CoreV1.CreateNamespacedPodAsync(cleanup, ns, cancellationToken: ct), cancellationToken);
-        }
-        catch (Exception ex) when (ApiCalls.IsConflict(ex))
-        {
-        }
-
-        var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(1);
-        while (true)
-        {
-            var current = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(cleanupName, ns, cancellationToken: ct), cancellationToken);
-            if (current.Status?.Phase == "Succeeded")
-            {
-                break;
-            }
-
-            if (current.Status?.Phase == "Failed" || time.GetUtcNow() > deadline)
-            {
-                throw new InvalidOperationException($"cleanup pod {ns}/{cleanupName} did not succeed (phase {current.Status?.Phase ?? "unknown"}); see kubectl logs -n {ns} {cleanupName}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
-        }
-
-        await DeleteAndWaitAsync(client, api, time, ns, cleanupName, cancellationToken);
-        return $"payload pod {ns}/{podName} stopped early, cleaned up by {cleanupName}";
     }
 
     internal static V1Pod PayloadPod(string ns, string name, string? nodeName, string image, string? hostPath, IList<string> command, double holdSeconds, string experimentId) => new()
@@ -256,62 +202,6 @@ internal abstract class NodePayloadFault : IFault<V1Node>
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), context.Time, cancellationToken);
-        }
-    }
-
-    private static async Task DeleteAndWaitAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await api.CallAsync("delete", "pods", ns, ct => client.CoreV1.DeleteNamespacedPodAsync(name, ns, cancellationToken: ct), cancellationToken);
-        }
-        catch (Exception ex) when (ApiCalls.IsNotFound(ex))
-        {
-            return;
-        }
-
-        var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(1);
-        while (time.GetUtcNow() < deadline)
-        {
-            try
-            {
-                await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(name, ns, cancellationToken: ct), cancellationToken);
-            }
-            catch (Exception ex) when (ApiCalls.IsNotFound(ex))
-            {
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
-        }
-
-        throw new TimeoutException($"pod {ns}/{name} was not gone within a minute of its deletion");
-    }
-
-    /// <summary>The descriptor of a node payload fault: the permissions and restore every node payload shares.</summary>
-    protected static FaultDescriptor NodePayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample) => new()
-    {
-        Name = name,
-        Target = FaultTargetKind.Node,
-        Mechanism = FaultMechanism.NodePayload,
-        OperatorAction = operatorAction,
-        Permissions = [.. FaultPermission.Core("nodes", "update"), .. FaultPermission.Core("pods", "create", "delete"), .. FaultPermission.Core("pods/log", "get")],
-        Restore = Restoration,
-        Sample = sample,
-    };
-
-    private sealed class NodePayloadRestore : ICrashRestore
-    {
-        public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
-        {
-            if (target is not V1Node node)
-            {
-                throw new InvalidDataException($"fault {entry.Fault} acts on nodes, but this entry is on a {target.Kind ?? target.GetType().Name}; the entry stays");
-            }
-
-            var done = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
-            await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, node, entry.Experiment, cancellationToken);
-            return done;
         }
     }
 }

@@ -35,9 +35,21 @@ internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>, ICat
             var name = pod.Metadata.Name;
             try
             {
-                // The uid precondition makes sure a same-named replacement (StatefulSet) is never the one killed.
-                await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(
-                    name, ns, new V1DeleteOptions { GracePeriodSeconds = grace, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: c), ct);
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        // The uid precondition makes sure a same-named replacement (StatefulSet) is never the one killed.
+                        await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(
+                            name, ns, new V1DeleteOptions { GracePeriodSeconds = grace, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: c), ct);
+                        break;
+                    }
+                    catch (Exception ex) when (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts && await ObjectWrites.IsStillThereAsync(context.Client, context.Api, pod, ct))
+                    {
+                        // The very pod is still there: the conflict was not its precondition failing, so it was not killed yet.
+                    }
+                }
+
                 context.Recorder.Affected("Pod", ns, name, $"killed (grace {grace}s)");
             }
             catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))

@@ -53,13 +53,23 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>
             }
 
             var version = await context.Api.CallAsync("list", "pods", ns, c => context.Client.CoreV1.ListNamespacedPodAsync(ns, limit: 1, cancellationToken: c), ct);
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, ns, deleteOptions, cancellationToken: c), ct);
-            }
-            catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
-            {
-                context.Recorder.Affected("Pod", ns, pod.Metadata.Name, "already gone");
+                try
+                {
+                    await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, ns, deleteOptions, cancellationToken: c), ct);
+                    break;
+                }
+                catch (Exception ex) when (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts && await ObjectWrites.IsStillThereAsync(context.Client, context.Api, pod, ct))
+                {
+                    // A conflict while the very pod (same uid) is still there is not a failed precondition: delete it again,
+                    // or the restart would wait for a replacement of a pod that was never deleted.
+                }
+                catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
+                {
+                    context.Recorder.Affected("Pod", ns, pod.Metadata.Name, "already gone");
+                    break;
+                }
             }
 
             context.Recorder.Affected("Pod", ns, pod.Metadata.Name, $"restarted (graceful delete{(options.GracePeriod is { } g ? $", grace {g.TotalSeconds:F0}s" : string.Empty)})");
