@@ -44,9 +44,13 @@ internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>, ICat
                             name, ns, new V1DeleteOptions { GracePeriodSeconds = grace, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: c), ct);
                         break;
                     }
-                    catch (Exception ex) when (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts && await ObjectWrites.IsStillThereAsync(context.Client, context.Api, pod, ct))
+                    catch (Exception ex) when (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts)
                     {
-                        // The very pod is still there: the conflict was not its precondition failing, so it was not killed yet.
+                        // The very pod still there means the conflict was not its precondition failing: it was not killed yet.
+                        if (!await ObjectWrites.IsStillThereAsync(context.Client, context.Api, pod, ct))
+                        {
+                            throw;
+                        }
                     }
                 }
 

@@ -60,13 +60,15 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>
                     await context.Api.CallAsync("delete", "pods", ns, c => context.Client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, ns, deleteOptions, cancellationToken: c), ct);
                     break;
                 }
-                catch (Exception ex) when (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts && await ObjectWrites.IsStillThereAsync(context.Client, context.Api, pod, ct))
+                catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
                 {
                     // A conflict while the very pod (same uid) is still there is not a failed precondition: delete it again,
                     // or the restart would wait for a replacement of a pod that was never deleted.
-                }
-                catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
-                {
+                    if (ApiCalls.IsConflict(ex) && attempt < ObjectWrites.MaxConflicts && await ObjectWrites.IsStillThereAsync(context.Client, context.Api, pod, ct))
+                    {
+                        continue;
+                    }
+
                     context.Recorder.Affected("Pod", ns, pod.Metadata.Name, "already gone");
                     break;
                 }
