@@ -7,7 +7,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 
 /// <summary>How the engine benchmark runs: measured rounds, warm-up rounds, the seed of the order, and whether to break the time down.</summary>
-internal sealed record EngineBenchmarkOptions(int Rounds, int Warmup, int Seed, bool Breakdown);
+internal sealed record EngineBenchmarkOptions(int Rounds, int Warmup, int Seed, bool Breakdown, bool Bare = false, bool Ablate = false);
 
 /// <summary>
 /// The engine against a plain loop of deletes with the same parallelism, in the same process on the same emulator,
@@ -30,7 +30,10 @@ internal static class EngineBenchmark
             kind: Namespace
             metadata:
               name: bench
-            ---
+            """);
+        if (!options.Bare)
+        {
+            await cluster.ApplyYamlAsync($"""
             apiVersion: apps/v1
             kind: Deployment
             metadata:
@@ -50,6 +53,8 @@ internal static class EngineBenchmark
                     - name: app
                       image: example/app:1.0
             """);
+        }
+
         var client = cluster.Client;
 
         var engine = new Side("engine", "engine", c => EngineKillAsync(c, events: false));
@@ -65,6 +70,20 @@ internal static class EngineBenchmark
             sides.Add(withEvents);
         }
 
+        Side? throughApi = null;
+        if (options.Ablate)
+        {
+            // plain+req with each request sent through the engine's ApiCalls wrapper (Polly retry, write timeout): engine - plain+api = the rest of the engine.
+            if (sameRequests is null)
+            {
+                sameRequests = new Side("plain loop, engine's requests", "plain+req", c => LoopWithEngineRequestsAsync(c, options.Seed));
+                sides.Add(sameRequests);
+            }
+
+            throughApi = new Side("plain loop, engine's requests, ApiCalls", "plain+api", c => LoopWithEngineRequestsAsync(c, options.Seed, new ApiCalls(TimeProvider.System)));
+            sides.Add(throughApi);
+        }
+
         PrintHeader(options, sides);
         var random = new Random(options.Seed);
         var clock = Stopwatch.StartNew();
@@ -74,13 +93,15 @@ internal static class EngineBenchmark
             var order = sides.OrderBy(_ => random.Next()).ToList();
             foreach (var side in order)
             {
-                await SettleAsync(client);
+                await SettleAsync(client, options.Bare);
                 cluster.Audit.Clear();
                 var gcBefore = GC.CollectionCount(0);
                 var allocatedBefore = GC.GetTotalAllocatedBytes();
+                var cpuBefore = Environment.CpuUsage.TotalTime;
                 var run = await side.Run(client);
                 run = run with
                 {
+                    CpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds,
                     Requests = cluster.Audit.Entries.GroupBy(e => $"{e.Verb} {e.Resource}").ToDictionary(g => g.Key, g => g.Count()),
                     Gen0 = GC.CollectionCount(0) - gcBefore,
                     AllocatedMb = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1048576.0,
@@ -105,11 +126,12 @@ internal static class EngineBenchmark
         Console.WriteLine();
         Console.WriteLine($"  {options.Rounds} measured rounds in {clock.Elapsed.TotalSeconds:F0} s; /proc/loadavg (start, middle, end): {string.Join(" | ", loads)}");
         Console.WriteLine();
-        Console.WriteLine($"  {"kill " + Pods + " pods",-34} {"median",8} {"IQR (Q1-Q3)",16} {"min-max",14}");
+        Console.WriteLine($"  {"kill " + Pods + " pods, wall clock",-34} {"median",9} {"IQR (Q1-Q3)",13} {"min-max",13}    process CPU: median (IQR)");
         foreach (var side in sides)
         {
             var ms = side.Runs.Select(r => r.Ms).ToList();
-            Console.WriteLine($"  {side.Name,-34} {Median(ms),6:F0} ms {Quantile(ms, 0.25),7:F0}-{Quantile(ms, 0.75),-6:F0} ms {ms.Min(),6:F0}-{ms.Max(),-6:F0} ms");
+            var cpu = side.Runs.Select(r => r.CpuMs).ToList();
+            Console.WriteLine($"  {side.Name,-34} {Median(ms),6:F1} ms {Quantile(ms, 0.25),6:F0}-{Quantile(ms, 0.75),-6:F0} {ms.Min(),6:F0}-{ms.Max(),-6:F0}    {Median(cpu),6:F1} ms ({Quantile(cpu, 0.25):F0}-{Quantile(cpu, 0.75):F0})");
         }
 
         Console.WriteLine();
@@ -119,6 +141,12 @@ internal static class EngineBenchmark
             PrintRatio("engine / plain loop with engine's requests", engine, sameRequests!, goal: false);
             PrintRatio("plain loop with engine's requests / plain loop", sameRequests!, plain, goal: false);
             PrintRatio("engine with events / engine", withEvents!, engine, goal: false);
+        }
+
+        if (throughApi is not null)
+        {
+            PrintRatio("engine / plain+api", engine, throughApi, goal: false);
+            PrintRatio("plain+api / plain+req (the ApiCalls wrapper)", throughApi, sameRequests ?? plain, goal: false);
         }
 
         Console.WriteLine();
@@ -145,7 +173,7 @@ internal static class EngineBenchmark
     private static void PrintHeader(EngineBenchmarkOptions options, List<Side> sides)
     {
         Console.WriteLine();
-        Console.WriteLine($"Engine benchmark: kill {Pods} pods of a Deployment, parallelism {Parallelism}, {Environment.ProcessorCount} cores, one emulator, one process");
+        Console.WriteLine($"Engine benchmark: kill {Pods} pods {(options.Bare ? "without owner (--bare: nothing rebuilds them during the kill)" : "of a Deployment (rebuilt by its controllers while being killed)")}, parallelism {Parallelism}, {Environment.ProcessorCount} cores, one emulator, one process");
         Console.WriteLine($"  {options.Rounds} measured rounds after {options.Warmup} warm-up rounds (not counted); each round runs every side once, in an order");
         Console.WriteLine($"  shuffled per round (seed {options.Seed}). Before each side: all {Pods} pods Ready again, 200 ms settle, a full GC (so a side");
         Console.WriteLine("  is not billed for the previous side's garbage or the fleet rebuild; its own allocations still cost it).");
@@ -154,14 +182,16 @@ internal static class EngineBenchmark
         Console.WriteLine("               no probes, WithoutEvents(). On the wire it also GETs the namespace (protection guard), LISTs the nodes");
         Console.WriteLine("               labelled chaos.testing/exclude and sends each DELETE with a uid precondition: that is work the user pays");
         Console.WriteLine("               for, so it is measured, not removed.");
-        if (options.Breakdown)
+        if (options.Breakdown || options.Ablate)
         {
             Console.WriteLine("  plain+req  : the plain loop sending exactly the engine's requests (GET namespace, LIST nodes, LIST pods, DELETEs with");
             Console.WriteLine("               uid precondition in the engine's shuffled order), without the engine's code: engine - plain+req = in-process cost.");
             Console.WriteLine("  engine+ev  : the engine as a user gets it by default, with a Kubernetes Event (POST) per killed pod.");
         }
 
-        Console.WriteLine($"  Ratio: median of the per-round paired ratios engine_i / plain_i (same round, same load) with its IQR; also the ratio of the medians.");
+        Console.WriteLine($"  Ratio: median of the per-round paired ratios engine_i / plain_i (same round, same load) with its IQR and a 95% CI of that");
+        Console.WriteLine("  median; also the ratio of the medians. Process CPU (user + system, whole process: engine, client and emulator) is shown");
+        Console.WriteLine("  too: unlike wall clock it barely moves when other processes take the cores.");
         Console.WriteLine($"  Sides: {string.Join(", ", sides.Select(s => s.Short))}");
         Console.WriteLine();
     }
@@ -169,10 +199,23 @@ internal static class EngineBenchmark
     private static void PrintRatio(string name, Side a, Side b, bool goal)
     {
         var ratios = a.Runs.Zip(b.Runs, (x, y) => x.Ms / y.Ms).ToList();
+        var cpuRatios = a.Runs.Zip(b.Runs, (x, y) => x.CpuMs / y.CpuMs).ToList();
         var ofMedians = Median(a.Runs.Select(r => r.Ms).ToList()) / Median(b.Runs.Select(r => r.Ms).ToList());
         var diffs = a.Runs.Zip(b.Runs, (x, y) => x.Ms - y.Ms).ToList();
-        Console.WriteLine($"  {name,-48} paired median {Median(ratios):F3}x (IQR {Quantile(ratios, 0.25):F3}-{Quantile(ratios, 0.75):F3}), "
-            + $"ratio of medians {ofMedians:F3}x, paired difference median {Median(diffs):+0.0;-0.0} ms{(goal ? $"   (goal <= {Goal:F2})" : string.Empty)}");
+        var (low, high) = MedianConfidence(ratios);
+        Console.WriteLine($"  {name}{(goal ? $" (goal <= {Goal:F2})" : string.Empty)}");
+        Console.WriteLine($"    wall clock: median of paired ratios {Median(ratios):F3}x  IQR {Quantile(ratios, 0.25):F3}-{Quantile(ratios, 0.75):F3}  95% CI of the median {low:F3}-{high:F3}  "
+            + $"| ratio of medians {ofMedians:F3}x | median paired difference {Median(diffs):+0.0;-0.0} ms");
+        Console.WriteLine($"    process CPU: median of paired ratios {Median(cpuRatios):F3}x  IQR {Quantile(cpuRatios, 0.25):F3}-{Quantile(cpuRatios, 0.75):F3}");
+    }
+
+    /// <summary>A distribution-free ~95% confidence interval of the median: order statistics from the binomial (normal approximation).</summary>
+    private static (double Low, double High) MedianConfidence(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var n = sorted.Count;
+        var k = Math.Max(0, (int)Math.Floor((n - (1.96 * Math.Sqrt(n))) / 2));
+        return (sorted[k], sorted[Math.Min(n - 1, n - 1 - k)]);
     }
 
     private static void PrintBreakdown(Side engine, Side plain, Side sameRequests, Side withEvents)
@@ -195,6 +238,9 @@ internal static class EngineBenchmark
         var wire = Median(sameRequests.Runs.Zip(plain.Runs, (s, p) => s.Ms - p.Ms).ToList());
         var inProcess = Median(engine.Runs.Zip(sameRequests.Runs, (e, s) => e.Ms - s.Ms).ToList());
         var events = Median(withEvents.Runs.Zip(engine.Runs, (w, e) => w.Ms - e.Ms).ToList());
+        var cpuGap = Median(engine.Runs.Zip(plain.Runs, (e, p) => e.CpuMs - p.CpuMs).ToList());
+        var cpuWire = Median(sameRequests.Runs.Zip(plain.Runs, (s, p) => s.CpuMs - p.CpuMs).ToList());
+        var cpuInProcess = Median(engine.Runs.Zip(sameRequests.Runs, (e, s) => e.CpuMs - s.CpuMs).ToList());
         Console.WriteLine();
         Console.WriteLine($"  Paired differences engine - plain (median of per-round differences; the parts need not add up exactly):");
         Console.WriteLine($"    total gap                                            {gap,+8:+0.0;-0.0} ms");
@@ -204,6 +250,7 @@ internal static class EngineBenchmark
         Console.WriteLine($"    extra requests on the wire (plain+req - plain)       {wire,+8:+0.0;-0.0} ms   {Share(wire, gap)}");
         Console.WriteLine($"    engine code in process (engine - plain+req)          {inProcess,+8:+0.0;-0.0} ms   {Share(inProcess, gap)}");
         Console.WriteLine($"    events, not in the comparison (engine+ev - engine)   {events,+8:+0.0;-0.0} ms");
+        Console.WriteLine($"    process CPU: gap {cpuGap:+0.0;-0.0} ms = extra requests {cpuWire:+0.0;-0.0} ms + engine code {cpuInProcess:+0.0;-0.0} ms (paired medians)");
         Console.WriteLine($"    allocated per run, whole process (MB, median): engine {Median(engine.Runs.Select(r => r.AllocatedMb).ToList()):F1}, plain {Median(plain.Runs.Select(r => r.AllocatedMb).ToList()):F1}, "
             + $"plain+req {Median(sameRequests.Runs.Select(r => r.AllocatedMb).ToList()):F1}; gen0 GCs per run: engine {Median(engine.Runs.Select(r => (double)r.Gen0).ToList()):F0}, plain {Median(plain.Runs.Select(r => (double)r.Gen0).ToList()):F0}");
 
@@ -311,7 +358,7 @@ internal static class EngineBenchmark
     }
 
     /// <summary>The plain loop sending what the engine sends, in the engine's order, without any of the engine's code.</summary>
-    private static async Task<Run> LoopWithEngineRequestsAsync(IKubernetes client, int seed)
+    private static async Task<Run> LoopWithEngineRequestsAsync(IKubernetes client, int seed, ApiCalls? api = null)
     {
         var sw = Stopwatch.StartNew();
         await client.CoreV1.ReadNamespaceAsync("bench");
@@ -321,15 +368,39 @@ internal static class EngineBenchmark
         var pods = Planner.Pick(running, running.Count, seed);
         var listed = sw.Elapsed.TotalMilliseconds;
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (pod, ct) =>
-            await client.CoreV1.DeleteNamespacedPodAsync(
-                pod.Metadata.Name, "bench", new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } }, cancellationToken: ct));
+        {
+            var options = new V1DeleteOptions { GracePeriodSeconds = 0, Preconditions = new V1Preconditions { Uid = pod.Metadata.Uid } };
+            if (api is null)
+            {
+                await client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "bench", options, cancellationToken: ct);
+            }
+            else
+            {
+                await api.CallAsync("delete", "pods", "bench", c => client.CoreV1.DeleteNamespacedPodAsync(pod.Metadata.Name, "bench", options, cancellationToken: c), ct);
+            }
+        });
         var elapsed = sw.Elapsed.TotalMilliseconds;
         return new Run(elapsed, 0, new() { ["GET namespace, LIST nodes, LIST pods, shuffle"] = listed, [$"{Pods} deletes with uid precondition"] = elapsed - listed }, listed, elapsed - listed, 0);
     }
 
     /// <summary>Waits until the fleet is whole and Ready, lets the controllers settle, and collects the garbage of what came before.</summary>
-    private static async Task SettleAsync(IKubernetes client)
+    private static async Task SettleAsync(IKubernetes client, bool bare)
     {
+        if (bare)
+        {
+            // No owner: nothing rebuilds the pods while a side kills them, so the window holds only the kill.
+            var round = Guid.NewGuid().ToString("N")[..6];
+            await Parallel.ForEachAsync(Enumerable.Range(0, Pods), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (i, ct) =>
+                await client.CoreV1.CreateNamespacedPodAsync(
+                    new V1Pod
+                    {
+                        Metadata = new V1ObjectMeta { Name = $"fleet-{round}-{i}", Labels = new Dictionary<string, string> { ["app"] = "fleet" } },
+                        Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "example/app:1.0" }] },
+                    },
+                    "bench",
+                    cancellationToken: ct));
+        }
+
         await WaitForReadyAsync(client, Pods);
         await Task.Delay(200);
         GC.Collect();
@@ -450,6 +521,9 @@ internal static class EngineBenchmark
         public IReadOnlyDictionary<string, int> Requests { get; init; } = new Dictionary<string, int>();
 
         public int Gen0 { get; init; }
+
+        /// <summary>Gets the CPU time of the whole process (user + system) during the run: the engine and the emulator, its controllers included.</summary>
+        public double CpuMs { get; init; }
 
         public double AllocatedMb { get; init; }
     }
