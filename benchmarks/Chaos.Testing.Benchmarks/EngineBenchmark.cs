@@ -190,8 +190,8 @@ internal static class EngineBenchmark
         }
 
         Console.WriteLine($"  Ratio: median of the per-round paired ratios engine_i / plain_i (same round, same load) with its IQR and a 95% CI of that");
-        Console.WriteLine("  median; also the ratio of the medians. Process CPU (user + system, whole process: engine, client and emulator) is shown");
-        Console.WriteLine("  too: unlike wall clock it barely moves when other processes take the cores.");
+        Console.WriteLine("  median; also the ratio of the medians. Process CPU (user + system, whole process: engine, client, emulator and its");
+        Console.WriteLine("  controllers) is shown too: it counts only this process's work, so other processes move it less than the wall clock.");
         Console.WriteLine($"  Sides: {string.Join(", ", sides.Select(s => s.Short))}");
         Console.WriteLine();
     }
