@@ -1,14 +1,23 @@
 // Emulator throughput and watch latency, measured in one process, each figure also given as a ratio to a
-// baseline run in the same process on the same server (GET /version: routing + JSON, no store work).
+// baseline run in the same process on the same server (GET /version: routing + JSON, no store work); then the engine
+// benchmark (kill 500 pods: engine against a plain loop, paired rounds).
 //   dotnet run -c Release --project benchmarks/Chaos.Testing.Benchmarks [-- --seconds 3 --clients 16]
+//   engine part only: [-- --engine-only --rounds 40 --warmup 3 --seed 20261207 --breakdown --bare]; emulator part only: [-- --emulator-only]
 using System.Diagnostics;
 using Chaos.Testing.Emulator;
 using k8s;
 using k8s.Models;
 
+var engineOptions = new EngineBenchmarkOptions(
+    Rounds: Math.Max(2, ReadArg(args, "--rounds", 40)),
+    Warmup: Math.Max(0, ReadArg(args, "--warmup", 3)),
+    Seed: ReadArg(args, "--seed", 20261207),
+    Breakdown: args.Contains("--breakdown"),
+    Bare: args.Contains("--bare"),
+    Ablate: args.Contains("--ablate"));
 if (args.Contains("--engine-only"))
 {
-    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 7));
+    await EngineBenchmark.RunAsync(engineOptions);
     return 0;
 }
 
@@ -90,7 +99,7 @@ foreach (var session in sessions)
 
 if (!args.Contains("--emulator-only"))
 {
-    await EngineBenchmark.RunAsync(ReadArg(args, "--rounds", 7));
+    await EngineBenchmark.RunAsync(engineOptions);
 }
 
 foreach (var client in http)
