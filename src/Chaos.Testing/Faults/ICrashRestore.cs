@@ -27,4 +27,14 @@ internal sealed record RestoreContext(
     IKubernetes Client,
     ApiCalls Api,
     TimeProvider Time,
-    IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> CustomRecoveries);
+    IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> CustomRecoveries)
+{
+    /// <summary>
+    /// <paramref name="target"/> as the kind its fault acts on; an entry on another kind is not one its fault wrote, and
+    /// is refused before anything is written.
+    /// </summary>
+    public static T TargetOf<T>(IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        target as T ?? throw new InvalidDataException(
+            $"fault {entry.Fault} acts on {typeof(T).Name[2..]}s, but this entry is on a {target.Kind ?? target.GetType().Name[2..]}; the entry stays");
+}

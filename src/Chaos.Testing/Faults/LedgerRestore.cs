@@ -22,11 +22,7 @@ internal sealed class LedgerRestore<T, TRecord>(string kind, Func<T, TRecord, Le
     /// <inheritdoc/>
     public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
     {
-        if (target is not T typed)
-        {
-            throw new InvalidDataException($"fault {entry.Fault} acts on {kind}s, but this entry is on a {target.Kind ?? target.GetType().Name}; the entry stays");
-        }
-
+        var typed = RestoreContext.TargetOf<T>(target, entry);
         // The record is checked before anything is written.
         LedgerRecord.Read<TRecord>(entry);
         var action = await RestoreOneAsync(context.Client, context.Api, context.Time, typed, entry.Experiment, cancellationToken);

@@ -111,11 +111,7 @@ internal abstract partial class NodePayloadFault
     {
         public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
         {
-            if (target is not V1Node node)
-            {
-                throw new InvalidDataException($"fault {entry.Fault} acts on nodes, but this entry is on a {target.Kind ?? target.GetType().Name}; the entry stays");
-            }
-
+            var node = RestoreContext.TargetOf<V1Node>(target, entry);
             var done = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
             await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, node, entry.Experiment, cancellationToken);
             return done;

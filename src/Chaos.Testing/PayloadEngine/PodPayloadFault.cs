@@ -205,11 +205,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     {
         public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
         {
-            if (target is not V1Pod pod)
-            {
-                throw new InvalidDataException($"fault {entry.Fault} acts on pods, but this entry is on a {target.Kind ?? target.GetType().Name}; the entry stays");
-            }
-
+            var pod = RestoreContext.TargetOf<V1Pod>(target, entry);
             LedgerRecord.Read<PodPayloadRecord>(entry);
             return await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, cancellationToken)
                 ?? "already recovered";

@@ -72,7 +72,5 @@ internal static class CatalogConformance
             .ToList();
     }
 
-    public static bool IsPod(FaultDescriptor fault) => fault.Target.HasFlag(FaultTargetKind.Pod);
-
     public static Task<V1PodList> CartPodsAsync(IKubernetes client) => client.CoreV1.ListNamespacedPodAsync("shop", labelSelector: "app=cart");
 }
