@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Controllers;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 using Chaos.Testing.Emulator.Validation;
@@ -39,7 +40,8 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         Authorization = new ApiAuthorization();
         var admission = new Admission();
         _server = new ApiServer(_store, Audit, ApiFaults, Authorization, options.TimeProvider, admission);
-        _controllers = ControllerManager.Create(_store, options, admission);
+        var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError);
+        _controllers = ControllerManager.Create(_store, settings, admission);
         _ownsKubeconfig = options.KubeconfigPath is null;
         _client = new Lazy<Kubernetes>(CreateClient);
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -46,7 +47,7 @@ internal sealed class ControllerManager : IAsyncDisposable
     /// as far as it can (a Deployment's ReplicaSet, then its pods, then their binding and start), and endpoints and
     /// budgets last, from the pods as the kubelet left them.
     /// </summary>
-    public static ControllerManager Create(ResourceStore store, KubernetesEmulatorOptions options, Admission admission)
+    public static ControllerManager Create(ResourceStore store, KubeletSettings options, Admission admission)
     {
         var time = options.TimeProvider;
         var timers = new ControllerTimers();

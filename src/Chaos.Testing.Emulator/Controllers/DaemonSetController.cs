@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -50,8 +51,8 @@ internal sealed class DaemonSetController : IController
                                             && Scheduling.UntoleratedTaint(n, tolerations, includeUnschedulable: false) is null)
                 .Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
             var (pods, _) = _store.List(ResourceTypes.Pods, set.Namespace, p => Workloads.IsControlledBy(p, set));
-            var active = pods.Where(Pods.IsActive).ToList();
-            foreach (var node in eligible.Where(n => !active.Any(p => Pods.NodeOf(p) == n)))
+            var active = pods.Where(PodLifecycle.IsActive).ToList();
+            foreach (var node in eligible.Where(n => !active.Any(p => PodLifecycle.NodeOf(p) == n)))
             {
                 var pod = Workloads.PodFromTemplate(set, $"{set.Name}-", null);
                 pod["spec"]!["nodeName"] = node;
@@ -65,12 +66,12 @@ internal sealed class DaemonSetController : IController
                 Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, pod);
             }
 
-            foreach (var pod in active.Where(p => !eligible.Contains(Pods.NodeOf(p))))
+            foreach (var pod in active.Where(p => !eligible.Contains(PodLifecycle.NodeOf(p))))
             {
-                Pods.DeleteGracefully(_store, pod);
+                PodLifecycle.DeleteGracefully(_store, pod);
             }
 
-            var scheduled = active.Where(p => eligible.Contains(Pods.NodeOf(p))).ToList();
+            var scheduled = active.Where(p => eligible.Contains(PodLifecycle.NodeOf(p))).ToList();
             var ready = scheduled.Count(Admission.IsPodReady);
             _store.Mutate(ResourceTypes.DaemonSets, set.Namespace, set.Name, o => ObjectStatus.Set(o, new JsonObject
             {

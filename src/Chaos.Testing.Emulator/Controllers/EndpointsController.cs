@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
@@ -86,7 +87,7 @@ internal sealed class EndpointsController : IController
             var address = new JsonObject
             {
                 ["ip"] = pod.Node["status"]!["podIP"]!.ToString(),
-                ["nodeName"] = Pods.NodeOf(pod),
+                ["nodeName"] = PodLifecycle.NodeOf(pod),
                 ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = pod.Namespace, ["name"] = pod.Name, ["uid"] = pod.Uid },
             };
             (Admission.IsPodReady(pod) ? ready : notReady).Add(address);

@@ -34,7 +34,7 @@ internal sealed class GarbageCollector : IController
 
                 if (type == ResourceTypes.Pods)
                 {
-                    Pods.DeleteGracefully(_store, item);
+                    PodLifecycle.DeleteGracefully(_store, item);
                 }
                 else
                 {

@@ -1,26 +1,27 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
 namespace Chaos.Testing.Emulator.Controllers;
 
 /// <summary>
-/// The kubelet of every node: starts bound pods (after <see cref="KubernetesEmulatorOptions.PodStartDelay"/>), makes
-/// them ready (after <see cref="KubernetesEmulatorOptions.PodReadyDelay"/>), restarts containers whose image changed,
+/// The kubelet of every node: starts bound pods (after <see cref="KubeletSettings.PodStartDelay"/>), makes
+/// them ready (after <see cref="KubeletSettings.PodReadyDelay"/>), restarts containers whose image changed,
 /// starts ephemeral containers and ends terminating pods. No process runs: what payloads do is
 /// <see cref="PayloadSimulation"/>'s. It also removes pods bound to a node that no longer exists (pod garbage collection).
 /// </summary>
 internal sealed partial class Kubelet : IController
 {
     private readonly ResourceStore _store;
-    private readonly KubernetesEmulatorOptions _options;
+    private readonly KubeletSettings _options;
     private readonly TimeProvider _time;
     private readonly ControllerTimers _timers;
     private readonly PayloadSimulation _payloads;
     private int _nextPodIp = 10;
 
-    public Kubelet(ResourceStore store, KubernetesEmulatorOptions options, ControllerTimers timers, PayloadSimulation payloads)
+    public Kubelet(ResourceStore store, KubeletSettings options, ControllerTimers timers, PayloadSimulation payloads)
     {
         _store = store;
         _options = options;
@@ -33,14 +34,14 @@ internal sealed partial class Kubelet : IController
 
     public void Reconcile(DateTimeOffset now)
     {
-        var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(Pods.NodeOf(p)));
+        var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(PodLifecycle.NodeOf(p)));
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
         var nodeNames = nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var live = new HashSet<string>(StringComparer.Ordinal);
         foreach (var pod in pods)
         {
             live.Add(pod.Uid);
-            if (!nodeNames.Contains(Pods.NodeOf(pod)))
+            if (!nodeNames.Contains(PodLifecycle.NodeOf(pod)))
             {
                 // Pod garbage collection: a pod bound to a node that no longer exists is removed.
                 _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
@@ -58,7 +59,7 @@ internal sealed partial class Kubelet : IController
             {
                 if (_timers.IsDue($"start:{pod.Uid}", _options.PodStartDelay, now))
                 {
-                    Start(pod, nodes.First(n => n.Name == Pods.NodeOf(pod)), now);
+                    Start(pod, nodes.First(n => n.Name == PodLifecycle.NodeOf(pod)), now);
                 }
 
                 continue;

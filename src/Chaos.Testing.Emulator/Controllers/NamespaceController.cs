@@ -33,7 +33,7 @@ internal sealed class NamespaceController : IController
                 {
                     if (type == ResourceTypes.Pods)
                     {
-                        Pods.DeleteGracefully(_store, item);
+                        PodLifecycle.DeleteGracefully(_store, item);
                     }
                     else
                     {

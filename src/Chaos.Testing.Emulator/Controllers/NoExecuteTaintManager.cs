@@ -26,14 +26,14 @@ internal sealed class NoExecuteTaintManager : IController
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null, n => (n.Node["spec"]?["taints"] as JsonArray ?? []).Any(t => t?["effect"]?.ToString() == "NoExecute"));
         foreach (var node in nodes)
         {
-            var (pods, _) = _store.List(ResourceTypes.Pods, null, p => Pods.NodeOf(p) == node.Name && !p.Terminating);
+            var (pods, _) = _store.List(ResourceTypes.Pods, null, p => PodLifecycle.NodeOf(p) == node.Name && !p.Terminating);
             foreach (var pod in pods)
             {
                 var tolerations = (pod.Node["spec"]?["tolerations"] as JsonArray ?? []).ToList();
                 var taint = Scheduling.UntoleratedTaint(node, tolerations, includeUnschedulable: false, noExecuteOnly: true);
                 if (taint is not null)
                 {
-                    Pods.DeleteGracefully(_store, pod);
+                    PodLifecycle.DeleteGracefully(_store, pod);
                     continue;
                 }
 
@@ -46,7 +46,7 @@ internal sealed class NoExecuteTaintManager : IController
                     .ToList();
                 if (limited.Count > 0 && _timers.IsDue($"noexecute:{pod.Uid}", TimeSpan.FromSeconds(limited.Min()), now))
                 {
-                    Pods.DeleteGracefully(_store, pod);
+                    PodLifecycle.DeleteGracefully(_store, pod);
                 }
             }
         }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -10,16 +11,16 @@ namespace Chaos.Testing.Emulator.Controllers;
 /// Chaos.Testing payloads, simulated. No command runs in the emulator, so a payload's script cannot end it; payloads
 /// declare their lifetime in their environment instead (<see cref="PayloadProtocol"/>), and this is where the emulator
 /// reads it: when an ephemeral payload container or a payload pod exits, what it prints, and how it fails when
-/// <see cref="KubernetesEmulatorOptions.PayloadInstallError"/> is set. The kubelet calls it for running pods, the API
+/// <see cref="KubeletSettings.PayloadInstallError"/> is set. The kubelet calls it for running pods, the API
 /// server for <c>pods/log</c>.
 /// </summary>
 internal sealed class PayloadSimulation
 {
     private readonly ResourceStore _store;
-    private readonly KubernetesEmulatorOptions _options;
+    private readonly KubeletSettings _options;
     private readonly ControllerTimers _timers;
 
-    public PayloadSimulation(ResourceStore store, KubernetesEmulatorOptions options, ControllerTimers timers)
+    public PayloadSimulation(ResourceStore store, KubeletSettings options, ControllerTimers timers)
     {
         _store = store;
         _options = options;
@@ -36,7 +37,7 @@ internal sealed class PayloadSimulation
 
     /// <summary>
     /// The state of an ephemeral container that just started: running, except a payload (it declares
-    /// <see cref="PayloadProtocol.HoldSecondsVariable"/>) when <see cref="KubernetesEmulatorOptions.PayloadInstallError"/>
+    /// <see cref="PayloadProtocol.HoldSecondsVariable"/>) when <see cref="KubeletSettings.PayloadInstallError"/>
     /// is set, which has exited 1 at once with that text as message.
     /// </summary>
     public JsonObject EphemeralStartState(JsonNode container, DateTimeOffset now)
@@ -60,7 +61,7 @@ internal sealed class PayloadSimulation
     /// <summary>
     /// A pod that never restarts (<c>restartPolicy: Never</c>) whose every container declares
     /// <see cref="PayloadProtocol.HoldSecondsVariable"/> is a Chaos.Testing payload pod: it succeeds (exit 0) once the
-    /// longest hold has passed, as its script would; with <see cref="KubernetesEmulatorOptions.PayloadInstallError"/> a
+    /// longest hold has passed, as its script would; with <see cref="KubeletSettings.PayloadInstallError"/> a
     /// payload pod holding a second or more fails at once (exit 1, that text as message). Returns whether the pod is a
     /// payload pod that ended now (the kubelet then leaves it alone for this pass).
     /// </summary>

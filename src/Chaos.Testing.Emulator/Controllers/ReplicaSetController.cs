@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
@@ -30,7 +31,7 @@ internal sealed class ReplicaSetController : IController
         {
             var replicas = rs.Node["spec"]!["replicas"]?.ToInt32() ?? 1;
             var (pods, _) = _store.List(ResourceTypes.Pods, rs.Namespace, p => Workloads.IsControlledBy(p, rs));
-            var active = pods.Where(Pods.IsActive).ToList();
+            var active = pods.Where(PodLifecycle.IsActive).ToList();
             for (var i = active.Count; i < replicas; i++)
             {
                 Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, Workloads.PodFromTemplate(rs, $"{rs.Name}-", null));
@@ -38,7 +39,7 @@ internal sealed class ReplicaSetController : IController
 
             foreach (var extra in active.OrderBy(Admission.IsPodReady).ThenByDescending(p => p.ResourceVersion).Take(Math.Max(0, active.Count - replicas)))
             {
-                Pods.DeleteGracefully(_store, extra);
+                PodLifecycle.DeleteGracefully(_store, extra);
             }
 
             var ready = active.Count(Admission.IsPodReady);

@@ -23,15 +23,15 @@ internal sealed class Scheduler : IController
 
     public void Reconcile(DateTimeOffset now)
     {
-        var (pending, _) = _store.List(ResourceTypes.Pods, null, p => !p.Terminating && string.IsNullOrEmpty(Pods.NodeOf(p)));
+        var (pending, _) = _store.List(ResourceTypes.Pods, null, p => !p.Terminating && string.IsNullOrEmpty(PodLifecycle.NodeOf(p)));
         if (pending.Count == 0)
         {
             return;
         }
 
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
-        var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(Pods.NodeOf(p)) && Pods.IsActive(p));
-        var load = nodes.ToDictionary(n => n.Name, n => pods.Count(p => Pods.NodeOf(p) == n.Name), StringComparer.Ordinal);
+        var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(PodLifecycle.NodeOf(p)) && PodLifecycle.IsActive(p));
+        var load = nodes.ToDictionary(n => n.Name, n => pods.Count(p => PodLifecycle.NodeOf(p) == n.Name), StringComparer.Ordinal);
         foreach (var pod in pending)
         {
             var spec = pod.Node["spec"]!;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -63,12 +64,12 @@ internal sealed class StatefulSetController : IController
                 }
             }
 
-            foreach (var pod in pods.Where(p => Pods.IsActive(p) && Ordinal(set, p) >= replicas).OrderByDescending(p => Ordinal(set, p)))
+            foreach (var pod in pods.Where(p => PodLifecycle.IsActive(p) && Ordinal(set, p) >= replicas).OrderByDescending(p => Ordinal(set, p)))
             {
-                Pods.DeleteGracefully(_store, pod);
+                PodLifecycle.DeleteGracefully(_store, pod);
             }
 
-            var active = pods.Where(Pods.IsActive).ToList();
+            var active = pods.Where(PodLifecycle.IsActive).ToList();
             var ready = active.Count(Admission.IsPodReady);
             _store.Mutate(ResourceTypes.StatefulSets, set.Namespace, set.Name, o => ObjectStatus.Set(o, new JsonObject
             {

@@ -1,6 +1,7 @@
 using System.Net;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Patching;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

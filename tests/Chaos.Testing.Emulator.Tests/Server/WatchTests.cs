@@ -1,4 +1,5 @@
 using System.Net;
+using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Tests.Support;
 using k8s;
 using k8s.Models;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Storage;
 
-namespace Chaos.Testing.Emulator.Server;
+namespace Chaos.Testing.Emulator.Policy;
 
 /// <summary>The defaults and allocations the API server adds on create (defaulting and admission), where tests can see them.</summary>
 internal sealed class Admission

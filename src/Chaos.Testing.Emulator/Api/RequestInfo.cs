@@ -1,7 +1,7 @@
 using Chaos.Testing.Emulator.Api;
 using Microsoft.AspNetCore.Http;
 
-namespace Chaos.Testing.Emulator.Server;
+namespace Chaos.Testing.Emulator.Api;
 
 /// <summary>What a request asks for, parsed from its method and path the way the API server's RequestInfoFactory does.</summary>
 internal sealed record RequestInfo(

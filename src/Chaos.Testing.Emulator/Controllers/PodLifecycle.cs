@@ -4,7 +4,7 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Controllers;
 
 /// <summary>What several controllers ask of a pod, and how they all delete one.</summary>
-internal static class Pods
+internal static class PodLifecycle
 {
     /// <summary>The node the pod is bound to, or empty while it is pending.</summary>
     public static string NodeOf(StoredObject pod) => pod.Node["spec"]?["nodeName"]?.ToString() ?? string.Empty;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Microsoft.AspNetCore.Http;
 
-namespace Chaos.Testing.Emulator.Server;
+namespace Chaos.Testing.Emulator.Api;
 
 /// <summary>Reading request bodies and writing JSON answers.</summary>
 internal static class Json

@@ -4,7 +4,7 @@ using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Storage;
 
-namespace Chaos.Testing.Emulator.Server;
+namespace Chaos.Testing.Emulator.Policy;
 
 /// <summary>The disruption controller's arithmetic: how many pods are healthy, how many must be, how many may go.</summary>
 internal static class DisruptionBudgets
