@@ -143,13 +143,13 @@ internal sealed class PayloadSimulation
                 continue;
             }
 
-            var env = (spec["env"] as JsonArray ?? []).OfType<JsonObject>().ToDictionary(e => e["name"]!.ToString(), e => e["value"]?.ToString() ?? string.Empty, StringComparer.Ordinal);
-            if (env.TryGetValue(PayloadProtocol.StopsVariable, out var stops))
+            // Read like every other env lookup here (first match): a repeated or nameless variable must not stop the kubelet.
+            if (EnvValue(spec, PayloadProtocol.StopsVariable) is { } stops)
             {
                 finish.Add(name);
                 finish.Add(stops);
             }
-            else if (env.TryGetValue(PayloadProtocol.HoldSecondsVariable, out var held)
+            else if (EnvValue(spec, PayloadProtocol.HoldSecondsVariable) is { } held
                 && double.TryParse(held, CultureInfo.InvariantCulture, out var seconds)
                 && _timers.IsDue($"ephemeral-{name}:{pod.Uid}", TimeSpan.FromSeconds(seconds), now))
             {

@@ -38,6 +38,16 @@ public sealed class PodLogTests : EmulatorTest
     }
 
     [Fact]
+    public async Task Payload_WithARepeatedVariable_StillEndsWhenItsHoldHasPassed()
+    {
+        // Env names repeat in real specs (the API accepts it; the last wins in a real runtime): the kubelet must not stall.
+        await AddAsync("""{"name":"chaos-cpu-stress-2","image":"busybox:1.36","targetContainerName":"app","env":[{"name":"CHAOS_TESTING_HOLD_SECONDS","value":"1"},{"name":"CHAOS_TESTING_HOLD_SECONDS","value":"1"},{"name":"X"},{"name":"X","value":"y"}]}""");
+
+        await Client.WaitForPodAsync(Ns, "web", p => p.Status.EphemeralContainerStatuses?.Any(s => s.State?.Terminated is { ExitCode: 0 }) == true, "the payload ends after its hold");
+        Cluster.ControllerError.Should().BeNull();
+    }
+
+    [Fact]
     public async Task Log_WithoutContainerName_WhenThePodHasEphemeralContainers_StillReadsTheOnlyRegularOne()
     {
         await AddAsync(Payload);
