@@ -41,7 +41,15 @@ public sealed class PodLogTests : EmulatorTest
     public async Task Payload_WithARepeatedVariable_StillEndsWhenItsHoldHasPassed()
     {
         // Env names repeat in real specs (the API accepts it; the last wins in a real runtime): the kubelet must not stall.
-        await AddAsync("""{"name":"chaos-cpu-stress-2","image":"busybox:1.36","targetContainerName":"app","env":[{"name":"CHAOS_TESTING_HOLD_SECONDS","value":"1"},{"name":"CHAOS_TESTING_HOLD_SECONDS","value":"1"},{"name":"X"},{"name":"X","value":"y"}]}""");
+        var pod = await Client.CoreV1.ReadNamespacedPodAsync("web", Ns);
+        pod.Spec.EphemeralContainers = [new V1EphemeralContainer
+        {
+            Name = "chaos-cpu-stress-2",
+            Image = "busybox:1.36",
+            TargetContainerName = "app",
+            Env = [new() { Name = "CHAOS_TESTING_HOLD_SECONDS", Value = "1" }, new() { Name = "CHAOS_TESTING_HOLD_SECONDS", Value = "1" }, new() { Name = "X" }, new() { Name = "X", Value = "y" }],
+        }];
+        await Client.CoreV1.ReplaceNamespacedPodEphemeralcontainersAsync(pod, "web", Ns);
 
         await Client.WaitForPodAsync(Ns, "web", p => p.Status.EphemeralContainerStatuses?.Any(s => s.State?.Terminated is { ExitCode: 0 }) == true, "the payload ends after its hold");
         Cluster.ControllerError.Should().BeNull();
