@@ -15,12 +15,9 @@ public abstract class StressFaultOptions : PayloadOptions
     /// <value>The default value is 1.</value>
     public int Workers { get; set; } = 1;
 
-    private protected void ValidateStress(string fault, int maxWorkers, ICollection<string> errors)
+    private protected void ValidateStress(string fault, IntRange workers, ICollection<string> errors)
     {
         ValidatePayload(fault, errors);
-        if (Workers < 1 || Workers > maxWorkers)
-        {
-            errors.Add($"{fault}.Workers: must be between 1 and {maxWorkers}, was {Workers}.");
-        }
+        workers.Check($"{fault}.Workers", Workers, errors);
     }
 }

@@ -9,10 +9,7 @@ public sealed class CpuStressOptions : StressFaultOptions
 
     internal void Validate(ICollection<string> errors)
     {
-        ValidateStress("StressCpu", 256, errors);
-        if (Load is < 1 or > 100)
-        {
-            errors.Add($"StressCpu.Load: must be between 1 and 100 (percent of a CPU per worker), was {Load}.");
-        }
+        ValidateStress("StressCpu", CpuStressSpec.WorkersRange, errors);
+        CpuStressSpec.LoadRange.Check("StressCpu.Load", Load, errors, "percent of a CPU per worker");
     }
 }

@@ -32,10 +32,7 @@ public sealed class DiskFillOptions : PayloadOptions
     internal void Validate(ICollection<string> errors)
     {
         ValidatePayload("FillDisk", errors);
-        if (Percent is < 1 or > 99)
-        {
-            errors.Add($"FillDisk.Percent: must be between 1 and 99, was {Percent}.");
-        }
+        DiskFillSpec.PercentRange.Check("FillDisk.Percent", Percent, errors);
 
         if (Volume is not null && KubernetesNames.CheckName(Volume) is { } problem)
         {

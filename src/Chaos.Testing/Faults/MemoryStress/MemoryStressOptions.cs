@@ -13,14 +13,14 @@ public sealed class MemoryStressOptions : StressFaultOptions
 
     internal void Validate(ICollection<string> errors)
     {
-        ValidateStress("StressMemory", 64, errors);
-        if (Percent is { } percent && percent is < 1 or > 100)
+        ValidateStress("StressMemory", MemoryStressSpec.WorkersRange, errors);
+        if (Percent is { } percent)
         {
-            errors.Add($"StressMemory.Percent: must be between 1 and 100, was {percent}.");
+            MemoryStressSpec.PercentRange.Check("StressMemory.Percent", percent, errors);
         }
-        else if (Percent is null && (Bytes is null || Bytes < 1024 * 1024))
+        else if (Bytes is null || Bytes < MemoryStressSpec.MinBytes)
         {
-            errors.Add($"StressMemory.Bytes: must be at least 1 MiB (1048576), was {Bytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}; or set Percent.");
+            errors.Add($"StressMemory.Bytes: must be at least 1 MiB ({MemoryStressSpec.MinBytes}), was {Bytes?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}; or set Percent.");
         }
     }
 

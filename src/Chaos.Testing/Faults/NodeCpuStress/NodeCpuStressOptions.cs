@@ -20,14 +20,8 @@ public sealed class NodeCpuStressOptions : NodePayloadOptions
     internal void Validate(ICollection<string> errors)
     {
         ValidatePayload("StressCpu", errors);
-        if (Workers is < 1 or > 256)
-        {
-            errors.Add($"StressCpu.Workers: must be between 1 and 256, was {Workers}.");
-        }
+        CpuStressSpec.WorkersRange.Check("StressCpu.Workers", Workers, errors);
 
-        if (Load is < 1 or > 100)
-        {
-            errors.Add($"StressCpu.Load: must be between 1 and 100 (percent of a CPU per worker), was {Load}.");
-        }
+        CpuStressSpec.LoadRange.Check("StressCpu.Load", Load, errors, "percent of a CPU per worker");
     }
 }

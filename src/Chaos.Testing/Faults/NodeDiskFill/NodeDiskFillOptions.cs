@@ -25,9 +25,6 @@ public sealed class NodeDiskFillOptions : NodePayloadOptions
             errors.Add($"FillDisk.Path: must be an absolute directory on the node other than \"/\", without \"..\", e.g. \"/var/tmp\", was \"{Path}\".");
         }
 
-        if (Percent is < 1 or > 99)
-        {
-            errors.Add($"FillDisk.Percent: must be between 1 and 99, was {Percent}.");
-        }
+        DiskFillSpec.PercentRange.Check("FillDisk.Percent", Percent, errors);
     }
 }

@@ -8,13 +8,15 @@ internal sealed record CpuStressSpec
     /// <param name="loadPercent">The load of each worker, 1-100 (100 = a CPU fully busy).</param>
     public CpuStressSpec(int workers, int loadPercent)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(workers, 256);
-        ArgumentOutOfRangeException.ThrowIfLessThan(loadPercent, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(loadPercent, 100);
-        Workers = workers;
-        LoadPercent = loadPercent;
+        Workers = WorkersRange.Guard(workers, nameof(workers));
+        LoadPercent = LoadRange.Guard(loadPercent, nameof(loadPercent));
     }
+
+    /// <summary>Gets how many workers may run (each loads at most one CPU).</summary>
+    public static IntRange WorkersRange { get; } = new(1, 256);
+
+    /// <summary>Gets the load a worker may have, in percent of a CPU.</summary>
+    public static IntRange LoadRange { get; } = new(1, 100);
 
     /// <summary>Gets how many workers run.</summary>
     public int Workers { get; }
@@ -35,12 +37,16 @@ internal sealed record MemoryStressSpec
 
     private MemoryStressSpec(long? bytes, int? percent, int workers)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(workers, 64);
         Bytes = bytes;
         Percent = percent;
-        Workers = workers;
+        Workers = WorkersRange.Guard(workers, nameof(workers));
     }
+
+    /// <summary>Gets how many workers may share the size.</summary>
+    public static IntRange WorkersRange { get; } = new(1, 64);
+
+    /// <summary>Gets the share of <c>MemTotal</c> that may be held, in percent.</summary>
+    public static IntRange PercentRange { get; } = new(1, 100);
 
     /// <summary>Gets the total size in bytes, or null when <see cref="Percent"/> is set.</summary>
     public long? Bytes { get; }
@@ -61,9 +67,7 @@ internal sealed record MemoryStressSpec
     /// <summary>A total of <paramref name="percent"/>% (1-100) of <c>MemTotal</c> held by <paramref name="workers"/> workers.</summary>
     public static MemoryStressSpec OfPercent(int percent, int workers = 1)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(percent, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
-        return new MemoryStressSpec(null, percent, workers);
+        return new MemoryStressSpec(null, PercentRange.Guard(percent, nameof(percent)), workers);
     }
 }
 
@@ -86,11 +90,12 @@ internal sealed record DiskFillSpec
             throw new ArgumentException($"A disk fill path is an absolute directory path on one line, was \"{path}\".", nameof(path));
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(targetPercent, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetPercent, 99);
         Path = path;
-        TargetPercent = targetPercent;
+        TargetPercent = PercentRange.Guard(targetPercent, nameof(targetPercent));
     }
+
+    /// <summary>Gets the use a fill may reach, in percent of the filesystem (100 would leave the pod no byte).</summary>
+    public static IntRange PercentRange { get; } = new(1, 99);
 
     /// <summary>Gets the directory whose filesystem is filled; the fill file is written in it.</summary>
     public string Path { get; }
