@@ -29,7 +29,7 @@ internal static class LedgerRecord
         catch (JsonException ex)
         {
             throw new InvalidDataException(
-                $"the ledger entry of experiment {entry.Experiment} ({entry.Fault}) has a recovery record that is not a valid {typeof(TRecord).Name}: {ex.Message} "
+                $"the ledger entry of experiment {entry.Experiment} has a recovery record that is not what {entry.Fault} writes: {ex.Message} "
                 + "Nothing was changed; the entry stays for a person to inspect.", ex);
         }
     }

@@ -58,4 +58,28 @@ public sealed class FaultCatalogTests
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         result.Affected[0].Action.Should().Be($"containers cart now run {new PodFailureOptions().Image}");
     }
+
+    [Fact]
+    public async Task Janitor_AnEntryWhoseRecordHasTheWrongShape_IsReportedAndLeftAlone()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var pod = (await CatalogConformance.CartPodsAsync(cluster.Client)).Items[0];
+        var entry = new LedgerEntry
+        {
+            Experiment = "0123456789ab",
+            Fault = "pod-failure",
+            Deadline = DateTimeOffset.UnixEpoch,
+            Owner = Ledger.Owner,
+            Recovery = new System.Text.Json.Nodes.JsonObject { ["pause"] = 5 },
+        };
+        Ledger.Add(pod.Metadata, entry);
+        pod = await cluster.Client.CoreV1.ReplaceNamespacedPodAsync(pod, pod.Metadata.Name, "shop");
+        cluster.Emulator.Audit.Clear();
+
+        var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
+
+        sweep.Recovered.Should().BeEmpty();
+        sweep.Failed.Should().ContainSingle().Which.Should().Contain("a recovery record that is not what pod-failure writes").And.Contain("the entry stays");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty("a record that does not parse is refused before any write");
+    }
 }
