@@ -10,6 +10,21 @@ public sealed class NodeFaultTests
     private static readonly TimeSpan Hold = TimeSpan.FromMilliseconds(300);
 
     [Fact]
+    public async Task Percent_OnNodes_PicksThatShareRoundedDownButAtLeastOne()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var nodes = (await cluster.Client.CoreV1.ListNodeAsync()).Items.Count;
+
+        var half = await Experiment.On(Nodes.All()).Percent(50).Cordon().DryRun().RunAsync(cluster.Client);
+        var all = await Experiment.On(Nodes.All()).Percent(100).Cordon()
+            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; }).DryRun().RunAsync(cluster.Client);
+
+        half.Affected.Should().HaveCount(Math.Max(1, nodes * 50 / 100));
+        all.Affected.Should().HaveCount(nodes);
+        half.Description.Should().Be("cordon 50% (rounded down, at least one) of nodes");
+    }
+
+    [Fact]
     public async Task Cordon_MarksTheNodeUnschedulableWithLedger_ThenRestoresItExactly()
     {
         await using var cluster = await ShopCluster.StartAsync();
