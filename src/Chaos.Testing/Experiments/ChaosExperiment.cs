@@ -145,6 +145,15 @@ public sealed record ChaosExperiment
             throw new ChaosConfigurationException(errors);
         }
 
-        return await new ExperimentRunner(ToDefinition(), client).RunAsync(cancellationToken);
+        try
+        {
+            return await new ExperimentRunner(ToDefinition(), client).RunAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Whatever called the API directly (watches, probes) may have left a request with its token in the chain.
+            Credentials.Scrub(ex);
+            throw;
+        }
     }
 }

@@ -61,6 +61,11 @@ internal sealed class ApiCalls
         {
             throw Refused(verb, resource, ns, ex);
         }
+        catch (HttpOperationException ex)
+        {
+            Credentials.Scrub(ex);
+            throw;
+        }
     }
 
     /// <summary>One request without retries (the caller handles 429 itself, e.g. an eviction blocked by a PodDisruptionBudget); 403 still refuses.</summary>
@@ -86,6 +91,11 @@ internal sealed class ApiCalls
         catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Forbidden)
         {
             throw Refused(verb, resource, ns, ex);
+        }
+        catch (HttpOperationException ex)
+        {
+            Credentials.Scrub(ex);
+            throw;
         }
     }
 
@@ -132,7 +142,7 @@ internal sealed class ApiCalls
         return new ChaosRefusedException(
             $"The Kubernetes API refused to {verb} {resource} {where} (403 Forbidden): {ex.Response.Content}. "
             + $"Grant the identity of this kubeconfig the '{verb}' verb on '{resource}' (a Role and RoleBinding), or target objects it may change. Nothing was retried.",
-            ex);
+            Credentials.Scrub(ex));
     }
 
     private static bool IsTransientStatus(HttpOperationException ex) =>
