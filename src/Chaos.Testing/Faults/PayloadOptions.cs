@@ -94,8 +94,14 @@ public abstract class NetworkFaultOptions : PayloadOptions
         _ => NetworkDirection.Egress,
     };
 
-    internal static bool IsCidr(string text)
+    internal static bool IsCidr(string? text)
     {
+        // Digits, dots and one slash only: the parsers below would accept spaces the payload's iptables then refuses.
+        if (string.IsNullOrEmpty(text) || !text.All(c => char.IsAsciiDigit(c) || c is '.' or '/'))
+        {
+            return false;
+        }
+
         var parts = text.Split('/');
         return parts.Length is 1 or 2
             && System.Net.IPAddress.TryParse(parts[0], out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && parts[0].Count(c => c == '.') == 3

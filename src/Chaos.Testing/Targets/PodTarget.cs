@@ -144,6 +144,6 @@ public sealed partial record PodTarget
         }
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9.]*(!=|==|=)[^=!]*$")]
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9.]*(!=|==|=)[^=!]*\\z")]
     private static partial System.Text.RegularExpressions.Regex FieldTerm();
 }
