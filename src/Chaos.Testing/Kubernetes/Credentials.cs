@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using k8s.Autorest;
 
 namespace Chaos.Testing;
@@ -7,7 +8,7 @@ namespace Chaos.Testing;
 /// request it sent, headers (the bearer token) and body included; every such exception that leaves the library carries
 /// the method and address only.
 /// </summary>
-internal static class Credentials
+internal static partial class Credentials
 {
     /// <summary>Replaces the request of every <see cref="HttpOperationException"/> in <paramref name="exception"/>'s chain with its method and address.</summary>
     /// <returns>The same exception, for <c>throw</c> expressions.</returns>
@@ -41,4 +42,20 @@ internal static class Credentials
 
         return exception;
     }
+
+    /// <summary>
+    /// <paramref name="url"/> as it may be shown (probe names, reports, logs): user info and the values of query
+    /// parameters that name a secret (token, key, secret, password, signature, auth) replaced by <c>***</c>.
+    /// </summary>
+    public static string RedactUrl(string url)
+    {
+        var redacted = UserInfo().Replace(url, "$1***@");
+        return SecretParameter().Replace(redacted, "$1***");
+    }
+
+    [GeneratedRegex(@"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@")]
+    private static partial Regex UserInfo();
+
+    [GeneratedRegex(@"([?&][^=&#]*(?:token|key|secret|password|passwd|pwd|sig|signature|auth)[^=&#]*=)[^&#]*", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretParameter();
 }

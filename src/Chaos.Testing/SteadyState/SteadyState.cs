@@ -69,11 +69,12 @@ public static class SteadyState
     {
         var options = new HttpProbeOptions();
         configure?.Invoke(options);
-        var name = $"HTTP GET {url}";
+        // The name is shown in results, reports and logs: credentials in the URL are not.
+        var name = $"HTTP GET {Credentials.RedactUrl(url ?? string.Empty)}";
         var errors = new List<string>();
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
-            errors.Add($"Probe \"{name}\".Url: must be an absolute http or https URL, was \"{url}\".");
+            errors.Add($"Probe \"{name}\".Url: must be an absolute http or https URL, was \"{Credentials.RedactUrl(url ?? string.Empty)}\".");
         }
 
         options.Validate(name, errors);

@@ -71,4 +71,21 @@ public sealed class CredentialsTests
 
         return leaks;
     }
+
+    [Theory]
+    [InlineData("https://alice:pa55word@shop.example.test/health?token=abc123&x=1", "HTTP GET https://***@shop.example.test/health?token=***&x=1")]
+    [InlineData("http://shop.example.test/health?api_key=abc123", "HTTP GET http://shop.example.test/health?api_key=***")]
+    [InlineData("http://shop.example.test/health?page=2", "HTTP GET http://shop.example.test/health?page=2")]
+    public void HttpProbe_Name_ShowsNoCredentials(string url, string name)
+    {
+        SteadyState.Http(url).Name.Should().Be(name);
+    }
+
+    [Fact]
+    public void HttpProbe_BadUrl_TheErrorShowsNoCredentials()
+    {
+        var errors = Experiment.On(Pods.In("shop")).Kill().Verify(SteadyState.Http("ftp://bob:pa55word@shop.example.test/")).Validate();
+
+        errors.Should().ContainSingle().Which.Should().NotContain("pa55word").And.Contain("ftp://***@shop.example.test/");
+    }
 }
