@@ -12,6 +12,9 @@ internal sealed record FieldError(string Reason, string Field, string Message)
     public static FieldError Forbidden(string field, string detail) =>
         new("FieldValueForbidden", field, $"Forbidden: {detail}");
 
+    public static FieldError TooLong(string field, int max) =>
+        new("FieldValueTooLong", field, $"Too long: may not be more than {max} bytes");
+
     public static FieldError Duplicate(string field, string value) =>
         new("FieldValueDuplicate", field, $"Duplicate value: \"{value}\"");
 

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Selectors;
@@ -12,6 +14,8 @@ namespace Chaos.Testing.Emulator.Validation;
 /// </summary>
 internal static partial class ObjectValidator
 {
+    private const int TotalAnnotationBytes = 256 * 1024;
+
     private static readonly string[] TaintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
     public static void ValidateCreate(ResourceType type, JsonObject obj)
@@ -76,12 +80,21 @@ internal static partial class ObjectValidator
             }
         }
 
-        foreach (var (key, _) in metadata?["annotations"] as JsonObject ?? [])
+        var annotationBytes = 0;
+        foreach (var (key, value) in metadata?["annotations"] as JsonObject ?? [])
         {
             if (Names.CheckQualifiedName(key) is { } keyProblem)
             {
                 errors.Add(FieldError.Invalid("metadata.annotations", key, keyProblem));
             }
+
+            annotationBytes += Encoding.UTF8.GetByteCount(key) + Encoding.UTF8.GetByteCount(value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value?.ToJsonString() ?? string.Empty);
+        }
+
+        // The real server's limit on all annotations of an object together (TotalAnnotationSizeLimitB).
+        if (annotationBytes > TotalAnnotationBytes)
+        {
+            errors.Add(FieldError.TooLong("metadata.annotations", TotalAnnotationBytes));
         }
     }
 

@@ -87,25 +87,21 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     public async Task InjectAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)
     {
         var prepared = await PrepareAsync(context, pods, cancellationToken);
+        foreach (var pod in pods)
+        {
+            var script = ScriptFor(context, pod, context.ExperimentId, prepared);
+            var entry = context.LedgerEntry(Name, RecordFor(context, pod, script));
+            PayloadLimits.Check(pod.Metadata, Verb, script.Render(PayloadHold(context)), entry.Recovery["cleanup"]!.GetValue<string>(), entry);
+        }
+
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (pod, ct) =>
         {
-            var tag = context.ExperimentId;
             var name = ContainerName(context.ExperimentId);
             var container = ContainerFor(pod);
-            var script = ScriptFor(context, pod, tag, prepared);
+            var script = ScriptFor(context, pod, context.ExperimentId, prepared);
 
             // 1. The ledger first: what recovery needs (the cleanup container, ready to inject) is on the pod before the fault.
-            var recovery = new PodPayloadRecord
-            {
-                Container = name,
-                Image = container.Image,
-                Target = container.TargetContainer ?? pod.Spec.Containers[0].Name,
-                Capabilities = container.Capabilities,
-                Cleanup = script.RenderCleanup(),
-                Process = script.ProcessName,
-                OneShot = OneShot,
-                Mounts = container.VolumeMounts,
-            };
+            var recovery = RecordFor(context, pod, script);
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
             {
                 if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
@@ -162,6 +158,22 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         {
             throw new RecoveryException([.. left.Order(StringComparer.Ordinal)], lastError);
         }
+    }
+
+    private PodPayloadRecord RecordFor(FaultContext context, V1Pod pod, PayloadScript script)
+    {
+        var container = ContainerFor(pod);
+        return new PodPayloadRecord
+        {
+            Container = ContainerName(context.ExperimentId),
+            Image = container.Image,
+            Target = container.TargetContainer ?? pod.Spec.Containers[0].Name,
+            Capabilities = container.Capabilities,
+            Cleanup = script.RenderCleanup(),
+            Process = script.ProcessName,
+            OneShot = OneShot,
+            Mounts = container.VolumeMounts,
+        };
     }
 
     /// <summary>The ephemeral container name of this run's payload on a pod.</summary>
