@@ -15,6 +15,14 @@ internal sealed record FaultDescriptor
     /// <summary>Gets the action name of the operator this project descends from (<c>pod-kill</c>, ...), or null where it has none.</summary>
     public string? OperatorAction { get; init; }
 
+    /// <summary>
+    /// Gets the family: faults of one family act on the same thing of a target (its images, its traffic shaping, its
+    /// taints) and would undo each other, so at most one experiment of a family holds a target at a time, claimed in the
+    /// same write as the change. Null for faults any number of which may share a target (cordon, drain, custom) or
+    /// that leave nothing (kill, restart).
+    /// </summary>
+    public string? Family { get; init; }
+
     /// <summary>Gets the permissions the fault needs to inject and recover, besides those every experiment needs (<see cref="FaultCatalog.EnginePermissions"/>).</summary>
     public required IReadOnlyList<FaultPermission> Permissions { get; init; }
 

@@ -99,6 +99,7 @@ internal abstract partial class NodePayloadFault
     protected static FaultDescriptor NodePayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample) => new()
     {
         Name = name,
+        Family = name,
         Target = FaultTargetKind.Node,
         Mechanism = FaultMechanism.NodePayload,
         OperatorAction = operatorAction,

@@ -83,7 +83,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
                     return false;
                 }
 
-                Ledger.Add(current.Metadata, context.LedgerEntry(Name, recovery));
+                FaultClaims.Claim(current.Metadata, "Node", Definition, context.LedgerEntry(Name, recovery));
                 return true;
             }, ct);
             if (marked is null)

@@ -109,7 +109,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
                     return false;
                 }
 
-                Ledger.Add(current.Metadata, context.LedgerEntry(Name, recovery));
+                FaultClaims.Claim(current.Metadata, "Pod", Definition, context.LedgerEntry(Name, recovery));
                 return true;
             }, ct);
             if (marked is null)
@@ -202,9 +202,14 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         await PayloadRecovery.AddEphemeralContainerAsync(context.Client, context.Api, pod.Metadata.NamespaceProperty, pod.Metadata.Name, container, cancellationToken);
 
     /// <summary>The descriptor of a pod payload fault: the permissions and restore every pod payload shares.</summary>
-    protected static FaultDescriptor PodPayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample) => new()
+    /// <param name="name">The fault's name.</param>
+    /// <param name="operatorAction">The operator's action, or null.</param>
+    /// <param name="sample">A typical use.</param>
+    /// <param name="family">What it changes in the pod, shared with faults that would undo it; the fault's name when only it does.</param>
+    protected static FaultDescriptor PodPayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample, string? family = null) => new()
     {
         Name = name,
+        Family = family ?? name,
         Target = FaultTargetKind.Pod,
         Mechanism = FaultMechanism.PodPayload,
         OperatorAction = operatorAction,

@@ -5,7 +5,7 @@ namespace Chaos.Testing;
 /// <summary>Limits the pods' bandwidth with a tbf qdisc.</summary>
 internal sealed class BandwidthFault(long bitsPerSecond, BandwidthOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("bandwidth", null, t => t.Pods.LimitBandwidth(1_000_000));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("bandwidth", null, t => t.Pods.LimitBandwidth(1_000_000), family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -5,7 +5,7 @@ namespace Chaos.Testing;
 /// <summary>Delays the pods' traffic with netem (NET_ADMIN only).</summary>
 internal sealed class NetworkDelayFault(TimeSpan latency, NetworkDelayOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("network-delay", "pod-delay", t => t.Pods.DelayNetwork(TimeSpan.FromMilliseconds(100)));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("network-delay", "pod-delay", t => t.Pods.DelayNetwork(TimeSpan.FromMilliseconds(100)), family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 

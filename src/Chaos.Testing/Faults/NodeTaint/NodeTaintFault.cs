@@ -13,6 +13,7 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>,
         Target = FaultTargetKind.Node,
         Mechanism = FaultMechanism.Write,
         OperatorAction = "node-taint",
+        Family = "node-taints",
         Permissions = [.. FaultPermission.Core("nodes", "update")],
         Restore = Restoration,
         Sample = t => t.Nodes.Taint(o => o.Effect = TaintEffect.NoSchedule),
@@ -77,7 +78,7 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>,
                     Effect = effect,
                     TimeAdded = options.Effect == TaintEffect.NoExecute ? context.Time.GetUtcNow().UtcDateTime : null,
                 });
-                Ledger.Add(current.Metadata, context.LedgerEntry(Descriptor.Name, new Record { Key = options.Key, Value = options.Value, Effect = effect }));
+                FaultClaims.Claim(current.Metadata, "Node", Descriptor, context.LedgerEntry(Descriptor.Name, new Record { Key = options.Key, Value = options.Value, Effect = effect }));
                 added = true;
                 return true;
             }, ct);

@@ -5,7 +5,7 @@ namespace Chaos.Testing;
 /// <summary>Corrupts a share of the pods' packets with netem.</summary>
 internal sealed class PacketCorruptionFault(double percent, PacketCorruptionOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-corruption", "pod-network-corruption", t => t.Pods.CorruptPackets(10));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-corruption", "pod-network-corruption", t => t.Pods.CorruptPackets(10), family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 

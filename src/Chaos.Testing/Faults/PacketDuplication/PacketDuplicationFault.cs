@@ -5,7 +5,7 @@ namespace Chaos.Testing;
 /// <summary>Duplicates a share of the pods' packets with netem.</summary>
 internal sealed class PacketDuplicationFault(double percent, PacketDuplicationOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-duplication", null, t => t.Pods.DuplicatePackets(10));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-duplication", null, t => t.Pods.DuplicatePackets(10), family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -5,7 +5,7 @@ namespace Chaos.Testing;
 /// <summary>Drops a share of the pods' packets (netem; iptables <c>statistic</c> where the kernel lacks netem).</summary>
 internal sealed class PacketLossFault(double percent, PacketLossOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-loss", "pod-network-loss", t => t.Pods.LosePackets(30));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-loss", "pod-network-loss", t => t.Pods.LosePackets(30), family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -15,6 +15,7 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
         Target = FaultTargetKind.Pod,
         Mechanism = FaultMechanism.Write,
         OperatorAction = "pod-failure",
+        Family = "pod-images",
         Permissions = [.. FaultPermission.Core("pods", "update")],
         Restore = Restoration,
         Sample = t => t.Pods.Fail(),
@@ -69,7 +70,7 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
                     }
                 }
 
-                Ledger.Add(current.Metadata, context.LedgerEntry(Name, new Record { Pause = options.Image, Images = images }));
+                FaultClaims.Claim(current.Metadata, "Pod", Descriptor, context.LedgerEntry(Name, new Record { Pause = options.Image, Images = images }));
                 action = images.Count == 0
                     ? $"no container to fail: every targeted container already runs {options.Image}"
                     : $"containers {string.Join(", ", images.Select(i => i.Key))} now run {options.Image}";
