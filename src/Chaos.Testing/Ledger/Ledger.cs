@@ -50,7 +50,7 @@ internal static class Ledger
         var entries = new List<LedgerEntry>();
         foreach (var (key, value) in metadata.Annotations)
         {
-            if (key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && LedgerEntry.Parse(value) is { } entry)
+            if (key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && LedgerEntry.Parse(value) is { } entry && key == KeyOf(entry.Experiment))
             {
                 entries.Add(entry);
             }
@@ -60,7 +60,23 @@ internal static class Ledger
     }
 
     public static LedgerEntry? EntryOf(V1ObjectMeta metadata, string experimentId) =>
-        metadata.Annotations?.TryGetValue(KeyOf(experimentId), out var json) == true ? LedgerEntry.Parse(json) : null;
+        metadata.Annotations?.TryGetValue(KeyOf(experimentId), out var json) == true && LedgerEntry.Parse(json) is { } entry && entry.Experiment == experimentId
+            ? entry
+            : null;
+
+    /// <summary>
+    /// The ledger annotations that are not entries of the experiment their key names (they do not parse, or name another
+    /// experiment): never acted on, reported by the janitor.
+    /// </summary>
+    public static IReadOnlyList<string> Unreadable(V1ObjectMeta metadata) =>
+        (metadata.Annotations ?? new Dictionary<string, string>())
+            .Where(a => a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
+            .Select(a => (a.Key, Entry: LedgerEntry.Parse(a.Value)))
+            .Where(a => a.Entry is null || a.Key != KeyOf(a.Entry.Experiment))
+            .Select(a => a.Entry is null
+                ? $"annotation {a.Key} is not a ledger entry (it does not parse)"
+                : $"annotation {a.Key} names experiment {a.Entry.Experiment}, not the one its key names")
+            .ToList();
 
     /// <summary>Adds <paramref name="entry"/> to the object's metadata (in memory; the caller writes the object).</summary>
     public static void Add(V1ObjectMeta metadata, LedgerEntry entry)

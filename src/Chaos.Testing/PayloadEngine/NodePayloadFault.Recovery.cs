@@ -113,6 +113,16 @@ internal abstract partial class NodePayloadFault
         public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
         {
             var node = RestoreContext.TargetOf<V1Node>(target, entry);
+            var record = LedgerRecord.Read<NodePayloadRecord>(entry);
+            if (record.Node != node.Metadata.Name || !record.Pod.StartsWith($"chaos-{entry.Fault}-{entry.Experiment}-", StringComparison.Ordinal))
+            {
+                throw new InvalidDataException(
+                    $"the entry names payload pod {record.Namespace}/{record.Pod} on node {record.Node}, which this experiment's payload on {node.Metadata.Name} "
+                    + $"would not be (chaos-{entry.Fault}-{entry.Experiment}-<n>); nothing was changed, the entry stays");
+            }
+
+            // The cleanup pod is a write in the record's namespace: the guards apply there too.
+            await Planner.GuardNamespaceAsync(record.Namespace, context.Client, context.Api, context.Safety, cancellationToken);
             var done = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
             await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, node, entry.Experiment, cancellationToken);
             return done;

@@ -223,7 +223,12 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
         {
             var pod = RestoreContext.TargetOf<V1Pod>(target, entry);
-            LedgerRecord.Read<PodPayloadRecord>(entry);
+            if (LedgerRecord.Read<PodPayloadRecord>(entry).Container != $"chaos-{entry.Fault}-{entry.Experiment}")
+            {
+                throw new InvalidDataException(
+                    $"the entry names a payload container other than this experiment's (chaos-{entry.Fault}-{entry.Experiment}); nothing was changed, the entry stays");
+            }
+
             return await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, cancellationToken)
                 ?? "already recovered";
         }

@@ -56,6 +56,11 @@ public static class ChaosJanitor
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (target, ct) =>
         {
             var kind = target is V1Node ? "Node" : "Pod";
+            foreach (var problem in Ledger.Unreadable(target.Metadata))
+            {
+                failed.Add($"{kind} {LedgerWrites.Describe(target.Metadata)}: {problem}; it was not acted on");
+            }
+
             foreach (var entry in Ledger.EntriesOf(target.Metadata))
             {
                 var where = $"{kind} {LedgerWrites.Describe(target.Metadata)}, experiment {entry.Experiment} ({entry.Fault})";
@@ -88,7 +93,7 @@ public static class ChaosJanitor
         };
     }
 
-    private static Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+    private static async Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
     {
         // Recovery is the fault's own code, found by the entry's fault name in the catalog; no fault is special here.
         var fault = FaultCatalog.Find(entry.Fault)
@@ -96,6 +101,30 @@ public static class ChaosJanitor
                 $"unknown fault \"{entry.Fault}\" (known: {string.Join(", ", FaultCatalog.All.Select(f => f.Name))}; written by a newer Chaos.Testing?); the ledger entry stays");
         var restore = fault.Restore
             ?? throw new InvalidOperationException($"fault \"{entry.Fault}\" leaves nothing to recover, so it never writes a ledger entry; this one is not ours and stays");
-        return restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom), target, entry, cancellationToken);
+        await GuardAsync(client, api, options.Safety, target, cancellationToken);
+        return await restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom, options.Safety), target, entry, cancellationToken);
+    }
+
+    /// <summary>The experiment guards, applied to what the janitor would write to: anyone who can annotate can write an entry.</summary>
+    private static async Task GuardAsync(IKubernetes client, ApiCalls api, SafetyOptions safety, IKubernetesObject<V1ObjectMeta> target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (target.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
+            {
+                throw new ChaosRefusedException($"it is labelled {SafetyOptions.ExclusionLabel}=true.");
+            }
+
+            if (target.Metadata.NamespaceProperty is { } ns)
+            {
+                await Planner.GuardNamespaceAsync(ns, client, api, safety, cancellationToken);
+            }
+        }
+        catch (ChaosRefusedException refused)
+        {
+            throw new ChaosRefusedException(
+                $"the janitor does not act on it, as an experiment would be refused there: {refused.Message} "
+                + "If the entry is yours, recover it with SweepOptions.Safety relaxed, or remove it by hand.", refused);
+        }
     }
 }

@@ -4,6 +4,7 @@ namespace Chaos.Testing;
 public sealed class SweepOptions
 {
     private readonly Dictionary<string, Func<CustomFaultContext, CancellationToken, Task>> _custom = new(StringComparer.Ordinal);
+    private SafetyOptions _safety = new();
 
     /// <summary>
     /// Gets or sets a value indicating whether every ledger entry is recovered, even one whose run still looks alive
@@ -15,6 +16,18 @@ public sealed class SweepOptions
     /// <summary>Gets or sets the clock that decides whether a ledger entry is past its deadline (retries and time bounds always use real time).</summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Gets or sets the guards the janitor applies before it acts: an entry on an object they protect (a protected,
+    /// production-looking or excluded namespace, an excluded object) is reported under <see cref="SweepResult.Failed"/>
+    /// and left alone, as an experiment would be refused there.
+    /// </summary>
+    /// <value>The default value is the default <see cref="SafetyOptions"/>.</value>
+    public SafetyOptions Safety
+    {
+        get => _safety;
+        set => _safety = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     internal IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> Custom => _custom;
 

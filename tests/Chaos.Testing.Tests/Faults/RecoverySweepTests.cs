@@ -8,13 +8,14 @@ using Xunit.Abstractions;
 namespace Chaos.Testing.Tests.Faults;
 
 /// <summary>
-/// The recovery guarantee under API faults, for every fault of the catalog: 20 runs per fault while every write has a
+/// The recovery guarantee under API faults, for every fault of the catalog: 10 runs per fault while every write has a
 /// 20% chance of 500/503/429/409/latency (the cancellation sweep is in <c>CatalogConformanceTests</c>). Every run must
-/// end (never hang) and leave 0 residue: no ledger mark, nodes identical, no pod on a pause image, no payload running. The table of each sweep is written to the test output.
+/// end (never hang) and leave 0 residue: no ledger mark, nodes identical, no pod on a pause image, no payload running.
+/// The table of each sweep is written to the test output.
 /// </summary>
 public sealed class RecoverySweepTests(ITestOutputHelper output)
 {
-    private const int ApiFaultRuns = 20;
+    private const int ApiFaultRuns = 10;
 
     public static TheoryData<string> Faults => Catalog.CatalogConformance.Names();
 
