@@ -15,16 +15,16 @@ public sealed class InitialSweepTests
         await using var emulator = await KubernetesEmulator.StartAsync();
         var node = await emulator.Client.CoreV1.ReadNodeAsync("node-3");
         node.Spec.Unschedulable = true;
-        node.Metadata.Labels["chaos.testing/ledger"] = "true";
-        node.Metadata.Annotations ??= new Dictionary<string, string>();
-        node.Metadata.Annotations["chaos.testing/ledger-crashed00002"] = JsonSerializer.Serialize(new
+        // Sealed with the cluster's ledger key, as the run wrote it.
+        var key = await LedgerKeyStore.GetOrCreateAsync(emulator.Client, new ApiCalls(TimeProvider.System), new SafetyOptions().LedgerKeySecret, CancellationToken.None);
+        Ledger.Add(node.Metadata, LedgerEntry.Parse(JsonSerializer.Serialize(new
         {
             experiment = "crashed00002",
             fault = "node-cordon",
             deadline = DateTimeOffset.UtcNow.AddMinutes(-1),
             owner = new { host = "ci-runner-that-died", pid = 4242, started = DateTimeOffset.UtcNow.AddHours(-1) },
             recovery = new { cordoned = true },
-        });
+        }))! with { Key = key });
         await emulator.Client.CoreV1.ReplaceNodeAsync(node, "node-3");
 
         // The suite's own cluster is put back afterwards: this test borrows the static slot.

@@ -35,16 +35,16 @@ public sealed class InitialSweepTests
     {
         var node = await client.CoreV1.ReadNodeAsync(name);
         node.Spec.Unschedulable = true;
-        node.Metadata.Labels["chaos.testing/ledger"] = "true";
-        node.Metadata.Annotations ??= new Dictionary<string, string>();
-        node.Metadata.Annotations["chaos.testing/ledger-crashed00001"] = JsonSerializer.Serialize(new
+        // Sealed with the cluster's ledger key, as the run wrote it.
+        var key = await LedgerKeyStore.GetOrCreateAsync(client, new ApiCalls(TimeProvider.System), new SafetyOptions().LedgerKeySecret, CancellationToken.None);
+        Ledger.Add(node.Metadata, LedgerEntry.Parse(JsonSerializer.Serialize(new
         {
             experiment = "crashed00001",
             fault = "node-cordon",
             deadline = DateTimeOffset.UtcNow.AddMinutes(-1),
             owner = new { host = "ci-runner-that-died", pid = 4242, started = DateTimeOffset.UtcNow.AddHours(-1) },
             recovery = new { cordoned = true },
-        });
+        }))! with { Key = key });
         await client.CoreV1.ReplaceNodeAsync(node, name);
     }
 

@@ -12,6 +12,7 @@ internal static class ResourceTypes
     public static readonly ResourceType Services = Core("services", "service", "Service", true, ["svc"], ["status"]);
     public static readonly ResourceType Endpoints = Core("endpoints", "endpoints", "Endpoints", true, ["ep"], []);
     public static readonly ResourceType ConfigMaps = Core("configmaps", "configmap", "ConfigMap", true, ["cm"], []);
+    public static readonly ResourceType Secrets = Core("secrets", "secret", "Secret", true, [], []);
     public static readonly ResourceType Events = Core("events", "event", "Event", true, ["ev"], []);
     public static readonly ResourceType Deployments = Apps("deployments", "deployment", "Deployment", ["deploy"]);
     public static readonly ResourceType ReplicaSets = Apps("replicasets", "replicaset", "ReplicaSet", ["rs"]);
@@ -29,7 +30,7 @@ internal static class ResourceTypes
 
     public static readonly IReadOnlyList<ResourceType> All =
     [
-        Namespaces, Pods, Nodes, Services, Endpoints, ConfigMaps, Events,
+        Namespaces, Pods, Nodes, Services, Endpoints, ConfigMaps, Secrets, Events,
         Deployments, ReplicaSets, StatefulSets, DaemonSets,
         PodDisruptionBudgets, NetworkPolicies, SelfSubjectAccessReviews,
     ];

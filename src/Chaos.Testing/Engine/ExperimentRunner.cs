@@ -103,6 +103,19 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
     private async Task InjectAsync(ExperimentRun run, CancellationToken cancellationToken)
     {
         run.Phase = "inject";
+        if (definition.Binding.WritesLedger)
+        {
+            // After the guards, before the first write: the key that seals this run's ledger entries (made at the first run).
+            try
+            {
+                run.Context.Key = await LedgerKeyStore.GetOrCreateAsync(client, run.Context.Api, definition.Safety.LedgerKeySecret, cancellationToken);
+            }
+            catch (InvalidDataException bad)
+            {
+                throw new ChaosRefusedException($"{bad.Message} Nothing was changed.", bad);
+            }
+        }
+
         run.InjectedAt = _time.GetUtcNow();
         run.Recorder.Step("inject", $"{definition.Binding.Verb} {run.Planned.Targets.Count} {run.Planned.Kind.ToLowerInvariant()}(s)");
         try

@@ -16,6 +16,9 @@ internal abstract class FaultBinding
     /// <summary>Gets e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
     public abstract string Description { get; }
 
+    /// <summary>Gets a value indicating whether the fault writes ledger entries (so the run needs the ledger key).</summary>
+    public abstract bool WritesLedger { get; }
+
     public abstract void Validate(ICollection<string> errors);
 
     /// <summary>Plans and guards (no write), then checks the picked targets against the fault.</summary>
@@ -46,6 +49,8 @@ internal sealed class FaultBinding<T>(ITargetScope<T> scope, IFault<T> fault) : 
     public override TimeSpan InjectTimeout => fault.InjectTimeout;
 
     public override string Description => $"{fault.Verb} {scope.Selection} of {scope.TargetDescription}";
+
+    public override bool WritesLedger => FaultCatalog.OfType(fault.GetType())?.LeavesState ?? true;
 
     public override void Validate(ICollection<string> errors)
     {

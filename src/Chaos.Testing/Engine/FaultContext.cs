@@ -22,6 +22,9 @@ internal sealed record FaultContext(
     /// <summary>Gets the safety guards of the run.</summary>
     public SafetyOptions Safety { get; init; } = new();
 
+    /// <summary>Gets or sets the key that seals this run's ledger entries; loaded after the plan is guarded, before the first write.</summary>
+    public LedgerKey? Key { get; set; }
+
     /// <summary>A ledger entry of this run for <paramref name="fault"/>, with its typed recovery record.</summary>
     public LedgerEntry LedgerEntry<TRecord>(string fault, TRecord record) => new()
     {
@@ -30,5 +33,6 @@ internal sealed record FaultContext(
         Deadline = LedgerDeadline,
         Owner = Ledger.Owner,
         Recovery = LedgerRecord.ToJson(record),
+        Key = Key ?? throw new InvalidOperationException($"Experiment {ExperimentId} writes a ledger entry before its ledger key was loaded."),
     };
 }

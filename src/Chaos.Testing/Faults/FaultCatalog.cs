@@ -24,6 +24,19 @@ internal static class FaultCatalog
         .. FaultPermission.Of("apps", "statefulsets", "get", "list", "watch"),
     ];
 
+    /// <summary>Gets the permissions of the ledger key (read it; make it and its namespace at the first run): every fault that leaves state needs them.</summary>
+    public static IReadOnlyList<FaultPermission> LedgerPermissions { get; } =
+    [
+        .. FaultPermission.Core("secrets", "get", "create"),
+        .. FaultPermission.Core("namespaces", "create"),
+    ];
+
+    /// <summary>The descriptor of the fault class <paramref name="faultType"/>, or null when it is not in the catalog.</summary>
+    public static FaultDescriptor? OfType(Type faultType) =>
+        typeof(ICatalogFault).IsAssignableFrom(faultType) && faultType.GetProperty(nameof(ICatalogFault.Descriptor), BindingFlags.Public | BindingFlags.Static)?.GetValue(null) is FaultDescriptor d
+            ? d
+            : null;
+
     /// <summary>The fault named <paramref name="name"/> (its ledger name), or null.</summary>
     public static FaultDescriptor? Find(string name) => All.FirstOrDefault(f => f.Name == name);
 

@@ -13,7 +13,7 @@ internal static class FaultClaims
     public static void Claim(V1ObjectMeta target, string kind, FaultDescriptor fault, LedgerEntry entry)
     {
         if (fault.Family is { } family
-            && Ledger.EntriesOf(target).FirstOrDefault(e => e.Experiment != entry.Experiment && FaultCatalog.Find(e.Fault)?.Family == family) is { } other)
+            && Ledger.ClaimsOn(target).FirstOrDefault(e => e.Experiment != entry.Experiment && FaultCatalog.Find(e.Fault)?.Family == family) is { } other)
         {
             throw new ChaosRefusedException(
                 $"{kind} {LedgerWrites.Describe(target)} is held by experiment {other.Experiment} ({other.Fault}); {fault.Name} and {other.Fault} change the same "

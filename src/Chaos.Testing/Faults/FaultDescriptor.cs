@@ -32,6 +32,10 @@ internal sealed record FaultDescriptor
     /// <summary>Gets a value indicating whether the fault leaves state that must be recovered.</summary>
     public bool LeavesState => Restore is not null;
 
+    /// <summary>Gets every permission an experiment with this fault needs: its own, the ledger key's when it leaves state, and the engine's.</summary>
+    public IReadOnlyList<FaultPermission> RequiredPermissions =>
+        [.. Permissions, .. LeavesState ? FaultCatalog.LedgerPermissions : [], .. FaultCatalog.EnginePermissions];
+
     /// <summary>Gets a typical use of the fault: the conformance suite runs it for every fault; tools can show it.</summary>
     public required Func<FaultSampleTargets, ChaosExperiment> Sample { get; init; }
 

@@ -25,7 +25,7 @@ internal sealed class LedgerRestore<T, TRecord>(string kind, Func<T, TRecord, Le
         var typed = RestoreContext.TargetOf<T>(target, entry);
         // The record is checked before anything is written.
         LedgerRecord.Read<TRecord>(entry);
-        var action = await RestoreOneAsync(context.Client, context.Api, context.Time, typed, entry.Experiment, cancellationToken);
+        var action = await RestoreOneAsync(context.Client, context.Api, context.Time, context.Key, typed, entry.Experiment, cancellationToken);
         return action ?? "already recovered";
     }
 
@@ -42,7 +42,7 @@ internal sealed class LedgerRestore<T, TRecord>(string kind, Func<T, TRecord, Le
         {
             try
             {
-                if (await RestoreOneAsync(context.Client, context.Api, context.Time, target, context.ExperimentId, cancellationToken) is { } action)
+                if (await RestoreOneAsync(context.Client, context.Api, context.Time, context.Key!, target, context.ExperimentId, cancellationToken) is { } action)
                 {
                     context.Recorder.Affected(kind, target.Metadata.NamespaceProperty, target.Metadata.Name, action);
                 }
@@ -60,13 +60,14 @@ internal sealed class LedgerRestore<T, TRecord>(string kind, Func<T, TRecord, Le
         }
     }
 
-    private async Task<string?> RestoreOneAsync(IKubernetes client, ApiCalls api, TimeProvider time, T target, string experimentId, CancellationToken cancellationToken)
+    private async Task<string?> RestoreOneAsync(IKubernetes client, ApiCalls api, TimeProvider time, LedgerKey key, T target, string experimentId, CancellationToken cancellationToken)
     {
         string? action = null;
         await LedgerWrites.UntilDoneAsync(time, async () => await LedgerWrites.UpdateAsync(client, api, target, current =>
         {
             action = null;
-            if (Ledger.EntryOf(current.Metadata, experimentId) is not { } fresh)
+            // Re-read and verified again: what is restored is what this library sealed for this object, nothing else.
+            if (Ledger.EntryOf(current.Metadata, experimentId, key) is not { } fresh)
             {
                 return false;
             }

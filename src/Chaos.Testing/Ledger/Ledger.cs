@@ -40,49 +40,97 @@ internal static class Ledger
 
     public static bool IsActiveHere(string experimentId) => ActiveRuns.ContainsKey(experimentId);
 
-    public static IReadOnlyList<LedgerEntry> EntriesOf(V1ObjectMeta metadata)
-    {
-        if (metadata.Annotations is null)
-        {
-            return [];
-        }
-
-        var entries = new List<LedgerEntry>();
-        foreach (var (key, value) in metadata.Annotations)
-        {
-            if (key.StartsWith(AnnotationPrefix, StringComparison.Ordinal) && LedgerEntry.Parse(value) is { } entry && key == KeyOf(entry.Experiment))
-            {
-                entries.Add(entry);
-            }
-        }
-
-        return entries;
-    }
-
-    public static LedgerEntry? EntryOf(V1ObjectMeta metadata, string experimentId) =>
-        metadata.Annotations?.TryGetValue(KeyOf(experimentId), out var json) == true && LedgerEntry.Parse(json) is { } entry && entry.Experiment == experimentId
-            ? entry
-            : null;
+    /// <summary>The entries on <paramref name="metadata"/> that are sealed with <paramref name="key"/> for this object; the rest are <see cref="Unreadable"/>.</summary>
+    public static IReadOnlyList<LedgerEntry> EntriesOf(V1ObjectMeta metadata, LedgerKey? key) =>
+        Read(metadata, key).Where(e => e.Problem is null).Select(e => e.Entry!).ToList();
 
     /// <summary>
-    /// The ledger annotations that are not entries of the experiment their key names (they do not parse, or name another
-    /// experiment): never acted on, reported by the janitor.
+    /// This run's entry on <paramref name="metadata"/>, or null when there is none; an annotation under its key that is not
+    /// an entry sealed with <paramref name="key"/> for this object throws <see cref="InvalidDataException"/> (never acted on).
     /// </summary>
-    public static IReadOnlyList<string> Unreadable(V1ObjectMeta metadata) =>
+    public static LedgerEntry? EntryOf(V1ObjectMeta metadata, string experimentId, LedgerKey? key)
+    {
+        if (metadata.Annotations?.ContainsKey(KeyOf(experimentId)) != true)
+        {
+            return null;
+        }
+
+        var (_, entry, problem) = Read(metadata, key).Single(e => e.Key == KeyOf(experimentId));
+        return problem is null
+            ? entry
+            : throw new InvalidDataException($"{LedgerWrites.Describe(metadata)}: {problem}. Nothing was changed; the annotation stays for a person to inspect.");
+    }
+
+    /// <summary>Whether <paramref name="metadata"/> carries an annotation under this run's key (its content is not read).</summary>
+    public static bool Has(V1ObjectMeta metadata, string experimentId) => metadata.Annotations?.ContainsKey(KeyOf(experimentId)) == true;
+
+    /// <summary>
+    /// The entries that claim <paramref name="metadata"/>, sealed or not: only ever used to refuse (a claim nobody can
+    /// verify still keeps another experiment off the object), never to act.
+    /// </summary>
+    public static IReadOnlyList<LedgerEntry> ClaimsOn(V1ObjectMeta metadata) =>
         (metadata.Annotations ?? new Dictionary<string, string>())
             .Where(a => a.Key.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
             .Select(a => (a.Key, Entry: LedgerEntry.Parse(a.Value)))
-            .Where(a => a.Entry is null || a.Key != KeyOf(a.Entry.Experiment))
-            .Select(a => a.Entry is null
-                ? $"annotation {a.Key} is not a ledger entry (it does not parse)"
-                : $"annotation {a.Key} names experiment {a.Entry.Experiment}, not the one its key names")
+            .Where(a => a.Entry is not null && a.Key == KeyOf(a.Entry.Experiment))
+            .Select(a => a.Entry!)
             .ToList();
 
-    /// <summary>Adds <paramref name="entry"/> to the object's metadata (in memory; the caller writes the object).</summary>
+    /// <summary>
+    /// The ledger annotations that are not entries this library sealed for this object (they do not parse, name another
+    /// experiment than their key, or fail verification): never acted on, reported by the janitor.
+    /// </summary>
+    public static IReadOnlyList<string> Unreadable(V1ObjectMeta metadata, LedgerKey? key, string? keyProblem = null) =>
+        Read(metadata, key, keyProblem).Where(e => e.Problem is not null).Select(e => e.Problem!).ToList();
+
+    private static IEnumerable<(string Key, LedgerEntry? Entry, string? Problem)> Read(V1ObjectMeta metadata, LedgerKey? key, string? keyProblem = null)
+    {
+        foreach (var (name, value) in metadata.Annotations ?? new Dictionary<string, string>())
+        {
+            if (!name.StartsWith(AnnotationPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var entry = LedgerEntry.Parse(value);
+            if (entry is null)
+            {
+                yield return (name, null, $"annotation {name} is not a ledger entry (it does not parse)");
+            }
+            else if (name != KeyOf(entry.Experiment))
+            {
+                yield return (name, null, $"annotation {name} names experiment {entry.Experiment}, not the one its key names");
+            }
+            else if (key is null)
+            {
+                yield return (name, null, $"annotation {name} cannot be verified: {keyProblem ?? "no ledger key"}");
+            }
+            else if (!key.Verifies(metadata, name, entry.UnsealedJson(), entry.Seal))
+            {
+                yield return (name, null,
+                    $"annotation {name} fails verification against the ledger key ({key.Source}): it was not written by a run with this key "
+                    + "for this object, or it was changed since (a forged or copied entry, or one from before the key was replaced)");
+            }
+            else
+            {
+                yield return (name, entry with { Key = key }, null);
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="entry"/>, sealed with its key for this object, to the metadata (in memory; the caller writes the object).</summary>
     public static void Add(V1ObjectMeta metadata, LedgerEntry entry)
     {
+        var key = entry.Key ?? throw new InvalidOperationException($"The ledger entry of experiment {entry.Experiment} has no key to seal it with.");
+        if (string.IsNullOrEmpty(metadata.Uid))
+        {
+            throw new InvalidOperationException($"{LedgerWrites.Describe(metadata)} has no uid: a ledger entry is sealed for the object as read from the cluster.");
+        }
+
         metadata.Annotations ??= new Dictionary<string, string>();
-        metadata.Annotations[KeyOf(entry.Experiment)] = entry.ToJson();
+        var annotation = KeyOf(entry.Experiment);
+        var unsealed = entry with { Seal = null };
+        metadata.Annotations[annotation] = (unsealed with { Seal = key.Seal(metadata, annotation, unsealed.UnsealedJson()) }).ToJson();
         metadata.Labels ??= new Dictionary<string, string>();
         metadata.Labels[Label] = "true";
     }

@@ -29,16 +29,30 @@ internal sealed record LedgerEntry
     [JsonPropertyName("recovery")]
     public JsonObject Recovery { get; init; } = [];
 
+    /// <summary>Gets the HMAC of the entry (without this field) and the object that carries it (see <see cref="LedgerKey"/>).</summary>
+    [JsonPropertyName("seal")]
+    public string? Seal { get; init; }
+
+    /// <summary>Gets the key that seals the entry when <see cref="Ledger.Add"/> writes it (never serialized).</summary>
+    [JsonIgnore]
+    public LedgerKey? Key { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, LedgerJson.Options);
+
+    /// <summary>The text the seal covers: the entry without its seal, as this library serializes it.</summary>
+    public string UnsealedJson() => (this with { Seal = null }).ToJson();
 
     public static LedgerEntry? Parse(string json)
     {
         try
         {
-            return JsonSerializer.Deserialize<LedgerEntry>(json, LedgerJson.Options);
+            var entry = JsonSerializer.Deserialize<LedgerEntry>(json, LedgerJson.Options);
+            _ = entry?.Recovery.Count; // materializes the record now, so a duplicate property fails here, not later
+            return entry;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException or FormatException)
         {
+            // Input from the cluster that is not an entry: the caller reports it as unreadable.
             return null;
         }
     }

@@ -24,7 +24,7 @@ internal static class LedgerWrites
         where T : class, IKubernetesObject<V1ObjectMeta> =>
         UntilDoneAsync(time, async () => await UpdateAsync(client, api, target, current =>
         {
-            if (Ledger.EntryOf(current.Metadata, experimentId) is null)
+            if (!Ledger.Has(current.Metadata, experimentId))
             {
                 return false;
             }

@@ -78,7 +78,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
             };
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, node, current =>
             {
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                if (Ledger.Has(current.Metadata, context.ExperimentId))
                 {
                     return false;
                 }
@@ -122,7 +122,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
                 await LedgerWrites.UntilDoneAsync(context.Time, async () =>
                 {
                     var current = await context.Api.CallAsync("get", "nodes", null, ct => context.Client.CoreV1.ReadNodeAsync(node.Metadata.Name, cancellationToken: ct), cancellationToken);
-                    if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is { } entry)
+                    if (Ledger.EntryOf(current.Metadata, context.ExperimentId, context.Key) is { } entry)
                     {
                         action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
                         await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);

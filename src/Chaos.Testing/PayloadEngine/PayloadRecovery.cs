@@ -89,7 +89,7 @@ internal static class PayloadRecovery
     /// Recovers one pod from the payload ledger entry of <paramref name="experimentId"/>; returns what was done, or null
     /// when there was nothing (no entry, pod gone). Throws when the fault may still be in place.
     /// </summary>
-    public static async Task<string?> RecoverPodAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string experimentId, CancellationToken cancellationToken)
+    public static async Task<string?> RecoverPodAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string experimentId, LedgerKey key, CancellationToken cancellationToken)
     {
         V1Pod pod;
         try
@@ -101,7 +101,7 @@ internal static class PayloadRecovery
             return null;
         }
 
-        if (Ledger.EntryOf(pod.Metadata, experimentId) is not { } entry)
+        if (Ledger.EntryOf(pod.Metadata, experimentId, key) is not { } entry)
         {
             return null;
         }

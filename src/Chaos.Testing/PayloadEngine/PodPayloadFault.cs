@@ -104,7 +104,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             var recovery = RecordFor(context, pod, script);
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
             {
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                if (Ledger.Has(current.Metadata, context.ExperimentId))
                 {
                     return false;
                 }
@@ -141,7 +141,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         {
             try
             {
-                var action = await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, context.ExperimentId, cancellationToken);
+                var action = await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, context.ExperimentId, context.Key!, cancellationToken);
                 if (action is not null)
                 {
                     context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, action);
@@ -229,7 +229,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
                     $"the entry names a payload container other than this experiment's (chaos-{entry.Fault}-{entry.Experiment}); nothing was changed, the entry stays");
             }
 
-            return await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, cancellationToken)
+            return await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, context.Key, cancellationToken)
                 ?? "already recovered";
         }
     }

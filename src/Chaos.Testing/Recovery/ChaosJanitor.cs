@@ -53,15 +53,17 @@ public static class ChaosJanitor
             failed.Add($"nodes were not swept: {refused.Message}");
         }
 
+        // The key is read only when there is something to verify: a sweep of a clean cluster reads nothing more.
+        var (key, keyProblem) = work.Count == 0 ? (null, null) : await LedgerKeyStore.TryReadAsync(client, api, options.Safety.LedgerKeySecret, cancellationToken);
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (target, ct) =>
         {
             var kind = target is V1Node ? "Node" : "Pod";
-            foreach (var problem in Ledger.Unreadable(target.Metadata))
+            foreach (var problem in Ledger.Unreadable(target.Metadata, key, keyProblem))
             {
                 failed.Add($"{kind} {LedgerWrites.Describe(target.Metadata)}: {problem}; it was not acted on");
             }
 
-            foreach (var entry in Ledger.EntriesOf(target.Metadata))
+            foreach (var entry in Ledger.EntriesOf(target.Metadata, key))
             {
                 var where = $"{kind} {LedgerWrites.Describe(target.Metadata)}, experiment {entry.Experiment} ({entry.Fault})";
                 if (Ledger.WhyStale(entry, options.TimeProvider.GetUtcNow(), options.Force) is not { } why)
@@ -75,7 +77,7 @@ public static class ChaosJanitor
                     // Each entry gets a bounded time: a cluster that keeps failing must not hang the sweep.
                     using var bounded = new CancellationTokenSource(EntryTimeout);
                     using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, bounded.Token);
-                    var action = await RecoverAsync(client, api, options, target, entry, linked.Token);
+                    var action = await RecoverAsync(client, api, options, key!, target, entry, linked.Token);
                     recovered.Add($"{where}, {why}: {action}");
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -93,7 +95,7 @@ public static class ChaosJanitor
         };
     }
 
-    private static async Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
+    private static async Task<string> RecoverAsync(IKubernetes client, ApiCalls api, SweepOptions options, LedgerKey key, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
     {
         // Recovery is the fault's own code, found by the entry's fault name in the catalog; no fault is special here.
         var fault = FaultCatalog.Find(entry.Fault)
@@ -102,7 +104,7 @@ public static class ChaosJanitor
         var restore = fault.Restore
             ?? throw new InvalidOperationException($"fault \"{entry.Fault}\" leaves nothing to recover, so it never writes a ledger entry; this one is not ours and stays");
         await GuardAsync(client, api, options.Safety, target, cancellationToken);
-        return await restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom, options.Safety), target, entry, cancellationToken);
+        return await restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom, options.Safety, key), target, entry, cancellationToken);
     }
 
     /// <summary>The experiment guards, applied to what the janitor would write to: anyone who can annotate can write an entry.</summary>

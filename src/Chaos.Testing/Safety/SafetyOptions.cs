@@ -25,9 +25,19 @@ public sealed class SafetyOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool AllowProduction { get; set; }
 
+    /// <summary>
+    /// Gets or sets the Secret (<c>namespace/name</c>) holding the key that seals ledger entries, so that only runs and
+    /// janitors that can read it can write entries the janitor acts on. The first run that writes a ledger entry makes it
+    /// (and its namespace, labelled <see cref="ExclusionLabel"/>); the janitor only reads it. The environment variable
+    /// <c>CHAOS_TESTING_LEDGER_KEY</c> (base64 of at least 32 random bytes), when set, is the key instead. Give read access
+    /// to this Secret to the chaos identity only: see docs/security.md.
+    /// </summary>
+    /// <value>The default value is <c>chaos-testing/ledger-key</c>.</value>
+    public string LedgerKeySecret { get; set; } = "chaos-testing/ledger-key";
+
     internal SafetyOptions Clone()
     {
-        var copy = new SafetyOptions { MaxPercentage = MaxPercentage, MinHealthyRemaining = MinHealthyRemaining, AllowProduction = AllowProduction };
+        var copy = new SafetyOptions { MaxPercentage = MaxPercentage, MinHealthyRemaining = MinHealthyRemaining, AllowProduction = AllowProduction, LedgerKeySecret = LedgerKeySecret };
         copy.ProtectedNamespaces.Clear();
         copy.ProtectedNamespaces.UnionWith(ProtectedNamespaces);
         return copy;
@@ -43,6 +53,18 @@ public sealed class SafetyOptions
         if (MinHealthyRemaining < 0)
         {
             errors.Add($"Safety.MinHealthyRemaining: must be 0 or more, was {MinHealthyRemaining}.");
+        }
+
+        try
+        {
+            LedgerKeyStore.Split(LedgerKeySecret);
+        }
+        catch (ChaosConfigurationException invalid)
+        {
+            foreach (var error in invalid.Errors)
+            {
+                errors.Add(error);
+            }
         }
     }
 }

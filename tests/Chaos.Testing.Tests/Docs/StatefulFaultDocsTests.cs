@@ -679,9 +679,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
             },
         };
         pod.Spec.Containers.Single().Image = PodFailureOptions.DefaultImage;
-        pod.Metadata.Annotations ??= new Dictionary<string, string>();
-        pod.Metadata.Annotations[$"chaos.testing/ledger-{experiment}"] = entry.ToJsonString();
-        pod.Metadata.Labels[LedgerLabel] = "true";
+        await TestLedger.SealAsync(client, pod.Metadata, entry.ToJsonString());
         await client.CoreV1.ReplaceNamespacedPodAsync(pod, podName, "shop");
     }
 
@@ -699,9 +697,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
             ["recovery"] = new JsonObject { ["cordoned"] = true, ["previous"] = null },
         };
         node.Spec.Unschedulable = true;
-        node.Metadata.Annotations ??= new Dictionary<string, string>();
-        node.Metadata.Annotations[$"chaos.testing/ledger-{experiment}"] = entry.ToJsonString();
-        node.Metadata.Labels[LedgerLabel] = "true";
+        await TestLedger.SealAsync(client, node.Metadata, entry.ToJsonString());
         await client.CoreV1.ReplaceNodeAsync(node, nodeName);
         return deadline;
     }

@@ -164,16 +164,14 @@ public sealed class CustomFaultAndJanitorTests
     {
         var node = await client.CoreV1.ReadNodeAsync(nodeName);
         node.Spec.Unschedulable = true;
-        node.Metadata.Labels["chaos.testing/ledger"] = "true";
-        node.Metadata.Annotations ??= new Dictionary<string, string>();
-        node.Metadata.Annotations["chaos.testing/ledger-foreign000001"] = JsonSerializer.Serialize(new
+        await TestLedger.SealAsync(client, node.Metadata, JsonSerializer.Serialize(new
         {
             experiment = "foreign000001",
             fault = "node-cordon",
             deadline,
             owner = new { host = "another-machine", pid = 1, started = deadline.AddHours(-1) },
             recovery = new { cordoned = true },
-        });
+        }));
         await client.CoreV1.ReplaceNodeAsync(node, nodeName);
     }
 }

@@ -6,8 +6,9 @@ using k8s.Models;
 namespace Chaos.Testing.Tests.Faults;
 
 /// <summary>
-/// Ledger entries forged by someone who can only write annotations (deadline past, owner unknown): the janitor applies
-/// the experiment guards and checks that an entry is what its fault would have written, reports the rest, writes nothing.
+/// Entries sealed with the cluster's key (as if the key had leaked, or a run had other guards) still meet the janitor's
+/// second line: it applies the experiment guards and checks that an entry is what its fault would have written, reports
+/// the rest, writes nothing. Unsealed and tampered entries never get this far: <see cref="LedgerForgeryTests"/>.
 /// </summary>
 public sealed class JanitorGuardTests
 {
@@ -82,7 +83,7 @@ public sealed class JanitorGuardTests
             ["namespace"] = "kube-system", ["node"] = "node-1", ["pod"] = $"chaos-node-disk-fill-{Id}-0",
             ["image"] = "evil.example/rootkit:latest", ["hostPath"] = "/", ["cleanup"] = "rm -rf /host",
         };
-        Mark(node.Metadata, Entry("node-disk-fill", record));
+        Mark(node.Metadata, Entry("node-disk-fill", record), await TestLedger.KeyAsync(cluster.Client));
         await cluster.Client.CoreV1.ReplaceNodeAsync(node, "node-1");
         cluster.Emulator.Audit.Clear();
 
@@ -122,12 +123,15 @@ public sealed class JanitorGuardTests
         Recovery = record,
     };
 
-    private static void Mark(V1ObjectMeta metadata, LedgerEntry entry, string? key = null)
+    private static void Mark(V1ObjectMeta metadata, LedgerEntry entry, LedgerKey key, string? annotation = null)
     {
-        metadata.Annotations ??= new Dictionary<string, string>();
-        metadata.Annotations[key ?? $"chaos.testing/ledger-{entry.Experiment}"] = entry.ToJson();
-        metadata.Labels ??= new Dictionary<string, string>();
-        metadata.Labels["chaos.testing/ledger"] = "true";
+        TestLedger.Seal(metadata, entry, key);
+        if (annotation is not null)
+        {
+            // Moved under another key after sealing: what someone who copies annotations around makes.
+            metadata.Annotations[annotation] = metadata.Annotations[$"chaos.testing/ledger-{entry.Experiment}"];
+            metadata.Annotations.Remove($"chaos.testing/ledger-{entry.Experiment}");
+        }
     }
 
     private static async Task MarkAsync(ShopCluster cluster, string ns, string name, LedgerEntry entry, string? key = null)
@@ -135,7 +139,7 @@ public sealed class JanitorGuardTests
         await cluster.WaitForReadyPodsAsync(ns, "app=victim", 1);
         var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(name, ns);
         pod.Spec.Containers[0].Image = "example/pause:1";
-        Mark(pod.Metadata, entry, key);
+        Mark(pod.Metadata, entry, await TestLedger.KeyAsync(cluster.Client), key);
         await cluster.Client.CoreV1.ReplaceNamespacedPodAsync(pod, name, ns);
         cluster.Emulator.Audit.Clear();
     }

@@ -81,7 +81,7 @@ internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, Cance
         {
             var written = await LedgerWrites.UpdateAsync(context.Client, context.Api, target, current =>
             {
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                if (Ledger.Has(current.Metadata, context.ExperimentId))
                 {
                     return false;
                 }

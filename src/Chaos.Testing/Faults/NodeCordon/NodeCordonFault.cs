@@ -39,7 +39,7 @@ internal sealed class NodeCordonFault : IFault<V1Node>, ICatalogFault
             string? action = null;
             await LedgerWrites.UpdateAsync(context.Client, context.Api, node, current =>
             {
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                if (Ledger.Has(current.Metadata, context.ExperimentId))
                 {
                     return false;
                 }
@@ -76,12 +76,12 @@ internal sealed class NodeCordonFault : IFault<V1Node>, ICatalogFault
             return "left cordoned (it was cordoned before)";
         }
 
-        var other = Ledger.EntriesOf(node.Metadata)
+        var other = Ledger.EntriesOf(node.Metadata, entry.Key)
             .FirstOrDefault(e => e.Experiment != entry.Experiment && FaultCatalog.Find(e.Fault)?.Restore == Restoration);
         if (other is not null && LedgerRecord.Read<Record>(other) is { Cordoned: false })
         {
             var handed = other with { Recovery = LedgerRecord.ToJson(new Record { Cordoned = true, Previous = record.Previous }) };
-            node.Metadata.Annotations[Ledger.KeyOf(other.Experiment)] = handed.ToJson();
+            Ledger.Add(node.Metadata, handed);
             return $"left cordoned for experiment {other.Experiment}, which uncordons it when it ends";
         }
 

@@ -64,7 +64,7 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>,
             var added = false;
             await LedgerWrites.UpdateAsync(context.Client, context.Api, node, current =>
             {
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                if (Ledger.Has(current.Metadata, context.ExperimentId))
                 {
                     return false;
                 }
@@ -97,7 +97,8 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>,
     /// <summary>Removes the taint this entry added (matched by key and effect), nothing else.</summary>
     private static string Restore(V1Node node, Record record, LedgerEntry entry)
     {
-        var ours = node.Spec?.Taints?.FirstOrDefault(t => t.Key == record.Key && t.Effect == record.Effect);
+        // Only the very taint the sealed record names (key, value and effect): a taint someone set since is theirs.
+        var ours = node.Spec?.Taints?.FirstOrDefault(t => t.Key == record.Key && t.Effect == record.Effect && (t.Value ?? string.Empty) == (record.Value ?? string.Empty));
         if (ours is null)
         {
             return $"taint {record.Key}:{record.Effect} already removed";

@@ -38,7 +38,7 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
                     + "Fix PodFailure.Containers, or leave it empty to fail every container. Nothing was changed.");
             }
 
-            if (Ledger.EntriesOf(pod.Metadata).FirstOrDefault(e => e.Fault == Name) is { } other)
+            if (Ledger.ClaimsOn(pod.Metadata).FirstOrDefault(e => e.Fault == Name) is { } other)
             {
                 throw new ChaosRefusedException(
                     $"Pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} is already failed by experiment {other.Experiment}; two pod failures on one pod could not both restore it. "
@@ -55,7 +55,7 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
             string? action = null;
             var written = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
             {
-                if (Ledger.EntryOf(current.Metadata, context.ExperimentId) is not null)
+                if (Ledger.Has(current.Metadata, context.ExperimentId))
                 {
                     return false;
                 }

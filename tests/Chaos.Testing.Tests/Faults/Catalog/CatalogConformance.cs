@@ -64,7 +64,7 @@ internal static class CatalogConformance
     /// <summary>Whether every write in <paramref name="writes"/> is allowed by the fault's permissions or the engine's.</summary>
     public static IReadOnlyList<string> Unpermitted(FaultDescriptor fault, IEnumerable<AuditEntry> writes)
     {
-        var allowed = fault.Permissions.Concat(FaultCatalog.EnginePermissions).ToList();
+        var allowed = fault.RequiredPermissions;
         return writes
             .Where(w => !allowed.Any(p => p.Verb == w.Verb && p.Resource == w.Resource && p.Subresource == w.Subresource))
             .Select(w => $"{w.Verb} {w.Resource}{(w.Subresource is null ? string.Empty : "/" + w.Subresource)} {w.Namespace}/{w.Name}")

@@ -71,6 +71,7 @@ public sealed class FaultCatalogTests
             Deadline = DateTimeOffset.UnixEpoch,
             Owner = Ledger.Owner,
             Recovery = new System.Text.Json.Nodes.JsonObject { ["pause"] = 5 },
+            Key = await TestLedger.KeyAsync(cluster.Client),
         };
         Ledger.Add(pod.Metadata, entry);
         pod = await cluster.Client.CoreV1.ReplaceNamespacedPodAsync(pod, pod.Metadata.Name, "shop");

@@ -1,0 +1,19 @@
+using k8s;
+using k8s.Models;
+
+namespace Chaos.Testing.Tests.Support;
+
+/// <summary>Ledger entries written by a test the way a run writes them: sealed with the cluster's ledger key.</summary>
+internal static class TestLedger
+{
+    /// <summary>The cluster's ledger key (made, with its namespace, when there is none yet).</summary>
+    public static Task<LedgerKey> KeyAsync(IKubernetes client) =>
+        LedgerKeyStore.GetOrCreateAsync(client, new ApiCalls(TimeProvider.System), new SafetyOptions().LedgerKeySecret, CancellationToken.None);
+
+    /// <summary>Adds <paramref name="entry"/> to <paramref name="metadata"/> sealed with <paramref name="key"/> (in memory).</summary>
+    public static void Seal(V1ObjectMeta metadata, LedgerEntry entry, LedgerKey key) => Ledger.Add(metadata, entry with { Key = key });
+
+    /// <summary>Adds the entry <paramref name="json"/> to <paramref name="metadata"/>, sealed with the cluster's key (in memory).</summary>
+    public static async Task SealAsync(IKubernetes client, V1ObjectMeta metadata, string json) =>
+        Seal(metadata, LedgerEntry.Parse(json) ?? throw new ArgumentException("not a ledger entry", nameof(json)), await KeyAsync(client));
+}
