@@ -25,6 +25,9 @@ internal static class ResourceTypes
     public static readonly ResourceType NetworkPolicies = new(
         "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, ["netpol"], [], CrudVerbs);
 
+    public static readonly ResourceType Leases = new(
+        "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [], [], CrudVerbs);
+
     public static readonly ResourceType SelfSubjectAccessReviews = new(
         "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [], ["create"]);
 
@@ -32,7 +35,7 @@ internal static class ResourceTypes
     [
         Namespaces, Pods, Nodes, Services, Endpoints, ConfigMaps, Secrets, Events,
         Deployments, ReplicaSets, StatefulSets, DaemonSets,
-        PodDisruptionBudgets, NetworkPolicies, SelfSubjectAccessReviews,
+        PodDisruptionBudgets, NetworkPolicies, Leases, SelfSubjectAccessReviews,
     ];
 
     /// <summary>Group versions in the order discovery lists them.</summary>

@@ -40,6 +40,9 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
 
     public IReadOnlyList<string> NotRecovered { get; set; } = [];
 
+    /// <summary>Gets or sets the run's Lease (its liveness for janitors of other processes), held from before its first ledger write.</summary>
+    public RunLease? Lease { get; set; }
+
     public IReadOnlyList<ProbeResult> ProbeResults { get; set; } = [];
 
     public void Fail(string reason)

@@ -58,6 +58,7 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
                 await RecoverAsync(run);
             }
 
+            await ReleaseLeaseAsync(run);
             await DisposeProbesAsync(run);
             throw;
         }
@@ -69,6 +70,8 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
                 await RecoverAsync(run);
             }
 
+            await ReleaseLeaseAsync(run);
+
             await CheckAfterAsync(run, cancellationToken);
             run.Recorder.Step("report", run.Verdict == ExperimentVerdict.Passed ? "steady state held" : $"{run.Verdict}: {run.Failure}");
             return run.Report(_time);
@@ -76,6 +79,27 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
         finally
         {
             await DisposeProbesAsync(run);
+        }
+    }
+
+    /// <summary>Gives up the run's Lease after its recovery; says so when another process took it (and may have recovered the run early).</summary>
+    private static async Task ReleaseLeaseAsync(ExperimentRun run)
+    {
+        if (run.Lease is not { } lease)
+        {
+            return;
+        }
+
+        run.Lease = null;
+        await lease.DisposeAsync();
+        if (lease.TakenAway is { } why)
+        {
+            var reason = $"the run may have been recovered early by another process: {why}";
+            run.Recorder.Error(reason);
+            if (run.Verdict == ExperimentVerdict.Passed)
+            {
+                run.Abort(reason + "; the steady state was not observed under the fault for the whole hold");
+            }
         }
     }
 
@@ -114,6 +138,11 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
             {
                 throw new ChaosRefusedException($"{bad.Message} Nothing was changed.", bad);
             }
+
+            // Liveness for other processes' janitors, on real time whatever this run's clock: renewed until the run's own deadline.
+            var budget = run.Context.LedgerDeadline - run.StartedAt;
+            run.Lease = await RunLease.AcquireAsync(client, run.Context.Api, LedgerKeyStore.Split(definition.Safety.LedgerKeySecret).Namespace, run.Id,
+                RunLease.Duration, TimeProvider.System.GetUtcNow() + budget, (message, ex) => run.Recorder.Error(message, ex), cancellationToken);
         }
 
         run.InjectedAt = _time.GetUtcNow();

@@ -50,7 +50,7 @@ internal sealed class FaultBinding<T>(ITargetScope<T> scope, IFault<T> fault) : 
 
     public override string Description => $"{fault.Verb} {scope.Selection} of {scope.TargetDescription}";
 
-    public override bool WritesLedger => FaultCatalog.OfType(fault.GetType())?.LeavesState ?? true;
+    public override bool WritesLedger => fault.WritesLedger;
 
     public override void Validate(ICollection<string> errors)
     {

@@ -15,6 +15,9 @@ internal interface IFault<T>
     /// <summary>Gets the verb shown in descriptions and dry runs, e.g. <c>kill</c>.</summary>
     string Verb { get; }
 
+    /// <summary>Gets a value indicating whether the fault writes ledger entries, so its run needs the ledger key and a Lease.</summary>
+    bool WritesLedger => true;
+
     /// <summary>Gets how long injection itself may take (a drain waiting for its budget); it extends the ledger deadline.</summary>
     TimeSpan InjectTimeout => TimeSpan.Zero;
 

@@ -24,11 +24,15 @@ internal static class FaultCatalog
         .. FaultPermission.Of("apps", "statefulsets", "get", "list", "watch"),
     ];
 
-    /// <summary>Gets the permissions of the ledger key (read it; make it and its namespace at the first run): every fault that leaves state needs them.</summary>
+    /// <summary>
+    /// Gets the permissions of the ledger (read the key, make it and its namespace at the first run; the run's Lease) in the
+    /// key's namespace: every fault that leaves state needs them.
+    /// </summary>
     public static IReadOnlyList<FaultPermission> LedgerPermissions { get; } =
     [
         .. FaultPermission.Core("secrets", "get", "create"),
         .. FaultPermission.Core("namespaces", "create"),
+        .. FaultPermission.Of("coordination.k8s.io", "leases", "get", "create", "update", "delete"),
     ];
 
     /// <summary>The descriptor of the fault class <paramref name="faultType"/>, or null when it is not in the catalog.</summary>

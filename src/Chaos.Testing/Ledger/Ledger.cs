@@ -16,7 +16,7 @@ internal static class Ledger
     /// <summary>The prefix of the annotation keys; the experiment id follows.</summary>
     public const string AnnotationPrefix = "chaos.testing/ledger-";
 
-    /// <summary>How long after the planned end of a run the janitor waits before recovering from a live process.</summary>
+    /// <summary>How long after the planned end of a run its Lease is still renewed (a run that outlives this is recovered as hung).</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(3);
 
     private static readonly Lazy<RunOwner> CurrentOwner = new(() =>
@@ -151,56 +151,6 @@ internal static class Ledger
             {
                 metadata.Labels = null;
             }
-        }
-    }
-
-    /// <summary>Why the janitor may recover <paramref name="entry"/> now, or null when its run may still be running.</summary>
-    public static string? WhyStale(LedgerEntry entry, DateTimeOffset now, bool force)
-    {
-        if (force)
-        {
-            return "forced";
-        }
-
-        if (now > entry.Deadline)
-        {
-            return $"past its deadline {entry.Deadline:u}";
-        }
-
-        var owner = entry.Owner;
-        if (!string.Equals(owner.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        if (owner.ProcessId == Environment.ProcessId && owner.ProcessStarted == Owner.ProcessStarted)
-        {
-            return IsActiveHere(entry.Experiment) ? null : "its run in this process has ended";
-        }
-
-        return IsAlive(owner) ? null : $"its {owner} is gone";
-    }
-
-    private static bool IsAlive(RunOwner owner)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(owner.ProcessId);
-            if (process.HasExited)
-            {
-                return false;
-            }
-
-            // A recycled pid belongs to another process: compare start times (to the second, as /proc reports them).
-            return StartOf(process) is not { } started || Math.Abs((started - owner.ProcessStarted).TotalSeconds) < 2;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 

@@ -18,7 +18,7 @@ internal sealed record LedgerEntry
     [JsonPropertyName("fault")]
     public required string Fault { get; init; }
 
-    /// <summary>Gets the time after which the janitor recovers the object even if its run still looks alive.</summary>
+    /// <summary>Gets the run's own deadline (its clock): it stops renewing its Lease then. For people; the janitor judges liveness by the Lease.</summary>
     [JsonPropertyName("deadline")]
     public required DateTimeOffset Deadline { get; init; }
 
@@ -58,7 +58,7 @@ internal sealed record LedgerEntry
     }
 }
 
-/// <summary>The process that ran an experiment: the janitor treats a run as gone when this process no longer exists.</summary>
+/// <summary>The process that ran an experiment, for people reading the entry; liveness is judged by the run's Lease, never by this.</summary>
 internal sealed record RunOwner
 {
     [JsonPropertyName("host")]

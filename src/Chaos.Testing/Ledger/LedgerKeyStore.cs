@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 
@@ -9,7 +8,7 @@ namespace Chaos.Testing;
 /// themselves), else the Secret <see cref="SafetyOptions.LedgerKeySecret"/>, made by the first run that needs it. The
 /// janitor only reads it: a sweep never writes a key, and without one it acts on no entry.
 /// </summary>
-internal static partial class LedgerKeyStore
+internal static class LedgerKeyStore
 {
     /// <summary>The environment variable that holds the key (base64 of at least 32 bytes) instead of the Secret.</summary>
     public const string Variable = "CHAOS_TESTING_LEDGER_KEY";
@@ -86,19 +85,8 @@ internal static partial class LedgerKeyStore
         }
     }
 
-    /// <summary>Splits and checks <c>namespace/name</c>.</summary>
-    public static (string Namespace, string Name) Split(string secret)
-    {
-        var parts = (secret ?? string.Empty).Split('/');
-        if (parts.Length != 2 || !DnsLabel().IsMatch(parts[0]) || !DnsSubdomain().IsMatch(parts[1]))
-        {
-            throw new ChaosConfigurationException([
-                $"Safety.LedgerKeySecret: must be \"<namespace>/<name>\" (lowercase letters, digits and '-'; the name may also hold '.'), was \"{secret}\". "
-                + "The default is \"chaos-testing/ledger-key\"."]);
-        }
-
-        return (parts[0], parts[1]);
-    }
+    /// <summary>Splits and checks <c>namespace/name</c> (see <see cref="SafetyOptions.LedgerKeySecret"/>).</summary>
+    public static (string Namespace, string Name) Split(string secret) => SafetyOptions.SplitLedgerKeySecret(secret);
 
     private static LedgerKey? FromEnvironment()
     {
@@ -144,7 +132,7 @@ internal static partial class LedgerKeyStore
         return new LedgerKey(bytes, $"Secret {ns}/{name}");
     }
 
-    private static async Task CreateNamespaceAsync(IKubernetes client, ApiCalls api, string ns, CancellationToken cancellationToken)
+    internal static async Task CreateNamespaceAsync(IKubernetes client, ApiCalls api, string ns, CancellationToken cancellationToken)
     {
         var made = new V1Namespace
         {
@@ -163,10 +151,4 @@ internal static partial class LedgerKeyStore
             // It exists (made by a person or another run): fine.
         }
     }
-
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
-    private static partial Regex DnsLabel();
-
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\z", RegexOptions.CultureInvariant)]
-    private static partial Regex DnsSubdomain();
 }

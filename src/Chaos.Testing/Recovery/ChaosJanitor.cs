@@ -5,9 +5,10 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>
-/// Recovers what crashed or interrupted runs left behind: every pod and node with a ledger entry whose run is gone
-/// (its process no longer exists) or past its deadline is restored (images back, uncordon, taint removed, custom
-/// recovery) and its entry removed. Idempotent; safe to run at any time, including while experiments run.
+/// Recovers what crashed or interrupted runs left behind: every pod and node with a ledger entry that verifies against the
+/// cluster's ledger key and whose run is gone (its Lease is absent, or was not renewed while the janitor watched it) is
+/// restored (images back, uncordon, taint removed, custom recovery) and its entry removed. Idempotent; safe to run at any
+/// time, including while experiments run: a run that renews its Lease is never recovered, whatever the clocks say.
 /// </summary>
 public static class ChaosJanitor
 {
@@ -55,6 +56,14 @@ public static class ChaosJanitor
 
         // The key is read only when there is something to verify: a sweep of a clean cluster reads nothing more.
         var (key, keyProblem) = work.Count == 0 ? (null, null) : await LedgerKeyStore.TryReadAsync(client, api, options.Safety.LedgerKeySecret, cancellationToken);
+
+        // Whether each run is alive is judged once per run, through its Lease, before any entry is acted on.
+        var runs = work.SelectMany(t => Ledger.EntriesOf(t.Metadata, key)).Select(e => e.Experiment).ToList();
+        var leases = LedgerKeyStore.Split(options.Safety.LedgerKeySecret).Namespace;
+        var liveness = runs.Count == 0
+            ? new Dictionary<string, (string? Dead, string? Alive)>()
+            : await RunLiveness.JudgeAsync(client, api, leases, runs, options.Force, options.TimeProvider, cancellationToken);
+        var unfinished = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (target, ct) =>
         {
             var kind = target is V1Node ? "Node" : "Pod";
@@ -66,9 +75,9 @@ public static class ChaosJanitor
             foreach (var entry in Ledger.EntriesOf(target.Metadata, key))
             {
                 var where = $"{kind} {LedgerWrites.Describe(target.Metadata)}, experiment {entry.Experiment} ({entry.Fault})";
-                if (Ledger.WhyStale(entry, options.TimeProvider.GetUtcNow(), options.Force) is not { } why)
+                if (liveness[entry.Experiment] is not { Dead: { } why })
                 {
-                    skipped.Add($"{where}: its run ({entry.Owner}) may still be running, deadline {entry.Deadline:u}");
+                    skipped.Add($"{where}: {liveness[entry.Experiment].Alive}");
                     continue;
                 }
 
@@ -82,10 +91,14 @@ public static class ChaosJanitor
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
+                    unfinished[entry.Experiment] = 0;
                     failed.Add($"{where}: {ex.Message}");
                 }
             }
         });
+
+        // The Leases of runs taken over and fully recovered go too; one with an entry left stays, marked, for the next sweep.
+        await RunLiveness.ReleaseAsync(client, api, leases, liveness.Where(l => l.Value.Dead is not null && !unfinished.ContainsKey(l.Key)).Select(l => l.Key), cancellationToken);
 
         return new SweepResult
         {

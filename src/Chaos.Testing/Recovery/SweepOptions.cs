@@ -7,13 +7,16 @@ public sealed class SweepOptions
     private SafetyOptions _safety = new();
 
     /// <summary>
-    /// Gets or sets a value indicating whether every ledger entry is recovered, even one whose run still looks alive
-    /// (its process exists, or it runs on another machine and its deadline has not passed).
+    /// Gets or sets a value indicating whether every ledger entry is recovered, even one whose run is alive (renews its
+    /// Lease): the janitor takes the run's Lease, and the run reports that it was recovered early.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool Force { get; set; }
 
-    /// <summary>Gets or sets the clock that decides whether a ledger entry is past its deadline (retries and time bounds always use real time).</summary>
+    /// <summary>
+    /// Gets or sets the clock on which the janitor measures how long it watched a run's Lease for a renewal (only its rate
+    /// matters, never its offset: a janitor whose clock is hours off judges the same). Retries and time bounds use real time.
+    /// </summary>
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

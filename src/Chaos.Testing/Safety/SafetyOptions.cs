@@ -1,7 +1,7 @@
 namespace Chaos.Testing;
 
 /// <summary>The safety guards. They are on by default; each refusal happens before any write to the cluster.</summary>
-public sealed class SafetyOptions
+public sealed partial class SafetyOptions
 {
     /// <summary>The label that keeps an object, a namespace or a node out of every experiment when it is <c>true</c>.</summary>
     public const string ExclusionLabel = "chaos.testing/exclude";
@@ -57,7 +57,7 @@ public sealed class SafetyOptions
 
         try
         {
-            LedgerKeyStore.Split(LedgerKeySecret);
+            SplitLedgerKeySecret(LedgerKeySecret);
         }
         catch (ChaosConfigurationException invalid)
         {
@@ -67,4 +67,24 @@ public sealed class SafetyOptions
             }
         }
     }
+
+    /// <summary>Splits and checks a <see cref="LedgerKeySecret"/> value.</summary>
+    internal static (string Namespace, string Name) SplitLedgerKeySecret(string secret)
+    {
+        var parts = (secret ?? string.Empty).Split('/');
+        if (parts.Length != 2 || !DnsLabel().IsMatch(parts[0]) || !DnsSubdomain().IsMatch(parts[1]))
+        {
+            throw new ChaosConfigurationException([
+                $"Safety.LedgerKeySecret: must be \"<namespace>/<name>\" (lowercase letters, digits and '-'; the name may also hold '.'), was \"{secret}\". "
+                + "The default is \"chaos-testing/ledger-key\"."]);
+        }
+
+        return (parts[0], parts[1]);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex DnsLabel();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex DnsSubdomain();
 }

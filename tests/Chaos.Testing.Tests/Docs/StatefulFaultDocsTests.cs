@@ -78,7 +78,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         entry["owner"]!["pid"]!.GetValue<int>().Should().Be(Environment.ProcessId);
         entry["recovery"]!["pause"]!.GetValue<string>().Should().Be(PodFailureOptions.DefaultImage);
         entry["recovery"]!["images"]!["cart"]!.GetValue<string>().Should().Be(CartImage);
-        sweepDuringHold.Skipped.Should().ContainSingle().Which.Should().Contain("may still be running");
+        sweepDuringHold.Skipped.Should().ContainSingle().Which.Should().EndWith("its run is running in this process");
         sweepDuringHold.Recovered.Should().BeEmpty();
 
         result.Probes[0].TimeToRecovery.Should().BePositive("the failed pod was unready, not replaced, until its image came back");
@@ -533,7 +533,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
             $"Pod shop/{marked.Metadata.Name}, experiment {result.ExperimentId} (custom): custom fault \"add-latency\" has no registered recovery; pass it with new SweepOptions().RecoverCustom(\"add-latency\", recover) and sweep again (the ledger entry stays until then)");
         plain.IsClean.Should().BeFalse();
         sweep.Recovered.Single().Should().Be(
-            $"Pod shop/{marked.Metadata.Name}, experiment {result.ExperimentId} (custom), its run in this process has ended: custom recovery ran");
+            $"Pod shop/{marked.Metadata.Name}, experiment {result.ExperimentId} (custom), its run holds no Lease (it has ended): custom recovery ran");
 
         var after = await ClusterState.CaptureAsync(cluster.Client);
         after.DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
@@ -570,7 +570,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
 
         var sweep = await ChaosJanitor.SweepAsync(cluster.Client);              // once the permission is back
         sweep.Recovered.Should().ContainSingle()
-            .Which.Should().EndWith("its run in this process has ended: images restored: cart=example/cart:1.0");
+            .Which.Should().EndWith("its run holds no Lease (it has ended): images restored: cart=example/cart:1.0");
         sweep.IsClean.Should().BeTrue();
         // end snippet
 
@@ -588,7 +588,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
 
     // "The janitor": what a crashed run leaves, recovered because its process is gone.
     [Fact]
-    public async Task Recovery_Janitor_RecoversTheEntryOfAProcessThatIsGone()
+    public async Task Recovery_Janitor_RecoversTheEntryOfARunThatHoldsNoLease()
     {
         await using var cluster = await ShopCluster.StartAsync();
         var before = await ClusterState.CaptureAsync(cluster.Client);
@@ -602,7 +602,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         // end snippet
 
         sweep.Recovered.Should().Equal(
-            $"Pod shop/{pod.Metadata.Name}, experiment 0123456789ab (pod-failure), its process {int.MaxValue} on {Environment.MachineName} is gone: images restored: cart=example/cart:1.0");
+            $"Pod shop/{pod.Metadata.Name}, experiment 0123456789ab (pod-failure), its run holds no Lease (it has ended): images restored: cart=example/cart:1.0");
         sweep.ToString().Should().StartWith("Sweep: 1 recovered, 0 skipped, 0 failed" + Environment.NewLine + "  recovered: Pod shop/");
         var after = await ClusterState.CaptureAsync(cluster.Client);
         after.DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
@@ -610,35 +610,63 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
         await cluster.WaitForReadyPodsAsync("shop", "app=cart", 3);
     }
 
-    // "Options": Force takes over a run on another machine before its deadline.
+    // "Options": Force takes over a run that still renews its Lease; the run learns it.
     [Fact]
-    public async Task Recovery_Janitor_SkipsAnotherMachinesRunUntilForcedOrPastItsDeadline()
+    public async Task Recovery_Janitor_SkipsARunThatRenewsItsLease_WhateverTheClock_UntilForcedOrItStopsRenewing()
     {
         await using var cluster = await ShopCluster.StartAsync();
         var before = await ClusterState.CaptureAsync(cluster.Client);
-        var deadline = await LeaveCordonFromAnotherMachineAsync(cluster.Client, "node-2", "0123456789ab");
+        await LeaveCordonFromAnotherMachineAsync(cluster.Client, "node-2", "0123456789ab");
+        var lease = await TestLedger.HoldLeaseAsync(cluster.Client, "0123456789ab", TimeSpan.FromSeconds(4));
 
         // snippet
         var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
-        sweep.Skipped.Should().ContainSingle();                 // a run on another machine, before its deadline
+        sweep.Skipped.Should().ContainSingle();                 // the run renews its Lease: alive, wherever it runs
 
         var forced = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { Force = true });
         forced.Recovered.Should().ContainSingle().Which.Should().EndWith(", forced: uncordoned");
         // end snippet
 
         sweep.IsClean.Should().BeFalse();
-        sweep.Skipped.Single().Should().StartWith("Node node-2, experiment 0123456789ab (node-cordon): its run (process 4242 on ci-runner-7) may still be running, deadline ");
+        sweep.Skipped.Single().Should().Be("Node node-2, experiment 0123456789ab (node-cordon): its run renews its Lease chaos-testing/chaos-run-0123456789ab");
         forced.Recovered.Single().Should().Be("Node node-2, experiment 0123456789ab (node-cordon), forced: uncordoned");
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
+        await lease.DisposeAsync();
+        lease.TakenAway.Should().Contain("was deleted").And.Contain("recovered early", "the run learns that another process took over");
 
-        // The same entry is taken over without Force once the clock is past its deadline.
-        deadline = await LeaveCordonFromAnotherMachineAsync(cluster.Client, "node-2", "ba9876543210");
-        var early = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { TimeProvider = new FakeTimeProvider(deadline - TimeSpan.FromSeconds(1)) });
-        early.Skipped.Should().ContainSingle();
-        var late = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { TimeProvider = new FakeTimeProvider(deadline + TimeSpan.FromSeconds(1)) });
-        late.Recovered.Should().Equal($"Node node-2, experiment ba9876543210 (node-cordon), past its deadline {deadline:u}: uncordoned");
+        // A janitor whose clock is an hour off either way judges the same; a run that stops renewing is taken over.
+        await LeaveCordonFromAnotherMachineAsync(cluster.Client, "node-2", "ba9876543210");
+        await using (await TestLedger.HoldLeaseAsync(cluster.Client, "ba9876543210", TimeSpan.FromSeconds(4)))
+        {
+            foreach (var skew in new[] { TimeSpan.FromHours(1), TimeSpan.FromHours(-1) })
+            {
+                var skewed = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { TimeProvider = new SkewedClock(skew) });
+                skewed.Skipped.Should().ContainSingle().Which.Should().EndWith("its run renews its Lease chaos-testing/chaos-run-ba9876543210", $"a clock {skew} off");
+                (await cluster.Client.CoreV1.ReadNodeAsync("node-2")).Spec.Unschedulable.Should().BeTrue();
+            }
+        }
+
+        // The Lease was given up (the run ended) and the entry stayed: recovered at once.
+        var late = await ChaosJanitor.SweepAsync(cluster.Client);
+        late.Recovered.Should().Equal("Node node-2, experiment ba9876543210 (node-cordon), its run holds no Lease (it has ended): uncordoned");
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
         (await MarkedNodesAsync(cluster.Client)).Should().BeEmpty();
+    }
+
+    // A run killed mid-hold leaves its Lease unrenewed: the janitor watches it for the Lease's duration, then takes over.
+    [Fact]
+    public async Task Recovery_Janitor_TakesOverARunWhoseLeaseIsNotRenewed()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var before = await ClusterState.CaptureAsync(cluster.Client);
+        await LeaveCordonFromAnotherMachineAsync(cluster.Client, "node-2", "0123456789ab");
+        await TestLedger.LeaveUnrenewedLeaseAsync(cluster.Client, "0123456789ab", seconds: 2);
+
+        var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
+
+        sweep.Recovered.Should().Equal("Node node-2, experiment 0123456789ab (node-cordon), its Lease was not renewed for 3s: uncordoned");
+        (await cluster.Client.CoordinationV1.ListNamespacedLeaseAsync("chaos-testing")).Items.Should().BeEmpty("the janitor took the Lease");
+        (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
     }
 
     // ---------------------------------------------------------------- helpers

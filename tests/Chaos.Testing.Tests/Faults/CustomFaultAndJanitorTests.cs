@@ -84,32 +84,33 @@ public sealed class CustomFaultAndJanitorTests
         (await cluster.Client.CoreV1.ReadNodeAsync("node-2")).Spec.Unschedulable.Should().BeTrue("recovery was refused");
         var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
 
-        sweep.Recovered.Should().ContainSingle().Which.Should().Contain("its run in this process has ended").And.EndWith("uncordoned");
+        sweep.Recovered.Should().ContainSingle().Which.Should().Contain("its run holds no Lease (it has ended)").And.EndWith("uncordoned");
         sweep.IsClean.Should().BeTrue();
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
     }
 
     [Fact]
-    public async Task Janitor_LeavesRunsThatMayStillRun_UnlessForcedOrPastTheirDeadline()
+    public async Task Janitor_LeavesRunsThatAreAlive_UnlessForced_AndAForcedRunSaysItWasRecoveredEarly()
     {
         await using var cluster = await ShopCluster.StartAsync();
         var before = await ClusterState.CaptureAsync(cluster.Client);
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-
         // A run of this process that is still holding is left alone.
         using var stop = new CancellationTokenSource();
         var holding = Experiment.On(Nodes.Named("node-1")).Cordon().For(TimeSpan.FromMinutes(5)).RunAsync(cluster.Client, stop.Token);
         await Eventually.TrueAsync(async () => (await cluster.Client.CoreV1.ReadNodeAsync("node-1")).Spec.Unschedulable == true, "node-1 cordoned");
-        (await ChaosJanitor.SweepAsync(cluster.Client)).Skipped.Should().ContainSingle().Which.Should().Contain("Node node-1").And.Contain("may still be running");
+        (await ChaosJanitor.SweepAsync(cluster.Client)).Skipped.Should().ContainSingle().Which.Should().Contain("Node node-1").And.EndWith("its run is running in this process");
 
-        // An entry written by another machine is left alone until its deadline.
-        await WriteForeignEntryAsync(cluster.Client, "node-3", deadline: clock.GetUtcNow().AddMinutes(1));
-        var early = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { TimeProvider = clock });
-        early.Skipped.Should().HaveCount(2);
-        early.Recovered.Should().BeEmpty();
-        clock.Advance(TimeSpan.FromMinutes(2));
-        var late = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { TimeProvider = clock });
-        late.Recovered.Should().ContainSingle().Which.Should().Contain("Node node-3, experiment foreign000001 (node-cordon), past its deadline").And.EndWith("uncordoned");
+        // An entry of a run in another process is left alone while that run renews its Lease, and taken over once it ended.
+        await WriteForeignEntryAsync(cluster.Client, "node-3", deadline: DateTimeOffset.UtcNow.AddMinutes(-10));
+        await using (await TestLedger.HoldLeaseAsync(cluster.Client, "foreign000001", TimeSpan.FromSeconds(4)))
+        {
+            var early = await ChaosJanitor.SweepAsync(cluster.Client);
+            early.Skipped.Should().HaveCount(2, "a deadline in the past means nothing while the run renews its Lease");
+            early.Recovered.Should().BeEmpty();
+        }
+
+        var late = await ChaosJanitor.SweepAsync(cluster.Client);
+        late.Recovered.Should().ContainSingle().Which.Should().Contain("Node node-3, experiment foreign000001 (node-cordon), its run holds no Lease").And.EndWith("uncordoned");
 
         // Force recovers the live run too; the run's own recovery then finds nothing left to do.
         var forced = await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { Force = true });
@@ -118,6 +119,7 @@ public sealed class CustomFaultAndJanitorTests
         var result = await holding;
         result.Verdict.Should().Be(ExperimentVerdict.Aborted);
         result.NotRecovered.Should().BeEmpty();
+        result.Errors.Should().ContainSingle(e => e.StartsWith("the run may have been recovered early by another process: its Lease chaos-testing/chaos-run-", StringComparison.Ordinal));
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
         (await ChaosJanitor.SweepAsync(cluster.Client)).Should().Match<SweepResult>(s => s.IsClean && s.Recovered.Count == 0);
     }
@@ -145,6 +147,26 @@ public sealed class CustomFaultAndJanitorTests
         registered.Recovered.Should().ContainSingle();
         recoveredBy.Should().ContainSingle();
         (await cluster.Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "chaos.testing/ledger=true")).Items.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task RunOnATestClock_IsNotRecoveredByASweep_AndAPassingRunThatWasTakenOverIsNotPassed()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var holding = Experiment.On(Nodes.Named("node-1")).Cordon().For(TimeSpan.FromSeconds(30)).WithTimeProvider(clock).RunAsync(cluster.Client);
+        await Eventually.TrueAsync(async () => (await cluster.Client.CoreV1.ReadNodeAsync("node-1")).Spec.Unschedulable == true, "node-1 cordoned");
+
+        var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
+        sweep.Recovered.Should().BeEmpty("its deadline, on a clock stuck in 2000, has long passed, but the run is alive");
+        (await cluster.Client.CoreV1.ReadNodeAsync("node-1")).Spec.Unschedulable.Should().BeTrue();
+
+        (await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { Force = true })).Recovered.Should().ContainSingle();
+        clock.Advance(TimeSpan.FromSeconds(31));
+        var result = await holding;
+        result.Verdict.Should().Be(ExperimentVerdict.Aborted, "the hold was cut short by another process");
+        result.FailureReason.Should().StartWith("the run may have been recovered early by another process: its Lease chaos-testing/chaos-run-")
+            .And.EndWith("the steady state was not observed under the fault for the whole hold");
     }
 
     [Fact]

@@ -129,9 +129,22 @@ public sealed class LedgerForgeryTests
         await using var cluster = await ShopCluster.StartAsync();
         var running = Experiment.On(Pods.In("shop").WithLabel("app", "cart")).One().WithSeed(1).Fail().For(TimeSpan.FromSeconds(3)).RunAsync(cluster.Client);
         var pod = await Eventually.SingleAsync(async () => (await cluster.Client.CoreV1.ListNamespacedPodAsync("shop", labelSelector: "chaos.testing/ledger=true")).Items);
-        var annotation = pod.Metadata.Annotations.Single(a => a.Key.StartsWith("chaos.testing/ledger-", StringComparison.Ordinal)).Key;
-        pod.Metadata.Annotations[annotation] = pod.Metadata.Annotations[annotation].Replace("example/cart:1.0", "evil.example/rootkit:latest", StringComparison.Ordinal);
-        await cluster.Client.CoreV1.ReplaceNamespacedPodAsync(pod, pod.Metadata.Name, "shop");
+        await Eventually.TrueAsync(async () =>
+        {
+            // The kubelet updates the pod's status meanwhile: read, change, write until the write wins.
+            pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, "shop");
+            var annotation = pod.Metadata.Annotations.Single(a => a.Key.StartsWith("chaos.testing/ledger-", StringComparison.Ordinal)).Key;
+            pod.Metadata.Annotations[annotation] = pod.Metadata.Annotations[annotation].Replace("example/cart:1.0", "evil.example/rootkit:latest", StringComparison.Ordinal);
+            try
+            {
+                await cluster.Client.CoreV1.ReplaceNamespacedPodAsync(pod, pod.Metadata.Name, "shop");
+                return true;
+            }
+            catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                return false;
+            }
+        }, "the entry tampered with");
 
         var result = await running;
 

@@ -3,7 +3,7 @@ using k8s.Models;
 
 namespace Chaos.Testing.Tests.Support;
 
-/// <summary>Ledger entries written by a test the way a run writes them: sealed with the cluster's ledger key.</summary>
+/// <summary>Ledger entries and run Leases written by a test the way a run writes them: sealed with the cluster's ledger key.</summary>
 internal static class TestLedger
 {
     /// <summary>The cluster's ledger key (made, with its namespace, when there is none yet).</summary>
@@ -12,6 +12,23 @@ internal static class TestLedger
 
     /// <summary>Adds <paramref name="entry"/> to <paramref name="metadata"/> sealed with <paramref name="key"/> (in memory).</summary>
     public static void Seal(V1ObjectMeta metadata, LedgerEntry entry, LedgerKey key) => Ledger.Add(metadata, entry with { Key = key });
+
+    /// <summary>A Lease held and renewed for <paramref name="experiment"/> as a live run in another process holds it.</summary>
+    public static Task<RunLease> HoldLeaseAsync(IKubernetes client, string experiment, TimeSpan duration) =>
+        RunLease.AcquireAsync(client, new ApiCalls(TimeProvider.System), "chaos-testing", experiment, duration, DateTimeOffset.UtcNow.AddMinutes(10), (_, _) => { }, CancellationToken.None);
+
+    /// <summary>What a run killed mid-hold leaves: its Lease, never renewed again.</summary>
+    public static async Task LeaveUnrenewedLeaseAsync(IKubernetes client, string experiment, int seconds)
+    {
+        await KeyAsync(client); // the namespace exists
+        await client.CoordinationV1.CreateNamespacedLeaseAsync(
+            new V1Lease
+            {
+                Metadata = new V1ObjectMeta { Name = RunLease.NameOf(experiment) },
+                Spec = new V1LeaseSpec { HolderIdentity = experiment, LeaseDurationSeconds = seconds, RenewTime = DateTime.UtcNow },
+            },
+            "chaos-testing");
+    }
 
     /// <summary>Adds the entry <paramref name="json"/> to <paramref name="metadata"/>, sealed with the cluster's key (in memory).</summary>
     public static async Task SealAsync(IKubernetes client, V1ObjectMeta metadata, string json) =>

@@ -6,6 +6,9 @@ namespace Chaos.Testing;
 /// <summary>Deletes the pods with a grace period (default 0). Nothing to recover: the owner replaces them.</summary>
 internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>, ICatalogFault
 {
+    /// <summary>Gets a value indicating whether the fault writes ledger entries: it leaves nothing to recover.</summary>
+    public bool WritesLedger => false;
+
     public static FaultDescriptor Descriptor { get; } = new()
     {
         Name = "pod-kill",

@@ -9,6 +9,9 @@ namespace Chaos.Testing;
 /// </summary>
 internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>, ICatalogFault
 {
+    /// <summary>Gets a value indicating whether the fault writes ledger entries: it leaves nothing to recover.</summary>
+    public bool WritesLedger => false;
+
     public static FaultDescriptor Descriptor { get; } = new()
     {
         Name = "pod-restart",

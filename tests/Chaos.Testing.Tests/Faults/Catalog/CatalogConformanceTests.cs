@@ -166,7 +166,7 @@ public sealed class CatalogConformanceTests(ITestOutputHelper output)
         sweep.Failed.Should().BeEmpty();
         if (fault.LeavesState)
         {
-            sweep.Recovered.Should().NotBeEmpty().And.OnlyContain(r => r.Contains("is gone", StringComparison.Ordinal));
+            sweep.Recovered.Should().NotBeEmpty().And.OnlyContain(r => r.Contains("its Lease was not renewed", StringComparison.Ordinal));
         }
         else
         {
