@@ -28,8 +28,8 @@ internal sealed partial class ExperimentRunner
                 ? partial.Left
                 : planned.Targets.Select(t => $"{planned.Kind} {LedgerWrites.Describe(t)}: unknown, recovery stopped ({ex.Message})").ToList();
             run.Fail($"recovery failed, {run.NotRecovered.Count} object(s) may still be changed: {string.Join("; ", run.NotRecovered)}. "
-                + $"Their ledger annotations ({Ledger.AnnotationPrefix}{run.Id}) stay, so ChaosJanitor.SweepAsync recovers them: at once in this process (the run has ended), "
-                + $"from another process once this one is gone or after {run.Context.LedgerDeadline:u} (the fixtures sweep when they acquire a cluster)");
+                + $"Their ledger annotations ({Ledger.AnnotationPrefix}{run.Id}) stay, so ChaosJanitor.SweepAsync recovers them, in any process, "
+                + "as soon as this run has given up its Lease (when it ends) (the fixtures sweep when they acquire a cluster)");
             run.Recorder.Error(run.Failure!, ex);
         }
     }

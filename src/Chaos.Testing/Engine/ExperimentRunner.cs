@@ -173,7 +173,24 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
             run.Recorder.Step("hold", $"holding for {definition.Duration.TotalSeconds:0.###}s");
             if (definition.Duration > TimeSpan.Zero)
             {
-                await Task.Delay(definition.Duration, _time, cancellationToken);
+                using var holdEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var monitor = run.Planned.MonitorAsync(holdEnded.Token);
+                try
+                {
+                    await Task.Delay(definition.Duration, _time, cancellationToken);
+                }
+                finally
+                {
+                    await holdEnded.CancelAsync();
+                    try
+                    {
+                        await monitor;
+                    }
+                    catch (OperationCanceledException) when (holdEnded.IsCancellationRequested)
+                    {
+                        // The hold ended: so does the watch.
+                    }
+                }
             }
         }
 

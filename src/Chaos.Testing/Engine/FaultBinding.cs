@@ -35,6 +35,9 @@ internal abstract class PlannedFault
 
     public abstract Task InjectAsync(CancellationToken cancellationToken);
 
+    /// <summary>Watches the targets during the hold, until <paramref name="holdEnded"/>.</summary>
+    public abstract Task MonitorAsync(CancellationToken holdEnded);
+
     public abstract Task RecoverAsync(CancellationToken cancellationToken);
 }
 
@@ -72,6 +75,8 @@ internal sealed class FaultBinding<T>(ITargetScope<T> scope, IFault<T> fault) : 
         public override IReadOnlyList<V1ObjectMeta> Targets { get; } = picked.Select(t => t.Metadata).ToList();
 
         public override Task InjectAsync(CancellationToken cancellationToken) => fault.InjectAsync(context, picked, cancellationToken);
+
+        public override Task MonitorAsync(CancellationToken holdEnded) => fault.MonitorAsync(context, picked, holdEnded);
 
         public override Task RecoverAsync(CancellationToken cancellationToken) => fault.RecoverAsync(context, picked, cancellationToken);
     }

@@ -28,6 +28,12 @@ internal interface IFault<T>
 
     Task InjectAsync(FaultContext context, IReadOnlyList<T> targets, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Watches the targets during the hold (e.g. removes a payload from a pod whose target container restarted); runs until
+    /// <paramref name="holdEnded"/> and throws nothing but that cancellation. Most faults have nothing to watch.
+    /// </summary>
+    Task MonitorAsync(FaultContext context, IReadOnlyList<T> targets, CancellationToken holdEnded) => Task.CompletedTask;
+
     /// <summary>Recovers every one of <paramref name="targets"/> this run changed; throws <see cref="RecoveryException"/> naming what is left.</summary>
     Task RecoverAsync(FaultContext context, IReadOnlyList<T> targets, CancellationToken cancellationToken);
 }

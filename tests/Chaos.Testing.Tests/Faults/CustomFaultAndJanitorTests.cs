@@ -75,7 +75,7 @@ public sealed class CustomFaultAndJanitorTests
             result.Verdict.Should().Be(ExperimentVerdict.Failed);
             result.NotRecovered.Should().ContainSingle().Which.Should().StartWith("Node node-2 (The Kubernetes API refused to update nodes at cluster scope (403 Forbidden)");
             result.FailureReason.Should().Contain("recovery failed, 1 object(s) may still be changed: Node node-2")
-                .And.Contain($"ledger annotations (chaos.testing/ledger-{result.ExperimentId}) stay, so ChaosJanitor.SweepAsync recovers them: at once in this process (the run has ended), from another process once this one is gone or after ");
+                .And.Contain($"ledger annotations (chaos.testing/ledger-{result.ExperimentId}) stay, so ChaosJanitor.SweepAsync recovers them, in any process, as soon as this run has given up its Lease (when it ends)");
             result.ToReport().Should().Contain("Not recovered (1), left for ChaosJanitor.SweepAsync:");
             var failed = () => result.EnsureSteadyState();
             failed.Should().Throw<ChaosExperimentFailedException>().WithMessage("*recovery failed, 1 object(s) may still be changed: Node node-2*");
