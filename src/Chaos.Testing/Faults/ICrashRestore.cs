@@ -24,12 +24,14 @@ internal interface ICrashRestore
 /// <param name="Time">Real time for retries and bounds.</param>
 /// <param name="CustomRecoveries">The recoveries of custom faults, by name, registered with the janitor.</param>
 /// <param name="Safety">The guards: a restore that would write in a namespace they protect is refused.</param>
+/// <param name="Payloads">The payload configuration of the sweep (images, node payload namespace); null for the defaults in code.</param>
 internal sealed record RestoreContext(
     IKubernetes Client,
     ApiCalls Api,
     TimeProvider Time,
     IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> CustomRecoveries,
-    SafetyOptions Safety)
+    SafetyOptions Safety,
+    PayloadConfiguration? Payloads = null)
 {
     /// <summary>
     /// <paramref name="target"/> as the kind its fault acts on; an entry on another kind is not one its fault wrote, and
