@@ -1,3 +1,4 @@
+using Chaos.Testing.Tests.Payloads.Network;
 using Chaos.Testing.Tests.Support;
 
 namespace Chaos.Testing.Tests.Payloads;
