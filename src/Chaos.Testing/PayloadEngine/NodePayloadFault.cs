@@ -29,6 +29,9 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
     /// <summary>Gets what the fault's pod is, from its descriptor (the janitor uses the same).</summary>
     internal PayloadProfile Profile => ((NodePayloadRestore)Definition.Restore!).Profile;
 
+    /// <summary>The profile of a node payload fault's descriptor, or null for a fault that is not one.</summary>
+    internal static PayloadProfile? ProfileOf(FaultDescriptor descriptor) => (descriptor.Restore as NodePayloadRestore)?.Profile;
+
     public abstract string Verb { get; }
 
     /// <summary>Gets the namespace the payload pods are created in.</summary>

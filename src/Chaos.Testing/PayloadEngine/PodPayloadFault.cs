@@ -26,6 +26,9 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>Gets what the fault's container is, from its descriptor (the janitor uses the same).</summary>
     internal PayloadProfile Profile => ((PodPayloadRestore)Definition.Restore!).Profile;
 
+    /// <summary>The profile of a pod payload fault's descriptor, or null for a fault that is not one.</summary>
+    internal static PayloadProfile? ProfileOf(FaultDescriptor descriptor) => (descriptor.Restore as PodPayloadRestore)?.Profile;
+
     public abstract string Verb { get; }
 
     public abstract void Validate(ICollection<string> errors);
