@@ -40,7 +40,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         Authorization = new ApiAuthorization();
         var admission = new Admission();
         _server = new ApiServer(_store, Audit, ApiFaults, Authorization, options.TimeProvider, admission);
-        var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError);
+        var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError, options.UnpullableImages);
         _controllers = ControllerManager.Create(_store, settings, admission);
         _ownsKubeconfig = options.KubeconfigPath is null;
         _client = new Lazy<Kubernetes>(CreateClient);

@@ -53,6 +53,12 @@ public sealed class KubernetesEmulatorOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? PayloadInstallError { get; set; }
 
+    /// <summary>
+    /// Gets the images the kubelet cannot pull: an ephemeral container with one of them stays waiting with reason
+    /// <c>ErrImagePull</c> (message <c>pull access denied for &lt;image&gt;</c>), as on a node that cannot reach the registry.
+    /// </summary>
+    public ISet<string> UnpullableImages { get; } = new HashSet<string>(StringComparer.Ordinal);
+
     internal void Validate()
     {
         var errors = new List<string>();

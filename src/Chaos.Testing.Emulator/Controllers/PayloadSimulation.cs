@@ -42,6 +42,12 @@ internal sealed class PayloadSimulation
     /// </summary>
     public JsonObject EphemeralStartState(JsonNode container, DateTimeOffset now)
     {
+        var image = container["image"]?.ToString() ?? string.Empty;
+        if (_options.UnpullableImages?.Contains(image) == true)
+        {
+            return new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ErrImagePull", ["message"] = $"pull access denied for {image}" } };
+        }
+
         var isPayload = EnvValue(container, PayloadProtocol.HoldSecondsVariable) is not null;
         return isPayload && _options.PayloadInstallError is { } error
             ? new JsonObject

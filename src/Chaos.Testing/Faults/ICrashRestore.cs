@@ -25,13 +25,15 @@ internal interface ICrashRestore
 /// <param name="CustomRecoveries">The recoveries of custom faults, by name, registered with the janitor.</param>
 /// <param name="Safety">The guards: a restore that would write in a namespace they protect is refused.</param>
 /// <param name="Key">The ledger key: the entry was verified with it, and a re-read entry is verified again.</param>
+/// <param name="Payloads">The payload configuration of the sweep (images, node payload namespace); null for the defaults in code.</param>
 internal sealed record RestoreContext(
     IKubernetes Client,
     ApiCalls Api,
     TimeProvider Time,
     IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> CustomRecoveries,
     SafetyOptions Safety,
-    LedgerKey Key)
+    LedgerKey Key,
+    PayloadConfiguration? Payloads = null)
 {
     /// <summary>
     /// <paramref name="target"/> as the kind its fault acts on; an entry on another kind is not one its fault wrote, and

@@ -6,13 +6,14 @@ namespace Chaos.Testing;
 /// <summary>Recovery of node payloads: the live run's early stop and the janitor's restore share this code.</summary>
 internal abstract partial class NodePayloadFault
 {
-    /// <summary>Deletes the payload pod (its TERM trap removes the fault), then runs a cleanup pod; shared with the janitor.</summary>
-    internal static async Task<string> RecoverNodeAsync(IKubernetes client, ApiCalls api, TimeProvider time, LedgerEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the payload pod (its TERM trap removes the fault), then, if it had not ended by itself, runs a cleanup pod
+    /// built from code (<see cref="PayloadCleanup"/>) that checks nothing is left; shared with the janitor.
+    /// </summary>
+    internal static async Task<string> RecoverNodeAsync(IKubernetes client, ApiCalls api, TimeProvider time, string experimentId, NodeCleanupPlan plan, CancellationToken cancellationToken)
     {
-        var record = LedgerRecord.Read<NodePayloadRecord>(entry);
-        var ns = record.Namespace;
-        var podName = record.Pod;
-        var hostPath = record.HostPath;
+        var ns = plan.Namespace;
+        var podName = NodePayloadRecord.PodName(plan.Fault, experimentId, plan.Record.Index);
         V1Pod? payload = null;
         try
         {
@@ -33,37 +34,78 @@ internal abstract partial class NodePayloadFault
             return $"payload pod {ns}/{podName} had ended and removed the fault";
         }
 
-        // The payload was stopped early (or is gone without a trace): the cleanup script runs in a pod of its own.
-        var cleanupName = $"{podName}-cleanup";
-        var nodeName = payload?.Spec?.NodeName ?? record.Node;
-        var cleanup = PayloadPod(ns, cleanupName, nodeName, record.Image, hostPath, ["sh", "-c", record.Cleanup, "chaos-cleanup"], 0, entry.Experiment);
-        try
+        // The payload was stopped early (or is gone without a trace): the cleanup runs in a pod of its own, a fresh one per attempt.
+        var hostPath = plan.Profile.FillsDisk ? plan.Record.Path : null;
+        var script = PayloadCleanup.Render(experimentId, new PayloadCleanupTargets(FillFile: hostPath is null ? null : $"{HostMount}/{DiskFillPayloads.FileName(experimentId)}"));
+        var failures = new List<string>();
+        for (var attempt = 1; attempt <= PodCleanupRun.MaxAttempts; attempt++)
         {
-            await api.CallAsync("create", "pods", ns, ct => client.CoreV1.CreateNamespacedPodAsync(cleanup, ns, cancellationToken: ct), cancellationToken);
+            var (cleanupName, state) = await RunCleanupPodAsync(client, api, time, plan, podName, hostPath, script, experimentId, cancellationToken);
+            if (state is null)
+            {
+                await DeleteAndWaitAsync(client, api, time, ns, cleanupName, cancellationToken);
+                return $"payload pod {ns}/{podName} stopped early, cleaned up by {cleanupName} (verified)";
+            }
+
+            if (state.Terminated is { } failed)
+            {
+                throw new InvalidOperationException(
+                    $"cleanup pod {ns}/{cleanupName} exited {failed.ExitCode}: {(string.IsNullOrWhiteSpace(failed.Message) ? failed.Reason : failed.Message.Trim())}; "
+                    + "the fault may still be in place, so the ledger entry stays for the janitor");
+            }
+
+            failures.Add($"{cleanupName}: image \"{plan.Image}\" {state.Waiting!.Reason}{(string.IsNullOrEmpty(state.Waiting.Message) ? string.Empty : $": {state.Waiting.Message}")}");
+            await DeleteAndWaitAsync(client, api, time, ns, cleanupName, cancellationToken);
         }
-        catch (Exception ex) when (ApiCalls.IsConflict(ex))
+
+        throw new InvalidOperationException(
+            $"no cleanup pod could start for {ns}/{podName} after {PodCleanupRun.MaxAttempts} attempts ({string.Join("; ", failures)}); "
+            + "make the image pullable from the node (or preload it), or set SweepOptions.PayloadImages for the janitor. The ledger entry stays.");
+    }
+
+    /// <summary>Creates <c>&lt;pod&gt;-cleanup-&lt;n&gt;</c> (the first n not taken) and waits: null when it succeeded, else its failed or unpullable state.</summary>
+    private static async Task<(string Name, V1ContainerState? Failure)> RunCleanupPodAsync(
+        IKubernetes client, ApiCalls api, TimeProvider time, NodeCleanupPlan plan, string podName, string? hostPath, string script, string experimentId, CancellationToken cancellationToken)
+    {
+        var ns = plan.Namespace;
+        string cleanupName;
+        for (var n = 1; ; n++)
         {
+            cleanupName = $"{podName}-cleanup-{n}";
+            var cleanup = PayloadPod(ns, cleanupName, plan.Record.Node, plan.Image, hostPath, ["sh", "-c", script, "chaos-cleanup"], 0, experimentId, plan.Profile);
+            try
+            {
+                await api.CallAsync("create", "pods", ns, ct => client.CoreV1.CreateNamespacedPodAsync(cleanup, ns, cancellationToken: ct), cancellationToken);
+                break;
+            }
+            catch (Exception ex) when (ApiCalls.IsConflict(ex) && n < 20)
+            {
+                // A pod of an earlier attempt (its answer lost, or it failed): never reused, the next name is.
+            }
         }
 
         var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(1);
         while (true)
         {
             var current = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(cleanupName, ns, cancellationToken: ct), cancellationToken);
+            var state = current.Status?.ContainerStatuses?.FirstOrDefault()?.State;
             if (current.Status?.Phase == "Succeeded")
             {
-                break;
+                return (cleanupName, null);
             }
 
-            if (current.Status?.Phase == "Failed" || time.GetUtcNow() > deadline)
+            if (current.Status?.Phase == "Failed" || state?.Waiting is { Reason: "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" })
             {
-                throw new InvalidOperationException($"cleanup pod {ns}/{cleanupName} did not succeed (phase {current.Status?.Phase ?? "unknown"}); see kubectl logs -n {ns} {cleanupName}");
+                return (cleanupName, state ?? new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = -1, Reason = current.Status?.Reason ?? "Failed" } });
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                throw new TimeoutException($"cleanup pod {ns}/{cleanupName} did not finish within a minute (phase {current.Status?.Phase ?? "unknown"}); see kubectl logs -n {ns} {cleanupName}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);
         }
-
-        await DeleteAndWaitAsync(client, api, time, ns, cleanupName, cancellationToken);
-        return $"payload pod {ns}/{podName} stopped early, cleaned up by {cleanupName}";
     }
 
     private static async Task DeleteAndWaitAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string name, CancellationToken cancellationToken)
@@ -96,7 +138,7 @@ internal abstract partial class NodePayloadFault
     }
 
     /// <summary>The descriptor of a node payload fault: the permissions and restore every node payload shares.</summary>
-    protected static FaultDescriptor NodePayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample) => new()
+    protected static FaultDescriptor NodePayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample, PayloadProfile profile) => new()
     {
         Name = name,
         Family = name,
@@ -104,26 +146,25 @@ internal abstract partial class NodePayloadFault
         Mechanism = FaultMechanism.NodePayload,
         OperatorAction = operatorAction,
         Permissions = [.. FaultPermission.Core("nodes", "update"), .. FaultPermission.Core("pods", "create", "delete"), .. FaultPermission.Core("pods/log", "get")],
-        Restore = Restoration,
+        Restore = new NodePayloadRestore(profile),
         Sample = sample,
     };
 
-    private sealed class NodePayloadRestore : ICrashRestore
+    /// <summary>The crash restore of a node payload: validate the typed record, delete its pod, a code-built cleanup pod if it stopped early, drop the entry.</summary>
+    private sealed class NodePayloadRestore(PayloadProfile profile) : ICrashRestore
     {
+        public PayloadProfile Profile => profile;
+
         public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
         {
             var node = RestoreContext.TargetOf<V1Node>(target, entry);
-            var record = LedgerRecord.Read<NodePayloadRecord>(entry);
-            if (record.Node != node.Metadata.Name || !record.Pod.StartsWith($"chaos-{entry.Fault}-{entry.Experiment}-", StringComparison.Ordinal))
-            {
-                throw new InvalidDataException(
-                    $"the entry names payload pod {record.Namespace}/{record.Pod} on node {record.Node}, which this experiment's payload on {node.Metadata.Name} "
-                    + $"would not be (chaos-{entry.Fault}-{entry.Experiment}-<n>); nothing was changed, the entry stays");
-            }
+            var record = NodePayloadRecord.ReadValid(entry, node.Metadata.Name, profile);
+            var configuration = context.Payloads ?? PayloadConfiguration.Default;
+            var plan = new NodeCleanupPlan(entry.Fault, configuration.NodePayloadNamespace, configuration.ImageFor(entry.Fault, profile.DefaultImage), profile, record);
 
-            // The cleanup pod is a write in the record's namespace: the guards apply there too.
-            await Planner.GuardNamespaceAsync(record.Namespace, context.Client, context.Api, context.Safety, cancellationToken);
-            var done = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
+            // The cleanup pod is a write in the configured namespace: the guards apply there too.
+            await Planner.GuardNamespaceAsync(plan.Namespace, context.Client, context.Api, context.Safety, cancellationToken);
+            var done = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry.Experiment, plan, cancellationToken);
             await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, node, entry.Experiment, cancellationToken);
             return done;
         }

@@ -14,14 +14,23 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>The crash restore of every node payload: delete its pod, run the cleanup pod if it stopped early, drop the entry.</summary>
-    internal static readonly ICrashRestore Restoration = new NodePayloadRestore();
+    /// <summary>How long a payload pod may be active beyond its hold (image pull, install, cleanup) before the kubelet stops it.</summary>
+    internal static readonly TimeSpan DeadlineMargin = TimeSpan.FromMinutes(3);
+
+    /// <summary>The index of each node in this run, kept in memory: the live recovery never reads it back from the cluster.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _indexes = new(StringComparer.Ordinal);
 
     /// <summary>Gets what the fault is.</summary>
     public abstract FaultDescriptor Definition { get; }
 
     /// <summary>Gets the fault's ledger name and pod-name prefix, e.g. <c>node-cpu-stress</c>.</summary>
     public string Name => Definition.Name;
+
+    /// <summary>Gets what the fault's pod is, from its descriptor (the janitor uses the same).</summary>
+    internal PayloadProfile Profile => ((NodePayloadRestore)Definition.Restore!).Profile;
+
+    /// <summary>The profile of a node payload fault's descriptor, or null for a fault that is not one.</summary>
+    internal static PayloadProfile? ProfileOf(FaultDescriptor descriptor) => (descriptor.Restore as NodePayloadRestore)?.Profile;
 
     public abstract string Verb { get; }
 
@@ -33,7 +42,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
     /// <summary>Gets the node directory to mount (hostPath) at <see cref="HostMount"/>, or null for none.</summary>
     protected virtual string? HostPath => null;
 
-    protected const string HostMount = "/host";
+    protected const string HostMount = PayloadProfile.HostMount;
 
     public abstract void Validate(ICollection<string> errors);
 
@@ -65,17 +74,10 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
         {
             var node = item.Node;
             var tag = context.ExperimentId;
-            var podName = $"chaos-{Name}-{context.ExperimentId}-{item.Index}";
+            var podName = NodePayloadRecord.PodName(Name, context.ExperimentId, item.Index);
             var script = ScriptFor(context, node, tag);
-            var recovery = new NodePayloadRecord
-            {
-                Namespace = PayloadNamespace,
-                Node = node.Metadata.Name,
-                Pod = podName,
-                Image = Image,
-                HostPath = HostPath,
-                Cleanup = script.RenderCleanup(),
-            };
+            var recovery = RecordFor(node.Metadata.Name, item.Index);
+            _indexes[node.Metadata.Name] = item.Index;
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, node, current =>
             {
                 if (Ledger.Has(current.Metadata, context.ExperimentId))
@@ -93,7 +95,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
             }
 
             var hold = Math.Max(1, Math.Ceiling(PayloadHold(context).TotalSeconds));
-            var pod = PayloadPod(PayloadNamespace, podName, node.Metadata.Name, Image, HostPath, script.Command(script.Render(PayloadHold(context))), hold, context.ExperimentId);
+            var pod = PayloadPod(PayloadNamespace, podName, node.Metadata.Name, Image, HostPath, script.Command(script.Render(PayloadHold(context))), hold, context.ExperimentId, Profile);
             try
             {
                 await context.Api.CallAsync("create", "pods", PayloadNamespace, c => context.Client.CoreV1.CreateNamespacedPodAsync(pod, PayloadNamespace, cancellationToken: c), ct);
@@ -124,7 +126,9 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
                     var current = await context.Api.CallAsync("get", "nodes", null, ct => context.Client.CoreV1.ReadNodeAsync(node.Metadata.Name, cancellationToken: ct), cancellationToken);
                     if (Ledger.EntryOf(current.Metadata, context.ExperimentId, context.Key) is { } entry)
                     {
-                        action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry, cancellationToken);
+                        // From memory, never from the entry: this run's namespace, image and index.
+                        var plan = new NodeCleanupPlan(Name, PayloadNamespace, Image, Profile, RecordFor(node.Metadata.Name, _indexes.GetValueOrDefault(node.Metadata.Name)));
+                        action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry.Experiment, plan, cancellationToken);
                         await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);
                     }
                 }, cancellationToken, retryConflicts: true);
@@ -146,7 +150,15 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
         }
     }
 
-    internal static V1Pod PayloadPod(string ns, string name, string? nodeName, string image, string? hostPath, IList<string> command, double holdSeconds, string experimentId) => new()
+    private NodePayloadRecord RecordFor(string node, int index) => new() { Node = node, Index = index, Path = Profile.FillsDisk ? HostPath : null };
+
+    /// <summary>
+    /// A payload or cleanup pod, least privilege: no service account token, an active deadline of the hold plus
+    /// <see cref="DeadlineMargin"/>, its container with ALL capabilities dropped and the profile's added, no privilege
+    /// escalation, RuntimeDefault seccomp.
+    /// </summary>
+    internal static V1Pod PayloadPod(
+        string ns, string name, string? nodeName, string image, string? hostPath, IList<string> command, double holdSeconds, string experimentId, PayloadProfile profile) => new()
     {
         Metadata = new V1ObjectMeta
         {
@@ -158,6 +170,8 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
         {
             NodeName = nodeName,
             RestartPolicy = "Never",
+            AutomountServiceAccountToken = false,
+            ActiveDeadlineSeconds = (long)Math.Ceiling(holdSeconds + DeadlineMargin.TotalSeconds),
             TerminationGracePeriodSeconds = 30,
             Tolerations = [new V1Toleration { OperatorProperty = "Exists" }],
             Containers =
@@ -170,6 +184,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
                     TerminationMessagePolicy = "FallbackToLogsOnError",
                     Command = command,
                     Env = [new V1EnvVar { Name = PayloadProtocol.HoldSecondsVariable, Value = holdSeconds.ToString(CultureInfo.InvariantCulture) }],
+                    SecurityContext = PodPayloadFault.HardenedSecurityContext(profile.Capabilities),
                     VolumeMounts = hostPath is null ? null : [new V1VolumeMount { Name = "host", MountPath = HostMount }],
                 },
             ],

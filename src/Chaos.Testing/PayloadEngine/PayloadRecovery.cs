@@ -87,9 +87,12 @@ internal static class PayloadRecovery
 
     /// <summary>
     /// Recovers one pod from the payload ledger entry of <paramref name="experimentId"/>; returns what was done, or null
-    /// when there was nothing (no entry, pod gone). Throws when the fault may still be in place.
+    /// when there was nothing (no entry, pod gone). Throws when the fault may still be in place (the entry then stays).
+    /// <paramref name="plan"/> gives the cleanup from the entry: the live run ignores the entry and answers from memory
+    /// (what it injected), the janitor reads and validates the entry's typed record.
     /// </summary>
-    public static async Task<string?> RecoverPodAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string experimentId, LedgerKey key, CancellationToken cancellationToken)
+    public static async Task<string?> RecoverPodAsync(
+        IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string experimentId, LedgerKey key, Func<LedgerEntry, PodCleanupPlan> plan, CancellationToken cancellationToken)
     {
         V1Pod pod;
         try
@@ -106,30 +109,19 @@ internal static class PayloadRecovery
             return null;
         }
 
-        var record = LedgerRecord.Read<PodPayloadRecord>(entry);
-        var name = record.Container;
+        var cleanup = plan(entry);
+        var name = PodPayloadFault.ContainerName(cleanup.Fault, experimentId);
         var state = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State;
         string action;
-        if (state?.Terminated is { ExitCode: 0 } || (record.OneShot && state?.Terminated is { ExitCode: 137 }))
+        if (state?.Terminated is { ExitCode: 0 } || (cleanup.Profile.OneShot && state?.Terminated is { ExitCode: 137 }))
         {
             action = $"payload {name} had ended and removed the fault";
         }
         else
         {
-            // Still holding (or never started, or killed): a short container stops it and removes the fault itself.
-            var cleanupName = $"{name}-cleanup";
-            var container = new PayloadContainer
-            {
-                Image = record.Image,
-                TargetContainer = record.Target,
-                Capabilities = record.Capabilities,
-                VolumeMounts = record.Mounts,
-            };
-            var script = record.Cleanup;
-            var cleanup = PodPayloadFault.NewContainer(cleanupName, container, pod, ["sh", "-c", script, "chaos-cleanup"], [new V1EnvVar { Name = PayloadProtocol.StopsVariable, Value = name }]);
-            await AddEphemeralContainerAsync(client, api, ns, podName, cleanup, cancellationToken);
-            await WaitForContainerAsync(client, api, time, ns, podName, cleanupName, running: false, CleanupTimeout, cancellationToken);
-            action = $"payload {name} stopped early by {cleanupName}, fault removed";
+            // Still holding (or never started, or killed): a short container stops it, removes the fault and checks.
+            var cleanupName = await PodCleanupRun.RunAsync(client, api, time, pod, name, experimentId, cleanup, CleanupTimeout, cancellationToken);
+            action = $"payload {name} stopped early by {cleanupName}, fault removed (verified)";
         }
 
         await LedgerWrites.RemoveEntryAsync(client, api, time, pod, experimentId, cancellationToken);

@@ -5,18 +5,17 @@ using k8s.Models;
 namespace Chaos.Testing;
 
 /// <summary>
-/// A fault carried out by a payload in an ephemeral container of each target pod: it shares the pod's network namespace
-/// and the target container's PID namespace. Inject: ledger entry on the pod (with the cleanup script), then the
-/// ephemeral container, then wait until it runs and has installed the fault. The payload removes the fault itself when
-/// its hold ends or it gets TERM. Early recovery (cancellation, failure) injects a short cleanup container that stops the
-/// payload and removes the fault, and waits for it to finish. Ephemeral containers never set resources, ports or probes.
+/// A fault carried out by a payload in an ephemeral container of each target pod: it shares the pod's network namespace,
+/// and the target container's PID namespace where its <see cref="PayloadProfile"/> says so. Inject: ledger entry on the
+/// pod (typed data only), then the ephemeral container, then wait until it runs and has installed the fault. The payload
+/// removes the fault itself when its hold ends or it gets TERM. Early recovery (cancellation, failure) injects a cleanup
+/// container built from code (<see cref="PayloadCleanup"/>), with the image the run injected with, that stops the payload,
+/// removes what is tagged with the experiment and checks nothing is left. Ephemeral containers never set resources,
+/// ports or probes.
 /// </summary>
 internal abstract class PodPayloadFault : IFault<V1Pod>
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
-
-    /// <summary>The crash restore of every pod payload: a cleanup container if the payload still holds, then the entry goes.</summary>
-    internal static readonly ICrashRestore Restoration = new PodPayloadRestore();
 
     /// <summary>Gets what the fault is.</summary>
     public abstract FaultDescriptor Definition { get; }
@@ -24,12 +23,21 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>Gets the fault's ledger name and container-name prefix, e.g. <c>network-delay</c>.</summary>
     public string Name => Definition.Name;
 
+    /// <summary>Gets what the fault's container is, from its descriptor (the janitor uses the same).</summary>
+    internal PayloadProfile Profile => ((PodPayloadRestore)Definition.Restore!).Profile;
+
+    /// <summary>The profile of a pod payload fault's descriptor, or null for a fault that is not one.</summary>
+    internal static PayloadProfile? ProfileOf(FaultDescriptor descriptor) => (descriptor.Restore as PodPayloadRestore)?.Profile;
+
     public abstract string Verb { get; }
 
     public abstract void Validate(ICollection<string> errors);
 
-    /// <summary>The container the payload needs on <paramref name="pod"/>.</summary>
+    /// <summary>The container the payload needs on <paramref name="pod"/> (its capabilities come from <see cref="Profile"/>).</summary>
     protected abstract PayloadContainer ContainerFor(V1Pod pod);
+
+    /// <summary>The directory a disk fill fills, as its record keeps it: the path in the target, or the volume; null for other faults.</summary>
+    protected virtual (string? Path, string? Volume) FillTarget => (null, null);
 
     /// <summary>The payload for <paramref name="pod"/>, tagged <paramref name="tag"/>; <paramref name="prepared"/> is what <see cref="PrepareAsync"/> returned.</summary>
     protected abstract PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared);
@@ -52,7 +60,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         var namespaces = new Dictionary<string, V1Namespace>(StringComparer.Ordinal);
         foreach (var pod in pods)
         {
-            var container = ContainerFor(pod);
+            var container = ContainerFor(pod) with { Capabilities = Profile.Capabilities };
             if (container.TargetContainer is { } target && pod.Spec.Containers.All(c => c.Name != target))
             {
                 throw new ChaosRefusedException(
@@ -90,18 +98,19 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         foreach (var pod in pods)
         {
             var script = ScriptFor(context, pod, context.ExperimentId, prepared);
-            var entry = context.LedgerEntry(Name, RecordFor(context, pod, script));
-            PayloadLimits.Check(pod.Metadata, Verb, script.Render(PayloadHold(context)), entry.Recovery["cleanup"]!.GetValue<string>(), entry);
+            var record = RecordFor(pod);
+            var entry = context.LedgerEntry(Name, record);
+            PayloadLimits.Check(pod.Metadata, Verb, script.Render(PayloadHold(context)), PayloadCleanup.Render(context.ExperimentId, CleanupTargets(record, context.ExperimentId)), entry);
         }
 
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (pod, ct) =>
         {
-            var name = ContainerName(context.ExperimentId);
-            var container = ContainerFor(pod);
+            var name = ContainerName(Name, context.ExperimentId);
+            var container = ContainerFor(pod) with { Capabilities = Profile.Capabilities };
             var script = ScriptFor(context, pod, context.ExperimentId, prepared);
 
-            // 1. The ledger first: what recovery needs (the cleanup container, ready to inject) is on the pod before the fault.
-            var recovery = RecordFor(context, pod, script);
+            // 1. The ledger first: the typed data recovery needs is on the pod before the fault.
+            var recovery = RecordFor(pod);
             var marked = await LedgerWrites.UpdateAsync(context.Client, context.Api, pod, current =>
             {
                 if (Ledger.Has(current.Metadata, context.ExperimentId))
@@ -120,7 +129,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
 
             // 2. The payload.
             var hold = PayloadHold(context);
-            var payload = NewContainer(name, container, marked, script.Command(script.Render(hold)),
+            var payload = NewContainer(name, container, Profile, marked, script.Command(script.Render(hold)),
                 [new V1EnvVar { Name = PayloadProtocol.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
             await AddEphemeralContainerAsync(context, pod, payload, ct);
             await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, returnFailure: true);
@@ -141,7 +150,7 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         {
             try
             {
-                var action = await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, context.ExperimentId, context.Key!, cancellationToken);
+                var action = await RecoverPodAsync(context, pod, cancellationToken);
                 if (action is not null)
                 {
                     context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, action);
@@ -160,41 +169,58 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         }
     }
 
-    private PodPayloadRecord RecordFor(FaultContext context, V1Pod pod, PayloadScript script)
+    /// <summary>Removes the fault from one pod now, from memory (the image this run injected with, the record it wrote), never from the entry on the cluster.</summary>
+    private Task<string?> RecoverPodAsync(FaultContext context, V1Pod pod, CancellationToken cancellationToken)
     {
-        var container = ContainerFor(pod);
-        return new PodPayloadRecord
-        {
-            Container = ContainerName(context.ExperimentId),
-            Image = container.Image,
-            Target = container.TargetContainer ?? pod.Spec.Containers[0].Name,
-            Capabilities = container.Capabilities,
-            Cleanup = script.RenderCleanup(),
-            Process = script.ProcessName,
-            OneShot = OneShot,
-            Mounts = container.VolumeMounts,
-        };
+        var plan = new PodCleanupPlan(Name, ContainerFor(pod).Image, Profile, RecordFor(pod));
+        return PayloadRecovery.RecoverPodAsync(
+            context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, context.ExperimentId, context.Key!, _ => plan, cancellationToken);
     }
 
-    /// <summary>The ephemeral container name of this run's payload on a pod.</summary>
-    internal string ContainerName(string experimentId) => $"chaos-{Name}-{experimentId}";
+    /// <summary>A target container that restarts or ends during the hold has its pod's fault removed at once (one-shot payloads have nothing left to remove).</summary>
+    public Task MonitorAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken holdEnded) =>
+        Profile.OneShot
+            ? Task.CompletedTask
+            : TargetRestartMonitor.RunAsync(context, pods, pod => ContainerFor(pod).TargetContainer ?? pod.Spec.Containers[0].Name, (pod, ct) => RecoverPodAsync(context, pod, ct), holdEnded);
 
-    internal static V1EphemeralContainer NewContainer(string name, PayloadContainer container, V1Pod pod, IList<string> command, IList<V1EnvVar> env) => new()
+    private PodPayloadRecord RecordFor(V1Pod pod) => new()
+    {
+        Target = ContainerFor(pod).TargetContainer ?? pod.Spec.Containers[0].Name,
+        Interface = Profile.Network ? PayloadProfile.Interface : null,
+        Path = FillTarget.Path,
+        Volume = FillTarget.Volume,
+    };
+
+    private static PayloadCleanupTargets CleanupTargets(PodPayloadRecord record, string experimentId) =>
+        new(record.Interface, record.FillDirectory is { } dir ? $"{dir}/{DiskFillPayloads.FileName(experimentId)}" : null);
+
+    /// <summary>The ephemeral container name of a run's payload on a pod.</summary>
+    internal static string ContainerName(string fault, string experimentId) => $"chaos-{fault}-{experimentId}";
+
+    /// <summary>
+    /// A payload or cleanup container, least privilege: ALL capabilities dropped and the profile's added, no privilege
+    /// escalation, the runtime's default seccomp profile; the target's processes joined only where the profile says so.
+    /// </summary>
+    internal static V1EphemeralContainer NewContainer(string name, PayloadContainer container, PayloadProfile profile, V1Pod pod, IList<string> command, IList<V1EnvVar> env) => new()
     {
         Name = name,
         Image = container.Image,
         Command = command,
         Env = env,
-        TargetContainerName = container.TargetContainer ?? pod.Spec.Containers[0].Name,
+        TargetContainerName = profile.SharesTargetProcesses ? container.TargetContainer ?? pod.Spec.Containers[0].Name : null,
         ImagePullPolicy = "IfNotPresent",
         TerminationMessagePolicy = "FallbackToLogsOnError",
-        SecurityContext = container.Capabilities.Count == 0 ? null : new V1SecurityContext
-        {
-            Capabilities = new V1Capabilities { Add = container.Capabilities.ToList() },
-            Privileged = false,
-            AllowPrivilegeEscalation = false,
-        },
+        SecurityContext = HardenedSecurityContext(profile.Capabilities),
         VolumeMounts = container.VolumeMounts.Count == 0 ? null : container.VolumeMounts.Select(m => new V1VolumeMount { Name = m.Key, MountPath = m.Value }).ToList(),
+    };
+
+    /// <summary>The security context of every payload container: drop ALL, add <paramref name="capabilities"/>, no escalation, RuntimeDefault seccomp.</summary>
+    internal static V1SecurityContext HardenedSecurityContext(IReadOnlyList<string> capabilities) => new()
+    {
+        Capabilities = new V1Capabilities { Drop = ["ALL"], Add = capabilities.Count == 0 ? null : capabilities.ToList() },
+        Privileged = false,
+        AllowPrivilegeEscalation = false,
+        SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
     };
 
     /// <summary>Adds an ephemeral container through the pods/ephemeralcontainers subresource (409 → re-read, add again).</summary>
@@ -205,8 +231,10 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <param name="name">The fault's name.</param>
     /// <param name="operatorAction">The operator's action, or null.</param>
     /// <param name="sample">A typical use.</param>
+    /// <param name="profile">What its container is: default image, capabilities, process sharing.</param>
     /// <param name="family">What it changes in the pod, shared with faults that would undo it; the fault's name when only it does.</param>
-    protected static FaultDescriptor PodPayloadDescriptor(string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample, string? family = null) => new()
+    protected static FaultDescriptor PodPayloadDescriptor(
+        string name, string? operatorAction, Func<FaultSampleTargets, ChaosExperiment> sample, PayloadProfile profile, string? family = null) => new()
     {
         Name = name,
         Family = family ?? name,
@@ -214,22 +242,27 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         Mechanism = FaultMechanism.PodPayload,
         OperatorAction = operatorAction,
         Permissions = [.. FaultPermission.Core("pods", "update"), .. FaultPermission.Core("pods/ephemeralcontainers", "update"), .. FaultPermission.Core("pods/log", "get")],
-        Restore = Restoration,
+        Restore = new PodPayloadRestore(profile),
         Sample = sample,
     };
 
-    private sealed class PodPayloadRestore : ICrashRestore
+    /// <summary>The crash restore of a pod payload: validate the typed record, a code-built cleanup if the payload still holds, then the entry goes.</summary>
+    private sealed class PodPayloadRestore(PayloadProfile profile) : ICrashRestore
     {
+        public PayloadProfile Profile => profile;
+
         public async Task<string> RestoreAsync(RestoreContext context, IKubernetesObject<V1ObjectMeta> target, LedgerEntry entry, CancellationToken cancellationToken)
         {
             var pod = RestoreContext.TargetOf<V1Pod>(target, entry);
-            if (LedgerRecord.Read<PodPayloadRecord>(entry).Container != $"chaos-{entry.Fault}-{entry.Experiment}")
-            {
-                throw new InvalidDataException(
-                    $"the entry names a payload container other than this experiment's (chaos-{entry.Fault}-{entry.Experiment}); nothing was changed, the entry stays");
-            }
+            _ = PodPayloadRecord.ReadValid(entry, profile);
+            var image = (context.Payloads ?? PayloadConfiguration.Default).ImageFor(entry.Fault, profile.DefaultImage);
 
-            return await PayloadRecovery.RecoverPodAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, context.Key, cancellationToken)
+            // The entry as it is on the pod now is checked again: the listed one may have been replaced since.
+            PodCleanupPlan Plan(LedgerEntry current) => current.Fault == entry.Fault
+                ? new PodCleanupPlan(entry.Fault, image, profile, PodPayloadRecord.ReadValid(current, profile))
+                : throw new InvalidDataException($"the ledger entry of experiment {entry.Experiment} changed fault from {entry.Fault} to {current.Fault} during the sweep; nothing was changed, the entry stays");
+            return await PayloadRecovery.RecoverPodAsync(
+                context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, entry.Experiment, context.Key, Plan, cancellationToken)
                 ?? "already recovered";
         }
     }

@@ -117,7 +117,7 @@ public static class ChaosJanitor
         var restore = fault.Restore
             ?? throw new InvalidOperationException($"fault \"{entry.Fault}\" leaves nothing to recover, so it never writes a ledger entry; this one is not ours and stays");
         await GuardAsync(client, api, options.Safety, target, cancellationToken);
-        return await restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom, options.Safety, key), target, entry, cancellationToken);
+        return await restore.RestoreAsync(new RestoreContext(client, api, TimeProvider.System, options.Custom, options.Safety, key, options.Payloads), target, entry, cancellationToken);
     }
 
     /// <summary>The experiment guards, applied to what the janitor would write to: anyone who can annotate can write an entry.</summary>

@@ -32,7 +32,21 @@ public sealed class SweepOptions
         set => _safety = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// Gets the images the janitor's payload cleanups run, by fault name (e.g. <c>["network-delay"] = "registry.local/netshoot:v0.13"</c>).
+    /// A fault not listed uses its default image (the default of its options' <c>Image</c>). A ledger entry never
+    /// chooses the image: set this when your runs used another image, e.g. a mirror on an air-gapped cluster.
+    /// </summary>
+    public IDictionary<string, string> PayloadImages { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the namespace node payload pods ran in (their <c>Namespace</c> option): the janitor's cleanup pods go there.</summary>
+    /// <value>The default value is <c>default</c>.</value>
+    public string NodePayloadNamespace { get; set; } = "default";
+
     internal IReadOnlyDictionary<string, Func<CustomFaultContext, CancellationToken, Task>> Custom => _custom;
+
+    /// <summary>Gets the payload configuration restores use (a copy, so later changes to these options are not seen mid-sweep).</summary>
+    internal PayloadConfiguration Payloads => new(new Dictionary<string, string>(PayloadImages, StringComparer.Ordinal), NodePayloadNamespace);
 
     /// <summary>Registers the recovery of a custom fault (the <c>name</c> given to <c>Inject(...)</c>), so the janitor can undo it after a crash.</summary>
     /// <param name="name">The custom fault's name.</param>

@@ -28,7 +28,7 @@ public sealed class DnsHttpDocsTests
 
         result.Verdict.Should().Be(ExperimentVerdict.Passed);
         var payload = (await client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop")).Spec.EphemeralContainers[0];
-        payload.SecurityContext.Capabilities.Add.Should().Equal("NET_ADMIN");
+        payload.SecurityContext.Capabilities.Add.Should().Equal("NET_ADMIN", "NET_RAW");
         payload.Command[2].Should().Contain("--to-ports 15353").And.Contain("/proc/1/root/etc/resolv.conf");
     }
 

@@ -36,10 +36,10 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         var payload = $"chaos-network-delay-{result.ExperimentId}";
         result.Affected.Select(a => a.Action).Should().Equal(
             "network delayed by 100 ms ± 20 ms (egress)",                               // injected
-            $"payload {payload} stopped early by {payload}-cleanup, fault removed");    // recovered
+            $"payload {payload} stopped early by {payload}-cleanup-1, fault removed (verified)");    // recovered
         // end snippet
 
-        await AssertPayloadAsync(cluster, result, "network-delay", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
+        await AssertPayloadAsync(cluster, result, "network-delay", NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"],
             "tc qdisc replace dev eth0 root netem delay 100ms 20ms || ", "  tc qdisc del dev eth0 root >/dev/null 2>&1 || true\n");
     }
 
@@ -64,7 +64,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         result.Affected[0].Action.Should().Be("30% of packets dropped (egress)");
         // end snippet
 
-        var script = await AssertPayloadAsync(cluster, result, "packet-loss", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
+        var script = await AssertPayloadAsync(cluster, result, "packet-loss", NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"],
             "if { tc qdisc replace dev eth0 root handle 1: prio bands 4 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1 && tc qdisc add dev eth0 parent 1:4 handle 40: netem loss 30% && ",
             "tc filter add dev eth0 parent 1: protocol ip prio 1 u32 match ip dst 10.42.0.0/16 match ip protocol 6 0xff match ip dport 5432 0xffff flowid 1:4",
             "echo 'chaos: netem unavailable, egress loss via iptables statistic'; ",
@@ -90,7 +90,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         // end snippet
 
         var ifb = NetworkPayloads.IfbDevice(result.ExperimentId);
-        await AssertPayloadAsync(cluster, result, "packet-corruption", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
+        await AssertPayloadAsync(cluster, result, "packet-corruption", NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"],
             "tc qdisc replace dev eth0 root netem corrupt 5% || ",
             $"ip link add {ifb} type ifb || ",
             $"tc qdisc replace dev {ifb} root netem corrupt 5% || ",
@@ -115,7 +115,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         result.Affected[0].Action.Should().Be("10% of packets duplicated (egress)");
         // end snippet
 
-        await AssertPayloadAsync(cluster, result, "packet-duplication", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
+        await AssertPayloadAsync(cluster, result, "packet-duplication", NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"],
             "tc qdisc replace dev eth0 root netem duplicate 10% || ");
     }
 
@@ -140,7 +140,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         result.Affected[0].Action.Should().Be("bandwidth limited to 1000000 bit/s (egress)");
         // end snippet
 
-        await AssertPayloadAsync(cluster, result, "bandwidth", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
+        await AssertPayloadAsync(cluster, result, "bandwidth", NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"],
             "tc qdisc replace dev eth0 root tbf rate 1000000bit burst 32768 latency 50ms || ");
 
         var filtered = () => Experiment.On(Pods.In("shop").WithLabel("app", "cart")).LimitBandwidth(1_000_000, o => o.Ports.Add(80)).RunAsync(cluster.Client);
@@ -175,7 +175,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         var peers = pods.Where(p => p.Metadata.Name != target.Metadata.Name).Select(p => p.Status.PodIP).Append("10.96.0.0/12").Order(StringComparer.Ordinal).ToList();
         result.Timeline.Should().Contain(t => t.Phase == "inject" && t.Message == $"partition peers: {string.Join(", ", peers)}");
         var comment = $"chaos-{result.ExperimentId}";
-        var script = await AssertPayloadAsync(cluster, result, "network-partition", NetworkFaultOptions.DefaultImage, ["NET_ADMIN"],
+        var script = await AssertPayloadAsync(cluster, result, "network-partition", NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"],
             $"iptables -w 5 -I OUTPUT -d 10.96.0.0/12 -m comment --comment {comment} -j DROP || ",
             $"iptables -w 5 -I INPUT -s 10.96.0.0/12 -m comment --comment {comment} -j DROP || ",
             $"while iptables -w 5 -D OUTPUT -d 10.96.0.0/12 -m comment --comment {comment} -j DROP 2>/dev/null; do :; done");
@@ -268,7 +268,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
 
         var file = $"/proc/1/root/tmp/chaos-fill-{result.ExperimentId}";
         var (payload, cleanup) = await ContainersAsync(cluster, result, "disk-fill");
-        await AssertPayloadAsync(cluster, result, "disk-fill", DiskFillOptions.DefaultImage, [],
+        await AssertPayloadAsync(cluster, result, "disk-fill", DiskFillOptions.DefaultImage, ["DAC_OVERRIDE"],
             "[ \"$(stat -c %d /proc/1/root/tmp)\" != \"$(stat -c %d /)\" ] || ",
             "chaos_want=$((chaos_size * 80 / 100 - chaos_used))",
             $"fallocate -l \"$chaos_bytes\" {file}",
@@ -300,7 +300,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
 
         var (payload, _) = await ContainersAsync(cluster, result, "container-kill");
         payload.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_HOLD_SECONDS" && e.Value == "1", "one-shot: the payload holds for 1 s whatever For(...) says");
-        await AssertPayloadAsync(cluster, result, "container-kill", DiskFillOptions.DefaultImage, [],
+        await AssertPayloadAsync(cluster, result, "container-kill", DiskFillOptions.DefaultImage, ["KILL"],
             "[ \"$$\" -ne 1 ] || ",
             "[ $(((0x${chaos_cgt#\"${chaos_cgt%????????}\"} >> 14) & 1)) -eq 1 ] || ",
             "kill -s TERM 1 || ");
@@ -335,7 +335,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         var pod = $"default/chaos-node-cpu-stress-{result.ExperimentId}-0";
         result.Affected.Should().HaveCount(2);
         result.Affected[1].Action.Should().BeOneOf(
-            [$"payload pod {pod} stopped early, cleaned up by {pod["default/".Length..]}-cleanup", $"payload pod {pod} had ended and removed the fault"],
+            [$"payload pod {pod} stopped early, cleaned up by {pod["default/".Length..]}-cleanup-1 (verified)", $"payload pod {pod} had ended and removed the fault"],
             "recovery stops the 1 s payload early, or, on a loaded machine, finds it ended by itself");
 
         var payload = await during;
@@ -374,7 +374,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         payload.Spec.Containers[0].Command[2].Should().Contain("chaos_want=$((chaos_size * 85 / 100 - chaos_used))")
             .And.Contain($"  rm -f /host/chaos-fill-{result.ExperimentId} >/dev/null 2>&1 || true\n");
         result.Affected[^1].Action.Should().BeOneOf(
-            [$"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 stopped early, cleaned up by chaos-node-disk-fill-{result.ExperimentId}-0-cleanup", $"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 had ended and removed the fault"],
+            [$"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 stopped early, cleaned up by chaos-node-disk-fill-{result.ExperimentId}-0-cleanup-1 (verified)", $"payload pod default/chaos-node-disk-fill-{result.ExperimentId}-0 had ended and removed the fault"],
             "recovery stops the 1 s payload early, or, on a loaded machine, finds it ended by itself");
         await AssertNodeLeftAsFoundAsync(cluster, result);
 
@@ -395,7 +395,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
     {
         var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop");
         var name = $"chaos-{fault}-{result.ExperimentId}";
-        return (pod.Spec.EphemeralContainers.Single(c => c.Name == name), pod.Spec.EphemeralContainers.SingleOrDefault(c => c.Name == $"{name}-cleanup"));
+        return (pod.Spec.EphemeralContainers.Single(c => c.Name == name), pod.Spec.EphemeralContainers.SingleOrDefault(c => c.Name == $"{name}-cleanup-1"));
     }
 
     /// <summary>Checks the payload and its cleanup container as the page describes them, and that no ledger entry is left; returns the script.</summary>
@@ -426,16 +426,11 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         payload.Resources.Should().BeNull();
         payload.Ports.Should().BeNull();
         payload.ReadinessProbe.Should().BeNull();
-        if (capabilities.Length == 0)
-        {
-            payload.SecurityContext.Should().BeNull();
-        }
-        else
-        {
-            payload.SecurityContext.Capabilities.Add.Should().Equal(capabilities);
-            payload.SecurityContext.Privileged.Should().BeFalse();
-            payload.SecurityContext.AllowPrivilegeEscalation.Should().BeFalse();
-        }
+        payload.SecurityContext.Capabilities.Drop.Should().Equal("ALL");
+        (payload.SecurityContext.Capabilities.Add ?? []).Should().Equal(capabilities);
+        payload.SecurityContext.Privileged.Should().BeFalse();
+        payload.SecurityContext.AllowPrivilegeEscalation.Should().BeFalse();
+        payload.SecurityContext.SeccompProfile.Type.Should().Be("RuntimeDefault");
 
         result.Affected.Should().HaveCount(2);
         if (cleanup is null)
@@ -447,11 +442,11 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
             cleanup.Image.Should().Be(image);
             cleanup.TargetContainerName.Should().Be("cart");
             cleanup.Command.Should().Equal("sh", "-c", cleanup.Command[2], "chaos-cleanup");
-            cleanup.Command[2].Should().StartWith($"# cleanup of the payload tagged {result.ExperimentId}\n")
-                .And.Contain($"for pid in $(pgrep -f '[c]haos-payload-{result.ExperimentId}$'); do kill -TERM \"$pid\" 2>/dev/null || true; done\nsleep 1\ncleanup\necho 'chaos: cleaned up'\n");
+            cleanup.Command[2].Should().StartWith($"# chaos-cleanup of the payload tagged {result.ExperimentId}\n")
+                .And.Contain($"'[c]haos-payload-{result.ExperimentId}$'").And.EndWith($"echo '{PayloadCleanup.CleanedMarker}'\n");
             cleanup.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_STOPS" && e.Value == payload.Name);
             (cleanup.SecurityContext?.Capabilities?.Add ?? []).Should().Equal(capabilities);
-            result.Affected[^1].Action.Should().Be($"payload {payload.Name} stopped early by {payload.Name}-cleanup, fault removed");
+            result.Affected[^1].Action.Should().Be($"payload {payload.Name} stopped early by {payload.Name}-cleanup-1, fault removed (verified)");
         }
 
         pod.Metadata.Labels.Should().NotContainKey("chaos.testing/ledger");
@@ -473,7 +468,10 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         var container = payload.Spec.Containers.Should().ContainSingle().Which;
         container.Name.Should().Be("payload");
         container.Image.Should().Be(image);
-        container.SecurityContext.Should().BeNull();
+        container.SecurityContext.Capabilities.Drop.Should().Equal("ALL");
+        container.SecurityContext.Capabilities.Add.Should().BeNull();
+        container.SecurityContext.AllowPrivilegeEscalation.Should().BeFalse();
+        payload.Spec.AutomountServiceAccountToken.Should().BeFalse();
         container.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_HOLD_SECONDS" && e.Value == "1");
     }
 

@@ -30,7 +30,7 @@ public sealed class InPodFaultTests
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         result.Affected[0].Action.Should().Be(affected);
         var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop");
-        var payload = pod.Spec.EphemeralContainers.First(c => !c.Name.EndsWith("-cleanup", StringComparison.Ordinal));
+        var payload = pod.Spec.EphemeralContainers.First(c => !c.Name.Contains("-cleanup-", StringComparison.Ordinal));
         payload.Name.Should().StartWith("chaos-").And.EndWith(result.ExperimentId);
         payload.Image.Should().Be(image);
         payload.TargetContainerName.Should().Be("cart");
@@ -38,7 +38,7 @@ public sealed class InPodFaultTests
         payload.SecurityContext?.Privileged.Should().NotBe(true);
         payload.Command[2].Should().Contain(scriptContains);
         payload.Resources.Should().BeNull("the API rejects resources on ephemeral containers");
-        result.Affected[^1].Action.Should().MatchRegex("^payload chaos-.* (stopped early by .*-cleanup, fault removed|had ended and removed the fault)$");
+        result.Affected[^1].Action.Should().MatchRegex("^payload chaos-.* (stopped early by .*-cleanup-[0-9]+, fault removed \\(verified\\)|had ended and removed the fault)$");
         pod.Metadata.Labels.Should().NotContainKey("chaos.testing/ledger");
         pod.Metadata.Annotations?.Keys.Should().NotContain(k => k.StartsWith("chaos.testing/ledger", StringComparison.Ordinal));
     }
@@ -136,18 +136,18 @@ public sealed class InPodFaultTests
         var net = NetworkFaultOptions.DefaultImage;
         return fault switch
         {
-            "delay" => (Experiment.On(Cart).DelayNetwork(TimeSpan.FromMilliseconds(100), o => o.Jitter = TimeSpan.FromMilliseconds(10)), net, ["NET_ADMIN"], "netem delay 100ms 10ms", "network delayed by 100 ms ± 10 ms (egress)"),
-            "loss" => (Experiment.On(Cart).LosePackets(30), net, ["NET_ADMIN"], "statistic", "30% of packets dropped (egress)"),
-            "corruption" => (Experiment.On(Cart).CorruptPackets(5), net, ["NET_ADMIN"], "corrupt 5%", "5% of packets corrupted (egress)"),
-            "duplication" => (Experiment.On(Cart).DuplicatePackets(5), net, ["NET_ADMIN"], "duplicate 5%", "5% of packets duplicated (egress)"),
-            "bandwidth" => (Experiment.On(Cart).LimitBandwidth(1_000_000), net, ["NET_ADMIN"], "tbf rate", "bandwidth limited to 1000000 bit/s (egress)"),
-            "partition" => (Experiment.On(Cart).Partition(o => o.Cidrs.Add("10.96.0.0/12")), net, ["NET_ADMIN"], "10.96.0.0/12", "partitioned (both) from 10.96.0.0/12"),
+            "delay" => (Experiment.On(Cart).DelayNetwork(TimeSpan.FromMilliseconds(100), o => o.Jitter = TimeSpan.FromMilliseconds(10)), net, ["NET_ADMIN", "NET_RAW"], "netem delay 100ms 10ms", "network delayed by 100 ms ± 10 ms (egress)"),
+            "loss" => (Experiment.On(Cart).LosePackets(30), net, ["NET_ADMIN", "NET_RAW"], "statistic", "30% of packets dropped (egress)"),
+            "corruption" => (Experiment.On(Cart).CorruptPackets(5), net, ["NET_ADMIN", "NET_RAW"], "corrupt 5%", "5% of packets corrupted (egress)"),
+            "duplication" => (Experiment.On(Cart).DuplicatePackets(5), net, ["NET_ADMIN", "NET_RAW"], "duplicate 5%", "5% of packets duplicated (egress)"),
+            "bandwidth" => (Experiment.On(Cart).LimitBandwidth(1_000_000), net, ["NET_ADMIN", "NET_RAW"], "tbf rate", "bandwidth limited to 1000000 bit/s (egress)"),
+            "partition" => (Experiment.On(Cart).Partition(o => o.Cidrs.Add("10.96.0.0/12")), net, ["NET_ADMIN", "NET_RAW"], "10.96.0.0/12", "partitioned (both) from 10.96.0.0/12"),
             "cpu" => (Experiment.On(Cart).StressCpu(o => o.Load = 50), StressFaultOptions.DefaultImage, [], "--cpu-load 50", "CPU stress: 1 worker(s) at 50%"),
             "memory" => (Experiment.On(Cart).StressMemory(o => o.Bytes = 64L * 1024 * 1024), StressFaultOptions.DefaultImage, [], "--vm", "memory stress: 67108864 bytes held by 1 worker(s)"),
-            "disk" => (Experiment.On(Cart).FillDisk(o => o.Percent = 80), DiskFillOptions.DefaultImage, [], "/proc/1/root/tmp", "filesystem of /tmp filled to 80%"),
-            "dns" => (Experiment.On(Cart).DnsChaos(o => { o.Mode = DnsChaosMode.Fail; o.Patterns.Add("*.payments.svc.cluster.local"); }), net, ["NET_ADMIN"], "payments.svc.cluster.local", "DNS fails for *.payments.svc.cluster.local"),
-            "http" => (Experiment.On(Cart).HttpChaos(8080, o => { o.Percent = 50; o.AbortStatus = 503; }), net, ["NET_ADMIN"], "REDIRECT", "HTTP on port 8080: 50% of requests answered 503"),
-            "container-kill" => (Experiment.On(Cart).KillContainer(), DiskFillOptions.DefaultImage, [], "TERM", "container (first) sent SIGTERM"),
+            "disk" => (Experiment.On(Cart).FillDisk(o => o.Percent = 80), DiskFillOptions.DefaultImage, ["DAC_OVERRIDE"], "/proc/1/root/tmp", "filesystem of /tmp filled to 80%"),
+            "dns" => (Experiment.On(Cart).DnsChaos(o => { o.Mode = DnsChaosMode.Fail; o.Patterns.Add("*.payments.svc.cluster.local"); }), net, ["NET_ADMIN", "NET_RAW"], "payments.svc.cluster.local", "DNS fails for *.payments.svc.cluster.local"),
+            "http" => (Experiment.On(Cart).HttpChaos(8080, o => { o.Percent = 50; o.AbortStatus = 503; }), net, ["NET_ADMIN", "NET_RAW"], "REDIRECT", "HTTP on port 8080: 50% of requests answered 503"),
+            "container-kill" => (Experiment.On(Cart).KillContainer(), DiskFillOptions.DefaultImage, ["KILL"], "TERM", "container (first) sent SIGTERM"),
             _ => throw new ArgumentOutOfRangeException(nameof(fault)),
         };
     }

@@ -74,14 +74,14 @@ public sealed class JanitorGuardTests
     }
 
     [Fact]
-    public async Task ForgedNodePayload_WhoseCleanupPodWouldRunInAProtectedNamespace_IsReported_NothingWritten()
+    public async Task ForgedNodePayload_WithTheNodeRootAsItsDirectory_IsRefusedNamingTheField_NothingWritten()
     {
         await using var cluster = await ShopCluster.StartAsync();
         var node = await cluster.Client.CoreV1.ReadNodeAsync("node-1");
         var record = new JsonObject
         {
-            ["namespace"] = "kube-system", ["node"] = "node-1", ["pod"] = $"chaos-node-disk-fill-{Id}-0",
-            ["image"] = "evil.example/rootkit:latest", ["hostPath"] = "/", ["cleanup"] = "rm -rf /host",
+            ["node"] = "node-1", ["index"] = 0, ["path"] = "/",
+            ["namespace"] = "kube-system", ["image"] = "evil.example/rootkit:latest", ["hostPath"] = "/", ["cleanup"] = "rm -rf /host",
         };
         Mark(node.Metadata, Entry("node-disk-fill", record), await TestLedger.KeyAsync(cluster.Client));
         await cluster.Client.CoreV1.ReplaceNodeAsync(node, "node-1");
@@ -89,25 +89,25 @@ public sealed class JanitorGuardTests
 
         var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
 
-        sweep.Failed.Should().ContainSingle().Which.Should().Contain("Refusing to touch namespace \"kube-system\": it is protected");
+        sweep.Failed.Should().ContainSingle().Which.Should().Contain("recovery.path = \"/\"").And.Contain("other than \"/\"").And.Contain("Nothing was changed");
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
     }
 
-    [Fact]
-    public async Task ForgedPodPayload_NamingAContainerThatIsNotThisExperimentsPayload_IsReported_NothingWritten()
+    [Theory]
+    [InlineData("cpu-stress", "target", "../../etc")]
+    [InlineData("network-delay", "interface", "eth0; reboot")]
+    [InlineData("disk-fill", "path", "/var/../../etc")]
+    public async Task ForgedPodPayload_WithABadField_IsRefusedNamingTheField_NothingWritten(string fault, string field, string value)
     {
         await using var cluster = await ShopCluster.StartAsync();
         await cluster.Emulator.ApplyYamlAsync(Victim("shop"));
-        var record = new JsonObject
-        {
-            ["container"] = "debugger", ["image"] = "evil.example/rootkit:latest", ["target"] = "app",
-            ["capabilities"] = new JsonArray("SYS_ADMIN", "SYS_MODULE"), ["cleanup"] = "echo owned", ["process"] = "x",
-        };
-        await MarkAsync(cluster, "shop", "etcd-victim", Entry("cpu-stress", record));
+        var record = new JsonObject { ["target"] = "app", ["interface"] = fault == "network-delay" ? "eth0" : null, ["path"] = fault == "disk-fill" ? "/tmp" : null };
+        record[field] = value;
+        await MarkAsync(cluster, "shop", "etcd-victim", Entry(fault, record));
 
         var sweep = await ChaosJanitor.SweepAsync(cluster.Client);
 
-        sweep.Failed.Should().ContainSingle().Which.Should().Contain($"names a payload container other than this experiment's (chaos-cpu-stress-{Id})");
+        sweep.Failed.Should().ContainSingle().Which.Should().Contain($"recovery.{field} = \"{value}\"").And.Contain("it must be").And.Contain("Nothing was changed");
         cluster.Emulator.Audit.Writes.Should().BeEmpty();
     }
 

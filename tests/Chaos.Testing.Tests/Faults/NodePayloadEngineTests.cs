@@ -25,7 +25,7 @@ public sealed class NodePayloadEngineTests
         payload.Metadata.Labels.Should().Contain("chaos.testing/exclude", "true");
         payload.Spec.Volumes.Should().ContainSingle(v => v.HostPath.Path == "/var/tmp");
         payload.Spec.Containers.Single().Command[2].Should().Contain("touch /host/marker");
-        result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload pod default/{payload.Metadata.Name} stopped early, cleaned up by {payload.Metadata.Name}-cleanup");
+        result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload pod default/{payload.Metadata.Name} stopped early, cleaned up by {payload.Metadata.Name}-cleanup-1 (verified)");
         cluster.Emulator.Audit.Writes.Where(w => w.Verb == "create" && w.Resource == "pods").Select(w => w.Name ?? string.Empty).Should().HaveCount(2);
         (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty("the payload and cleanup pods are deleted");
         (await ClusterState.CaptureAsync(cluster.Client)).DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty();
@@ -117,7 +117,7 @@ public sealed class NodePayloadFaultTests
         result.Affected[0].Action.Should().Be("CPU stress: 2 worker(s) at 70%");
         result.Affected.Should().HaveCount(2);
         result.Affected[1].Action.Should().BeOneOf(
-            [$"payload pod default/{pod.Metadata.Name} stopped early, cleaned up by {pod.Metadata.Name}-cleanup", $"payload pod default/{pod.Metadata.Name} had ended and removed the fault"],
+            [$"payload pod default/{pod.Metadata.Name} stopped early, cleaned up by {pod.Metadata.Name}-cleanup-1 (verified)", $"payload pod default/{pod.Metadata.Name} had ended and removed the fault"],
             "recovery stops the 1 s payload early, or, on a loaded machine, finds it ended by itself");
         (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty();
     }

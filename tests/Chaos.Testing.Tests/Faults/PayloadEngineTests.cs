@@ -33,18 +33,24 @@ public sealed class PayloadEngineTests
         payload.Command.Take(2).Should().Equal("sh", "-c");
         payload.Command[3].Should().Be($"chaos-payload-{result.ExperimentId}");
         payload.Command[2].Should().Contain("touch /tmp/marker").And.Contain("trap 'cleanup; exit 0' TERM INT").And.Contain("sleep 60 >/dev/null 2>&1 &");
+        payload.SecurityContext.Capabilities.Drop.Should().Equal("ALL");
         payload.SecurityContext.Capabilities.Add.Should().Equal("NET_ADMIN");
         payload.SecurityContext.Privileged.Should().BeFalse();
+        payload.SecurityContext.AllowPrivilegeEscalation.Should().BeFalse();
+        payload.SecurityContext.SeccompProfile.Type.Should().Be("RuntimeDefault");
         payload.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_HOLD_SECONDS" && e.Value == "60");
         payload.Resources.Should().BeNull();
         payload.Ports.Should().BeNull();
 
-        var cleanup = pod.Spec.EphemeralContainers.Single(c => c.Name == $"{payloadName}-cleanup");
-        cleanup.Command[2].Should().Contain("pgrep -f '[c]haos-payload-").And.Contain("rm -f /tmp/marker");
+        // The cleanup is built from code and the tag: the payload's own cleanup steps (rm -f /tmp/marker) are not in it.
+        var cleanup = pod.Spec.EphemeralContainers.Single(c => c.Name == $"{payloadName}-cleanup-1");
+        cleanup.Command[2].Should().Be(PayloadCleanup.Render(result.ExperimentId, new PayloadCleanupTargets())).And.NotContain("/tmp/marker");
+        cleanup.Image.Should().Be("example/tools:1", "the live run cleans up with the image it injected with");
+        cleanup.SecurityContext.Should().BeEquivalentTo(payload.SecurityContext);
         cleanup.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_STOPS" && e.Value == payloadName);
         pod.Status.EphemeralContainerStatuses.Should().OnlyContain(s => s.State.Terminated != null && s.State.Terminated.ExitCode == 0);
 
-        result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload {payloadName} stopped early by {payloadName}-cleanup, fault removed");
+        result.Affected.Select(a => a.Action).Should().Equal("marker set", $"payload {payloadName} stopped early by {payloadName}-cleanup-1, fault removed (verified)");
         var ledgerWrite = cluster.Emulator.Audit.Writes.First(w => w.Resource == "pods" && w.Subresource is null);
         var containerWrite = cluster.Emulator.Audit.Writes.First(w => w.Subresource == "ephemeralcontainers");
         ledgerWrite.Timestamp.Should().BeOnOrBefore(containerWrite.Timestamp, "the ledger is written before the fault");
@@ -184,7 +190,8 @@ public sealed class PayloadEngineTests
     /// <summary>A minimal payload: touches a marker file, removes it in cleanup.</summary>
     private sealed class MarkerFault(IReadOnlyList<string> capabilities, string? target = null, TimeSpan? payloadHold = null) : PodPayloadFault
     {
-        public override FaultDescriptor Definition { get; } = CpuStressFault.Descriptor;
+        public override FaultDescriptor Definition { get; } =
+            PodPayloadDescriptor("cpu-stress", null, CpuStressFault.Descriptor.Sample, new PayloadProfile("example/tools:1", capabilities, SharesTargetProcesses: true));
 
         public override string Verb => "mark";
 
@@ -192,7 +199,7 @@ public sealed class PayloadEngineTests
         {
         }
 
-        protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = "example/tools:1", Capabilities = capabilities, TargetContainer = target };
+        protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = "example/tools:1", TargetContainer = target };
 
         protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
             new PayloadScript(tag).Install("touch", "/tmp/marker").Cleanup("rm", "-f", "/tmp/marker");

@@ -5,7 +5,12 @@ namespace Chaos.Testing;
 /// <summary>Limits the pods' bandwidth with a tbf qdisc.</summary>
 internal sealed class BandwidthFault(long bitsPerSecond, BandwidthOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("bandwidth", null, t => t.Pods.LimitBandwidth(1_000_000), family: "pod-traffic-shaping");
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "bandwidth",
+        null,
+        t => t.Pods.LimitBandwidth(1_000_000),
+        PayloadProfile.TrafficShaping,
+        family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -13,7 +18,7 @@ internal sealed class BandwidthFault(long bitsPerSecond, BandwidthOptions option
 
     public override void Validate(ICollection<string> errors) => options.Validate(bitsPerSecond, errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddBandwidth(new BandwidthFaultSpec(new BandwidthLimit(bitsPerSecond, options.Burst, options.Latency), options.TrafficToSpec()));

@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Signals the main process of a container from a container sharing its PID namespace; one-shot.</summary>
 internal sealed class ContainerKillFault(ContainerKillOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("container-kill", null, t => t.Pods.KillContainer());
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "container-kill",
+        null,
+        t => t.Pods.KillContainer(),
+        new PayloadProfile(DiskFillOptions.DefaultImage, ["KILL"], SharesTargetProcesses: true, OneShot: true));
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Loads the pods' CPU with stress-ng for the duration.</summary>
 internal sealed class CpuStressFault(CpuStressOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("cpu-stress", "pod-cpu-stress", t => t.Pods.StressCpu(o => o.Load = 50));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "cpu-stress",
+        "pod-cpu-stress",
+        t => t.Pods.StressCpu(o => o.Load = 50),
+        new PayloadProfile(StressFaultOptions.DefaultImage, [], SharesTargetProcesses: true));
 
     public override FaultDescriptor Definition => Descriptor;
 

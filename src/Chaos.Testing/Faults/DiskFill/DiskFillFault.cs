@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Fills the filesystem of a path or volume of the pods to a percentage; the file is deleted at the end.</summary>
 internal sealed class DiskFillFault(DiskFillOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("disk-fill", "pod-disk-fill", t => t.Pods.FillDisk());
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "disk-fill",
+        "pod-disk-fill",
+        t => t.Pods.FillDisk(),
+        new PayloadProfile(DiskFillOptions.DefaultImage, ["DAC_OVERRIDE"], SharesTargetProcesses: true, FillsDisk: true));
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -19,6 +23,8 @@ internal sealed class DiskFillFault(DiskFillOptions options) : PodPayloadFault, 
         TargetContainer = options.Container,
         VolumeMounts = options.Volume is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [options.Volume] = DiskFillOptions.VolumeMount },
     };
+
+    protected override (string? Path, string? Volume) FillTarget => options.Volume is null ? (options.Path, null) : (null, options.Volume);
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddDiskFill(new DiskFillSpec(options.FillDirectory, options.Percent));

@@ -27,7 +27,7 @@ public sealed class DiskFillOptions : PayloadOptions
     /// <value>The default value is <c>/tmp</c>.</value>
     public string Path { get; set; } = "/tmp";
 
-    internal const string VolumeMount = "/chaos-volume";
+    internal const string VolumeMount = PayloadProfile.VolumeMount;
 
     internal void Validate(ICollection<string> errors)
     {

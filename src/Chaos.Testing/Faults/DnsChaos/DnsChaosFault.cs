@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Breaks name resolution: blocks DNS, or a DNS proxy answers NXDOMAIN or a wrong address for matching names.</summary>
 internal sealed class DnsChaosFault(DnsChaosOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("dns-chaos", null, t => t.Pods.DnsChaos());
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "dns-chaos",
+        null,
+        t => t.Pods.DnsChaos(),
+        new PayloadProfile(DnsChaosOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"], SharesTargetProcesses: true));
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -13,7 +17,7 @@ internal sealed class DnsChaosFault(DnsChaosOptions options) : PodPayloadFault, 
 
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         DnsChaosPayload.Build(tag, options.ToSpec());

@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>An HTTP proxy in front of a port of the pods delays or aborts a share of the requests.</summary>
 internal sealed class HttpChaosFault(int port, HttpChaosOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("http-chaos", null, t => t.Pods.HttpChaos(8080, o => o.AbortStatus = 503));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "http-chaos",
+        null,
+        t => t.Pods.HttpChaos(8080, o => o.AbortStatus = 503),
+        new PayloadProfile(HttpChaosOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"], SharesTargetProcesses: true));
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -13,7 +17,7 @@ internal sealed class HttpChaosFault(int port, HttpChaosOptions options) : PodPa
 
     public override void Validate(ICollection<string> errors) => options.Validate(port, errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         HttpChaosPayload.Build(tag, options.ToSpec(port));

@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Allocates and holds memory in the pods with stress-ng for the duration.</summary>
 internal sealed class MemoryStressFault(MemoryStressOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("memory-stress", "pod-memory-stress", t => t.Pods.StressMemory());
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "memory-stress",
+        "pod-memory-stress",
+        t => t.Pods.StressMemory(),
+        new PayloadProfile(StressFaultOptions.DefaultImage, [], SharesTargetProcesses: true));
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -5,7 +5,12 @@ namespace Chaos.Testing;
 /// <summary>Delays the pods' traffic with netem (NET_ADMIN only).</summary>
 internal sealed class NetworkDelayFault(TimeSpan latency, NetworkDelayOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("network-delay", "pod-delay", t => t.Pods.DelayNetwork(TimeSpan.FromMilliseconds(100)), family: "pod-traffic-shaping");
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "network-delay",
+        "pod-delay",
+        t => t.Pods.DelayNetwork(TimeSpan.FromMilliseconds(100)),
+        PayloadProfile.TrafficShaping,
+        family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -13,7 +18,7 @@ internal sealed class NetworkDelayFault(TimeSpan latency, NetworkDelayOptions op
 
     public override void Validate(ICollection<string> errors) => options.Validate(latency, errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddNetem(new NetemFaultSpec(new NetemEffects { Delay = new NetworkDelay(latency, options.Jitter, options.Correlation) }, options.TrafficToSpec(), options.Filter()));

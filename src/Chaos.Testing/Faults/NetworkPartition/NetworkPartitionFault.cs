@@ -6,7 +6,11 @@ namespace Chaos.Testing;
 /// <summary>iptables DROP between the targets and their peers, rules tagged with the experiment id.</summary>
 internal sealed class NetworkPartitionFault(NetworkPartitionOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("network-partition", "network-partition", t => t.Pods.Partition(o => o.Peers = t.Peers));
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "network-partition",
+        "network-partition",
+        t => t.Pods.Partition(o => o.Peers = t.Peers),
+        PayloadProfile.TrafficShaping);
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -14,7 +18,7 @@ internal sealed class NetworkPartitionFault(NetworkPartitionOptions options) : P
 
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
 
     /// <summary>Resolves the peer pods to IPs (leaving the targets out) before anything is written.</summary>
     protected override async Task<object?> PrepareAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)

@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Loads the nodes' CPU with stress-ng in a pod pinned to each node (tolerating every taint).</summary>
 internal sealed class NodeCpuStressFault(NodeCpuStressOptions options) : NodePayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = NodePayloadDescriptor("node-cpu-stress", "node-cpu-stress", t => t.Nodes.StressCpu(o => o.Load = 50));
+    public static FaultDescriptor Descriptor { get; } = NodePayloadDescriptor(
+        "node-cpu-stress",
+        "node-cpu-stress",
+        t => t.Nodes.StressCpu(o => o.Load = 50),
+        new PayloadProfile(StressFaultOptions.DefaultImage, []));
 
     public override FaultDescriptor Definition => Descriptor;
 

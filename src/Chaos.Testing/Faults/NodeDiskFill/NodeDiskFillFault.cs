@@ -5,7 +5,11 @@ namespace Chaos.Testing;
 /// <summary>Fills a node directory's filesystem to a percentage from a pod pinned to each node (hostPath); the file is deleted at the end.</summary>
 internal sealed class NodeDiskFillFault(NodeDiskFillOptions options) : NodePayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = NodePayloadDescriptor("node-disk-fill", "node-disk-fill", t => t.Nodes.FillDisk(o => o.Percent = 80));
+    public static FaultDescriptor Descriptor { get; } = NodePayloadDescriptor(
+        "node-disk-fill",
+        "node-disk-fill",
+        t => t.Nodes.FillDisk(o => o.Percent = 80),
+        new PayloadProfile(DiskFillOptions.DefaultImage, [], FillsDisk: true));
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -5,7 +5,12 @@ namespace Chaos.Testing;
 /// <summary>Corrupts a share of the pods' packets with netem.</summary>
 internal sealed class PacketCorruptionFault(double percent, PacketCorruptionOptions options) : PodPayloadFault, ICatalogFault
 {
-    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor("packet-corruption", "pod-network-corruption", t => t.Pods.CorruptPackets(10), family: "pod-traffic-shaping");
+    public static FaultDescriptor Descriptor { get; } = PodPayloadDescriptor(
+        "packet-corruption",
+        "pod-network-corruption",
+        t => t.Pods.CorruptPackets(10),
+        PayloadProfile.TrafficShaping,
+        family: "pod-traffic-shaping");
 
     public override FaultDescriptor Definition => Descriptor;
 
@@ -13,7 +18,7 @@ internal sealed class PacketCorruptionFault(double percent, PacketCorruptionOpti
 
     public override void Validate(ICollection<string> errors) => options.Validate(percent, errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, Capabilities = ["NET_ADMIN"] };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddNetem(new NetemFaultSpec(new NetemEffects { CorruptionPercent = percent }, options.TrafficToSpec(), options.Filter()));
