@@ -21,9 +21,11 @@ internal static class TargetRestartMonitor
     /// <param name="holdEnded">Cancelled when the hold ends.</param>
     public static async Task RunAsync(FaultContext context, IReadOnlyList<V1Pod> pods, Func<V1Pod, string> targetOf, Func<V1Pod, CancellationToken, Task<string?>> recoverPod, CancellationToken holdEnded)
     {
-        // What each target container was when the fault was in place: its restart count and container id.
-        var first = await TrySnapshotAsync(context, pods, targetOf, holdEnded) ?? [];
-        var watching = first.Where(p => p.Value.Status is not null).ToDictionary(p => p.Key, p => p.Value);
+        // What each target container was when the run picked it: a restart since (during injection too) counts.
+        var watching = pods.ToDictionary(
+            p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}",
+            p => (Pod: p, Status: (V1ContainerStatus?)(p.Status?.ContainerStatuses?.FirstOrDefault(s => s.Name == targetOf(p)) ?? new V1ContainerStatus { Name = targetOf(p), RestartCount = 0 })),
+            StringComparer.Ordinal);
         while (watching.Count > 0)
         {
             await Task.Delay(Interval, context.Time, holdEnded);

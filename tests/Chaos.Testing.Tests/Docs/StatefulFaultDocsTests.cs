@@ -576,7 +576,7 @@ public sealed class StatefulFaultDocsTests(ITestOutputHelper output)
 
         result.NotRecovered.Single().Should().StartWith($"Pod shop/{failed.Metadata.Name} (The Kubernetes API refused to update pods in namespace \"shop\" (403 Forbidden)");
         result.FailureReason.Should().Contain($"Their ledger annotations (chaos.testing/ledger-{result.ExperimentId}) stay, so ChaosJanitor.SweepAsync recovers them")
-            .And.Contain("at once in this process (the run has ended)");
+            .And.Contain("as soon as this run has given up its Lease (when it ends)");
         result.ToReport().Should().Contain("Not recovered (1), left for ChaosJanitor.SweepAsync:");
         sweep.Recovered.Single().Should().StartWith($"Pod shop/{failed.Metadata.Name}, experiment {result.ExperimentId} (pod-failure), ");
 

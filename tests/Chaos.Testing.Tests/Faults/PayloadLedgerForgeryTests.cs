@@ -48,7 +48,7 @@ public sealed class PayloadLedgerForgeryTests
         record["index"] = 0;
         record["path"] = "/var/tmp";
         record["namespace"] = "kube-system";
-        Mark(node.Metadata, Entry("node-disk-fill", record));
+        Mark(node.Metadata, Entry("node-disk-fill", record), await TestLedger.KeyAsync(cluster.Client));
         await cluster.Client.CoreV1.ReplaceNodeAsync(node, "node-1");
         cluster.Emulator.Audit.Clear();
 
@@ -115,7 +115,7 @@ public sealed class PayloadLedgerForgeryTests
             """);
         await cluster.WaitForReadyPodsAsync("shop", "app=victim", 1);
         var pod = await cluster.Client.CoreV1.ReadNamespacedPodAsync("etcd-victim", "shop");
-        Mark(pod.Metadata, Entry(fault, record));
+        Mark(pod.Metadata, Entry(fault, record), await TestLedger.KeyAsync(cluster.Client));
         await cluster.Client.CoreV1.ReplaceNamespacedPodAsync(pod, "etcd-victim", "shop");
         cluster.Emulator.Audit.Clear();
     }
@@ -129,11 +129,6 @@ public sealed class PayloadLedgerForgeryTests
         Recovery = record,
     };
 
-    private static void Mark(V1ObjectMeta metadata, LedgerEntry entry)
-    {
-        metadata.Annotations ??= new Dictionary<string, string>();
-        metadata.Annotations[$"chaos.testing/ledger-{entry.Experiment}"] = entry.ToJson();
-        metadata.Labels ??= new Dictionary<string, string>();
-        metadata.Labels["chaos.testing/ledger"] = "true";
-    }
+    /// <summary>Sealed with the cluster's key: what a forger who got hold of the key could write (unsealed ones never get this far).</summary>
+    private static void Mark(V1ObjectMeta metadata, LedgerEntry entry, LedgerKey key) => TestLedger.Seal(metadata, entry, key);
 }

@@ -38,7 +38,7 @@ public sealed class TargetRestartTests
         }, "the cart container's image changed");
 
         // Its ledger entry goes while the run still holds; the other pod keeps its fault.
-        await Eventually.TrueAsync(async () => !(await cluster.Client.CoreV1.ReadNamespacedPodAsync(victim, "shop")).Metadata.Annotations!.Keys.Any(k => k.StartsWith("chaos.testing/ledger-", StringComparison.Ordinal)),
+        await Eventually.TrueAsync(async () => (await cluster.Client.CoreV1.ReadNamespacedPodAsync(victim, "shop")).Metadata.Annotations?.Keys.Any(k => k.StartsWith("chaos.testing/ledger-", StringComparison.Ordinal)) != true,
             "the restarted pod's fault removed", TimeSpan.FromSeconds(30));
         var other = await cluster.Client.CoreV1.ReadNamespacedPodAsync(held[1], "shop");
         other.Metadata.Annotations.Keys.Should().Contain(k => k.StartsWith("chaos.testing/ledger-", StringComparison.Ordinal), "the other pod's target did not restart");
