@@ -70,6 +70,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>Gets the last error a simulated controller hit, or <see langword="null"/>; tests can assert the control plane stayed healthy.</summary>
     public Exception? ControllerError => _controllers.LastError;
 
+    /// <summary>Gets the store behind the API, for tests that must place an object no API request could (bypassing validation).</summary>
+    internal ResourceStore Store => _store;
+
+    /// <summary>Gets the last exception a request handler did not expect (it was answered 500 with a Status), or null.</summary>
+    internal Exception? ServerError => _server.LastInternalError;
+
     /// <summary>Starts an emulator.</summary>
     /// <param name="options">The options, or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
