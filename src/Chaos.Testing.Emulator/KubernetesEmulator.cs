@@ -34,7 +34,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private KubernetesEmulator(KubernetesEmulatorOptions options)
     {
         Options = options;
-        _store = new ResourceStore(options.TimeProvider, options.WatchHistorySize, options.Seed);
+        _store = new ResourceStore(options.TimeProvider, options.WatchHistorySize, options.Seed) { WatchQueueLimit = options.WatchQueueLimit };
         Audit = new AuditLog();
         ApiFaults = new ApiFaults(options.TimeProvider, options.Seed);
         Authorization = new ApiAuthorization();
