@@ -90,9 +90,17 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         {
             emulator.Seed();
             await emulator._server.StartAsync(options.Port, cancellationToken);
-            emulator.KubeconfigPath = options.KubeconfigPath
-                ?? Path.Combine(Path.GetTempPath(), $"chaos-emulator-{emulator.BaseAddress.Port.ToString(CultureInfo.InvariantCulture)}.kubeconfig");
-            await File.WriteAllTextAsync(emulator.KubeconfigPath, emulator.Kubeconfig(), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.KubeconfigPath is null)
+            {
+                KubeconfigFile.RemoveStale(Path.GetTempPath());
+                emulator.KubeconfigPath = KubeconfigFile.CreateInTemp(Path.GetTempPath(), emulator.Kubeconfig());
+            }
+            else
+            {
+                KubeconfigFile.WriteTo(options.KubeconfigPath, emulator.Kubeconfig());
+                emulator.KubeconfigPath = options.KubeconfigPath;
+            }
             emulator._controllers.Start();
             return emulator;
         }
