@@ -22,7 +22,8 @@ internal static partial class KubeconfigFile
     {
         for (var attempt = 1; ; attempt++)
         {
-            var path = Path.Combine(directory, $"chaos-emulator-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{RandomNumberGenerator.GetString(Alphabet, 16)}.kubeconfig");
+            var pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+            var path = Path.Combine(directory, $"chaos-emulator-{pid}-{RandomNumberGenerator.GetString(Alphabet, 16)}.kubeconfig");
             try
             {
                 CreateNew(path, content);
@@ -35,11 +36,12 @@ internal static partial class KubeconfigFile
         }
     }
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> (a caller's choice) without following a symlink there.</summary>
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> (the caller's choice), never through a symlink.</summary>
     public static void WriteTo(string path, string content)
     {
         var full = Path.GetFullPath(path);
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{RandomNumberGenerator.GetString(Alphabet, 16)}.tmp");
+        var staging = Path.Combine(
+            Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{RandomNumberGenerator.GetString(Alphabet, 16)}.tmp");
         CreateNew(staging, content);
         try
         {
@@ -52,7 +54,7 @@ internal static partial class KubeconfigFile
         }
     }
 
-    /// <summary>Creates <paramref name="path"/>, which must not exist (not even as a symlink), readable and writable by the owner only.</summary>
+    /// <summary>Creates <paramref name="path"/>, which must not exist (not even as a symlink), for the owner only (0600).</summary>
     public static void CreateNew(string path, string content)
     {
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };

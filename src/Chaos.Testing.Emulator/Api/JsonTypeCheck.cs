@@ -90,12 +90,16 @@ internal static partial class JsonTypeCheck
 
         if (DictionaryValueType(type) is { } valueType)
         {
-            return node is JsonObject map ? map.Select(p => Check(valueType, p.Value, at)).FirstOrDefault(e => e is not null) : Mismatch(node, type, at);
+            return node is JsonObject map
+                ? map.Select(p => Check(valueType, p.Value, at)).FirstOrDefault(e => e is not null)
+                : Mismatch(node, type, at);
         }
 
         if (ListElementType(type) is { } elementType)
         {
-            return node is JsonArray list ? list.Select(e => Check(elementType, e, at)).FirstOrDefault(e => e is not null) : Mismatch(node, type, at);
+            return node is JsonArray list
+                ? list.Select(e => Check(elementType, e, at)).FirstOrDefault(e => e is not null)
+                : Mismatch(node, type, at);
         }
 
         if (node is not JsonObject obj)
@@ -115,7 +119,7 @@ internal static partial class JsonTypeCheck
         return null;
     }
 
-    /// <summary>Go's UnmarshalTypeError: what was found, where (the innermost struct and the field path from the root) and the Go type.</summary>
+    /// <summary>Go's UnmarshalTypeError: what was found, where (the innermost struct, the field path from the root), the Go type.</summary>
     private static string Mismatch(JsonNode node, Type type, Context at, bool withLiteral = false)
     {
         var found = node.GetValueKind() switch
@@ -128,13 +132,14 @@ internal static partial class JsonTypeCheck
         };
         return at.Struct is null
             ? $"json: cannot unmarshal {found} into Go value of type {GoName(type)}"
-            : $"json: cannot unmarshal {found} into Go struct field {GoName(at.Struct, qualified: false)}.{string.Join('.', at.Path)} of type {GoName(type)}";
+            : $"json: cannot unmarshal {found} into Go struct field {Field(at)} of type {GoName(type)}";
     }
 
-    private static string In(Context at) =>
-        at.Struct is null ? string.Empty : $" (Go struct field {GoName(at.Struct, qualified: false)}.{string.Join('.', at.Path)})";
+    private static string In(Context at) => at.Struct is null ? string.Empty : $" (Go struct field {Field(at)})";
 
-    /// <summary>The Go spelling of a model type: <c>int32</c>, <c>map[string]string</c>, <c>[]v1.Container</c>, <c>v1.PodSpec</c>.</summary>
+    private static string Field(Context at) => $"{GoName(at.Struct!, qualified: false)}.{string.Join('.', at.Path)}";
+
+    /// <summary>The Go spelling of a model type: <c>int32</c>, <c>map[string]string</c>, <c>[]v1.Container</c>, <c>v1.Pod</c>.</summary>
     private static string GoName(Type type, bool qualified = true)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;

@@ -8,8 +8,10 @@ internal static class ResourceTypes
     private static readonly string[] CrudVerbs =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-    public static readonly ResourceType Namespaces = Core("namespaces", "namespace", "Namespace", false, ["ns"], ["status", "finalize"], typeof(V1Namespace));
-    public static readonly ResourceType Pods = Core("pods", "pod", "Pod", true, ["po"], ["status", "eviction", "ephemeralcontainers", "log"], typeof(V1Pod));
+    public static readonly ResourceType Namespaces = Core(
+        "namespaces", "namespace", "Namespace", false, ["ns"], ["status", "finalize"], typeof(V1Namespace));
+    public static readonly ResourceType Pods = Core(
+        "pods", "pod", "Pod", true, ["po"], ["status", "eviction", "ephemeralcontainers", "log"], typeof(V1Pod));
     public static readonly ResourceType Nodes = Core("nodes", "node", "Node", false, ["no"], ["status"], typeof(V1Node));
     public static readonly ResourceType Services = Core("services", "service", "Service", true, ["svc"], ["status"], typeof(V1Service));
     public static readonly ResourceType Endpoints = Core("endpoints", "endpoints", "Endpoints", true, ["ep"], [], typeof(V1Endpoints));
@@ -21,13 +23,16 @@ internal static class ResourceTypes
     public static readonly ResourceType DaemonSets = Apps("daemonsets", "daemonset", "DaemonSet", ["ds"], typeof(V1DaemonSet));
 
     public static readonly ResourceType PodDisruptionBudgets = new(
-        "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], ["status"], CrudVerbs, typeof(V1PodDisruptionBudget));
+        "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], ["status"], CrudVerbs,
+        typeof(V1PodDisruptionBudget));
 
     public static readonly ResourceType NetworkPolicies = new(
-        "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, ["netpol"], [], CrudVerbs, typeof(V1NetworkPolicy));
+        "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, ["netpol"], [], CrudVerbs,
+        typeof(V1NetworkPolicy));
 
     public static readonly ResourceType SelfSubjectAccessReviews = new(
-        "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [], ["create"], typeof(V1SelfSubjectAccessReview));
+        "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [],
+        ["create"], typeof(V1SelfSubjectAccessReview));
 
     public static readonly IReadOnlyList<ResourceType> All =
     [
@@ -46,7 +51,8 @@ internal static class ResourceTypes
     public static ResourceType? FindByKind(string apiVersion, string kind) =>
         All.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
 
-    private static ResourceType Core(string plural, string singular, string kind, bool namespaced, string[] shortNames, string[] subresources, Type model) =>
+    private static ResourceType Core(
+        string plural, string singular, string kind, bool namespaced, string[] shortNames, string[] subresources, Type model) =>
         new("", "v1", plural, singular, kind, namespaced, shortNames, subresources, CrudVerbs, model);
 
     private static ResourceType Apps(string plural, string singular, string kind, string[] shortNames, Type model) =>

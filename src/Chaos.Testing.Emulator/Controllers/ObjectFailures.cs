@@ -42,9 +42,9 @@ internal sealed class ObjectFailures(string controller)
     {
         if (_failures.Count > 0)
         {
-            throw new ControllerObjectException(
-                $"The {controller} controller could not handle {_failures.Count} object(s) and went on with the others: {string.Join("; ", _failures)}",
-                _first!);
+            var message = $"The {controller} controller could not handle {_failures.Count} object(s) and went on with the others: "
+                + string.Join("; ", _failures);
+            throw new ControllerObjectException(message, _first!);
         }
     }
 }

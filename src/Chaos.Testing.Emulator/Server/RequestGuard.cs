@@ -22,14 +22,16 @@ internal static class RequestGuard
         if (!IsLoopbackHost(request.Host.Host))
         {
             throw new ApiException(403, "Forbidden",
-                $"the emulator only answers requests addressed to a loopback host (localhost, 127.0.0.1, [::1]); Host \"{request.Host.Value}\" was refused. "
-                + "A browser page reaching the emulator through DNS rebinding sends its own host name; clients connecting to the address the emulator prints are not affected.");
+                "the emulator only answers requests addressed to a loopback host (localhost, 127.0.0.1, [::1]); "
+                + $"Host \"{request.Host.Value}\" was refused. A browser page reaching the emulator through DNS rebinding sends its own "
+                + "host name; clients connecting to the address the emulator prints are not affected.");
         }
 
         if (request.Headers.Origin.ToString() is { Length: > 0 } origin && !IsLoopbackOrigin(origin))
         {
             throw new ApiException(403, "Forbidden",
-                $"the emulator does not answer requests sent by web pages; Origin \"{origin}\" was refused. Use a Kubernetes client, kubectl or curl.");
+                $"the emulator does not answer requests sent by web pages; Origin \"{origin}\" was refused. "
+                + "Use a Kubernetes client, kubectl or curl.");
         }
 
         var method = request.Method;
@@ -48,13 +50,15 @@ internal static class RequestGuard
         }
         else if (HttpMethods.IsPatch(method) && PatchTypes.Parse(request.ContentType) is null)
         {
-            throw UnsupportedMediaType(request.ContentType, [PatchTypes.JsonPatch, PatchTypes.MergePatch, PatchTypes.StrategicMergePatch, PatchTypes.ApplyPatch]);
+            throw UnsupportedMediaType(
+                request.ContentType, [PatchTypes.JsonPatch, PatchTypes.MergePatch, PatchTypes.StrategicMergePatch, PatchTypes.ApplyPatch]);
         }
     }
 
     private static ApiException UnsupportedMediaType(string? contentType, IEnumerable<string> accepted) =>
         new(415, "UnsupportedMediaType",
-            $"the body of the request was in an unknown format ({(string.IsNullOrWhiteSpace(contentType) ? "no Content-Type" : contentType)}) - "
+            $"the body of the request was in an unknown format ({(string.IsNullOrWhiteSpace(contentType) ? "no Content-Type" : contentType)})"
+            + " - "
             + $"accepted media types include: {string.Join(", ", accepted)}");
 
     private static string MediaType(string? contentType)
@@ -76,7 +80,9 @@ internal static class RequestGuard
         }
 
         var literal = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
-        return IPAddress.TryParse(literal, out var address) && IPAddress.IsLoopback(address) && (literal.Contains(':', StringComparison.Ordinal) || literal.Count(c => c == '.') == 3);
+        // Dotted quads and IPv6 only: "2130706433" and "127.1" parse as 127.0.0.1 but are no host a client would send.
+        return IPAddress.TryParse(literal, out var address) && IPAddress.IsLoopback(address)
+            && (literal.Contains(':', StringComparison.Ordinal) || literal.Count(c => c == '.') == 3);
     }
 
     private static bool IsLoopbackOrigin(string origin) =>

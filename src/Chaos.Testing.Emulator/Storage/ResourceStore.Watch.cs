@@ -126,7 +126,8 @@ internal sealed partial class ResourceStore
 
             // The replayed events do not count against the limit: a watch of many objects must be able to start.
             _channel = limit is { } live
-                ? Channel.CreateBounded<StoreEvent>(new BoundedChannelOptions(replay.Count + live) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait })
+                ? Channel.CreateBounded<StoreEvent>(
+                    new BoundedChannelOptions(replay.Count + live) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait })
                 : Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
             foreach (var e in replay)
             {

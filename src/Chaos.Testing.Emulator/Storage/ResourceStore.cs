@@ -247,7 +247,8 @@ internal sealed partial class ResourceStore
         // gets here, so this only stops a controller or seed bug from storing what every client would then fail to read.
         if (JsonTypeCheck.Check(type.Model, obj) is { } error)
         {
-            throw new InvalidOperationException($"The emulator refused to store {type.Kind} \"{obj["metadata"]?["name"]}\": it does not decode as a {type.Kind}: {error}");
+            throw new InvalidOperationException(
+                $"The emulator refused to store {type.Kind} \"{obj["metadata"]?["name"]}\": it does not decode as a {type.Kind}: {error}");
         }
 
         Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);

@@ -26,7 +26,9 @@ internal static partial class ObjectValidator
                 {
                     errors.Add(FieldError.Invalid(field, text, PercentMessage));
                 }
-                else if (upTo100 && (!long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var percent) || percent > 100))
+                else if (upTo100
+                         && (!long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var percent)
+                             || percent > 100))
                 {
                     errors.Add(FieldError.Invalid(field, text, "must not be greater than 100%"));
                 }
