@@ -34,7 +34,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private KubernetesEmulator(KubernetesEmulatorOptions options)
     {
         Options = options;
-        _store = new ResourceStore(options.TimeProvider, options.WatchHistorySize, options.Seed);
+        _store = new ResourceStore(options.TimeProvider, options.WatchHistorySize, options.Seed) { WatchQueueLimit = options.WatchQueueLimit };
         Audit = new AuditLog();
         ApiFaults = new ApiFaults(options.TimeProvider, options.Seed);
         Authorization = new ApiAuthorization();
@@ -70,6 +70,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>Gets the last error a simulated controller hit, or <see langword="null"/>; tests can assert the control plane stayed healthy.</summary>
     public Exception? ControllerError => _controllers.LastError;
 
+    /// <summary>Gets the store behind the API, for tests that must place an object no API request could (bypassing validation).</summary>
+    internal ResourceStore Store => _store;
+
+    /// <summary>Gets the last exception a request handler did not expect (it was answered 500 with a Status), or null.</summary>
+    internal Exception? ServerError => _server.LastInternalError;
+
     /// <summary>Starts an emulator.</summary>
     /// <param name="options">The options, or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the start.</param>
@@ -84,9 +90,17 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         {
             emulator.Seed();
             await emulator._server.StartAsync(options.Port, cancellationToken);
-            emulator.KubeconfigPath = options.KubeconfigPath
-                ?? Path.Combine(Path.GetTempPath(), $"chaos-emulator-{emulator.BaseAddress.Port.ToString(CultureInfo.InvariantCulture)}.kubeconfig");
-            await File.WriteAllTextAsync(emulator.KubeconfigPath, emulator.Kubeconfig(), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (options.KubeconfigPath is null)
+            {
+                KubeconfigFile.RemoveStale(Path.GetTempPath());
+                emulator.KubeconfigPath = KubeconfigFile.CreateInTemp(Path.GetTempPath(), emulator.Kubeconfig());
+            }
+            else
+            {
+                KubeconfigFile.WriteTo(options.KubeconfigPath, emulator.Kubeconfig());
+                emulator.KubeconfigPath = options.KubeconfigPath;
+            }
             emulator._controllers.Start();
             return emulator;
         }

@@ -59,6 +59,12 @@ public sealed class KubernetesEmulatorOptions
     /// </summary>
     public ISet<string> UnpullableImages { get; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Gets or sets how many changes one watch may have waiting to be sent before it is closed as too slow (its client
+    /// watches again). Internal: tests lower it to close a stalled watcher quickly.
+    /// </summary>
+    internal int WatchQueueLimit { get; set; } = 10_000;
+
     internal void Validate()
     {
         var errors = new List<string>();
@@ -83,6 +89,11 @@ public sealed class KubernetesEmulatorOptions
         if (WatchHistorySize is < 16 or > 10_000_000)
         {
             errors.Add($"WatchHistorySize: must be between 16 and 10000000, was {WatchHistorySize}.");
+        }
+
+        if (WatchQueueLimit is < 1 or > 10_000_000)
+        {
+            errors.Add($"WatchQueueLimit: must be between 1 and 10000000, was {WatchQueueLimit}.");
         }
 
         if (TimeProvider is null)

@@ -37,6 +37,13 @@ internal sealed class ApiException : Exception
 
     public static ApiException MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);
 
+    /// <summary>An unexpected failure of the emulator, shaped like the API server's answer to a panic.</summary>
+    public static ApiException Internal(Exception ex) =>
+        new(500, "InternalError", $"Internal error occurred: {ex.GetType().Name}: {ex.Message}", new JsonObject
+        {
+            ["causes"] = new JsonArray(new JsonObject { ["message"] = $"{ex.GetType().Name}: {ex.Message}" }),
+        });
+
     public static ApiException Gone(string message) => new(410, "Expired", message);
 
     public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)

@@ -10,22 +10,95 @@ internal static class Json
 {
     public const string ContentType = "application/json";
 
+    /// <summary>The largest request body read, as the API server's limit (3 MiB).</summary>
+    public const int MaxBodyBytes = 3 * 1024 * 1024;
+
     public static async Task<JsonNode> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        buffer.Position = 0;
+        JsonNode? node;
         try
         {
-            var node = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            return node ?? throw ApiException.BadRequest("the request body is empty; send a JSON object");
+            node = await JsonNode.ParseAsync(buffer, cancellationToken: cancellationToken);
         }
         catch (JsonException ex)
         {
             throw ApiException.BadRequest($"the request body is not valid JSON: {ex.Message}");
         }
+
+        if (node is null)
+        {
+            throw ApiException.BadRequest("the request body is empty; send a JSON object");
+        }
+
+        try
+        {
+            Materialize(node);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // JsonNode builds objects lazily: a duplicate field or text that is not UTF-8 only shows when the tree is walked.
+            throw ApiException.BadRequest($"the request body is not valid JSON: {ex.Message}");
+        }
+
+        return node;
     }
 
     public static async Task<JsonObject> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
         await ReadBodyAsync(request, cancellationToken) as JsonObject
         ?? throw ApiException.BadRequest("the request body must be a JSON object");
+
+    private static ApiException TooLarge() =>
+        new(413, "RequestEntityTooLarge", $"the request is too large: a request body may have at most {MaxBodyBytes} bytes");
+
+    // Walks the whole tree now, so that every problem surfaces here and not in whatever reads the object later.
+    private static void Materialize(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    if (child is not null)
+                    {
+                        Materialize(child);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var child in array)
+                {
+                    if (child is not null)
+                    {
+                        Materialize(child);
+                    }
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                _ = value.GetValue<string>();
+                break;
+        }
+    }
 
     public static async Task WriteAsync(HttpResponse response, int status, JsonNode body, CancellationToken cancellationToken)
     {

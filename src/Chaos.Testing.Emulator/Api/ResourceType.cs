@@ -1,6 +1,6 @@
 namespace Chaos.Testing.Emulator.Api;
 
-/// <summary>A kind of object the emulator serves, as discovery describes it.</summary>
+/// <summary>A kind of object the emulator serves, as discovery describes it, and its <c>k8s.Models</c> type (its schema).</summary>
 internal sealed record ResourceType(
     string Group,
     string Version,
@@ -10,7 +10,8 @@ internal sealed record ResourceType(
     bool Namespaced,
     string[] ShortNames,
     string[] Subresources,
-    string[] Verbs)
+    string[] Verbs,
+    Type Model)
 {
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

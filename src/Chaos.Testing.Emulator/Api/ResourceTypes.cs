@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace Chaos.Testing.Emulator.Api;
 
 /// <summary>The table of every resource the emulator serves.</summary>
@@ -6,30 +8,35 @@ internal static class ResourceTypes
     private static readonly string[] CrudVerbs =
         ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
-    public static readonly ResourceType Namespaces = Core("namespaces", "namespace", "Namespace", false, ["ns"], ["status", "finalize"]);
-    public static readonly ResourceType Pods = Core("pods", "pod", "Pod", true, ["po"], ["status", "eviction", "ephemeralcontainers", "log"]);
-    public static readonly ResourceType Nodes = Core("nodes", "node", "Node", false, ["no"], ["status"]);
-    public static readonly ResourceType Services = Core("services", "service", "Service", true, ["svc"], ["status"]);
-    public static readonly ResourceType Endpoints = Core("endpoints", "endpoints", "Endpoints", true, ["ep"], []);
-    public static readonly ResourceType ConfigMaps = Core("configmaps", "configmap", "ConfigMap", true, ["cm"], []);
-    public static readonly ResourceType Secrets = Core("secrets", "secret", "Secret", true, [], []);
-    public static readonly ResourceType Events = Core("events", "event", "Event", true, ["ev"], []);
-    public static readonly ResourceType Deployments = Apps("deployments", "deployment", "Deployment", ["deploy"]);
-    public static readonly ResourceType ReplicaSets = Apps("replicasets", "replicaset", "ReplicaSet", ["rs"]);
-    public static readonly ResourceType StatefulSets = Apps("statefulsets", "statefulset", "StatefulSet", ["sts"]);
-    public static readonly ResourceType DaemonSets = Apps("daemonsets", "daemonset", "DaemonSet", ["ds"]);
+    public static readonly ResourceType Namespaces = Core(
+        "namespaces", "namespace", "Namespace", false, ["ns"], ["status", "finalize"], typeof(V1Namespace));
+    public static readonly ResourceType Pods = Core(
+        "pods", "pod", "Pod", true, ["po"], ["status", "eviction", "ephemeralcontainers", "log"], typeof(V1Pod));
+    public static readonly ResourceType Nodes = Core("nodes", "node", "Node", false, ["no"], ["status"], typeof(V1Node));
+    public static readonly ResourceType Services = Core("services", "service", "Service", true, ["svc"], ["status"], typeof(V1Service));
+    public static readonly ResourceType Endpoints = Core("endpoints", "endpoints", "Endpoints", true, ["ep"], [], typeof(V1Endpoints));
+    public static readonly ResourceType ConfigMaps = Core("configmaps", "configmap", "ConfigMap", true, ["cm"], [], typeof(V1ConfigMap));
+    public static readonly ResourceType Secrets = Core("secrets", "secret", "Secret", true, [], [], typeof(V1Secret));
+    public static readonly ResourceType Events = Core("events", "event", "Event", true, ["ev"], [], typeof(Corev1Event));
+    public static readonly ResourceType Deployments = Apps("deployments", "deployment", "Deployment", ["deploy"], typeof(V1Deployment));
+    public static readonly ResourceType ReplicaSets = Apps("replicasets", "replicaset", "ReplicaSet", ["rs"], typeof(V1ReplicaSet));
+    public static readonly ResourceType StatefulSets = Apps("statefulsets", "statefulset", "StatefulSet", ["sts"], typeof(V1StatefulSet));
+    public static readonly ResourceType DaemonSets = Apps("daemonsets", "daemonset", "DaemonSet", ["ds"], typeof(V1DaemonSet));
 
     public static readonly ResourceType PodDisruptionBudgets = new(
-        "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], ["status"], CrudVerbs);
+        "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], ["status"], CrudVerbs,
+        typeof(V1PodDisruptionBudget));
 
     public static readonly ResourceType NetworkPolicies = new(
-        "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, ["netpol"], [], CrudVerbs);
+        "networking.k8s.io", "v1", "networkpolicies", "networkpolicy", "NetworkPolicy", true, ["netpol"], [], CrudVerbs,
+        typeof(V1NetworkPolicy));
 
     public static readonly ResourceType Leases = new(
-        "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [], [], CrudVerbs);
+        "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [], [], CrudVerbs, typeof(V1Lease));
 
     public static readonly ResourceType SelfSubjectAccessReviews = new(
-        "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [], ["create"]);
+        "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [],
+        ["create"], typeof(V1SelfSubjectAccessReview));
 
     public static readonly IReadOnlyList<ResourceType> All =
     [
@@ -48,9 +55,10 @@ internal static class ResourceTypes
     public static ResourceType? FindByKind(string apiVersion, string kind) =>
         All.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);
 
-    private static ResourceType Core(string plural, string singular, string kind, bool namespaced, string[] shortNames, string[] subresources) =>
-        new("", "v1", plural, singular, kind, namespaced, shortNames, subresources, CrudVerbs);
+    private static ResourceType Core(
+        string plural, string singular, string kind, bool namespaced, string[] shortNames, string[] subresources, Type model) =>
+        new("", "v1", plural, singular, kind, namespaced, shortNames, subresources, CrudVerbs, model);
 
-    private static ResourceType Apps(string plural, string singular, string kind, string[] shortNames) =>
-        new("apps", "v1", plural, singular, kind, true, shortNames, ["status"], CrudVerbs);
+    private static ResourceType Apps(string plural, string singular, string kind, string[] shortNames, Type model) =>
+        new("apps", "v1", plural, singular, kind, true, shortNames, ["status"], CrudVerbs, model);
 }

@@ -71,7 +71,9 @@ internal sealed class ControllerManager : IAsyncDisposable
 
     public void Start()
     {
-        _subscription = _store.Subscribe(null, _store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), sendInitialEvents: false);
+        // Unbounded: the loop only counts changes as wake-ups and reads them at once, and it must never be closed.
+        _subscription = _store.Subscribe(
+            null, _store.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), sendInitialEvents: false, bounded: false);
         _feed = Task.Run(FeedAsync);
         _loop = Task.Run(LoopAsync);
         Signal();

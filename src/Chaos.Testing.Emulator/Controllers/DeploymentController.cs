@@ -29,56 +29,64 @@ internal sealed class DeploymentController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (deployments, _) = _store.List(ResourceTypes.Deployments, null, d => !d.Terminating);
+        var failures = new ObjectFailures(Name);
         foreach (var deployment in deployments)
         {
-            var spec = deployment.Node["spec"]!;
-            var replicas = spec["replicas"]?.ToInt32() ?? 1;
-            var template = (JsonObject)spec["template"]!.DeepClone();
-            var hash = TemplateHash(template);
-            var (owned, _) = _store.List(ResourceTypes.ReplicaSets, deployment.Namespace, rs => Workloads.IsControlledBy(rs, deployment));
-            var current = owned.FirstOrDefault(rs => rs.Labels.GetValueOrDefault("pod-template-hash") == hash);
-            if (current is null)
-            {
-                CreateReplicaSet(deployment, template, hash, replicas, revision: owned.Count + 1);
-                continue;
-            }
-
-            SetReplicas(current, replicas);
-            foreach (var old in owned.Where(rs => rs != current))
-            {
-                // Rollouts are immediate here: old ReplicaSets scale to zero as soon as the new one exists.
-                SetReplicas(old, 0);
-            }
-
-            var sets = owned.Select(rs => rs.Node["status"]).ToList();
-            int Sum(string field) => sets.Sum(s => s?[field]?.ToInt32() ?? 0);
-            var available = Sum("availableReplicas");
-            var maxUnavailable = ResolveIntOrPercent(spec["strategy"]?["rollingUpdate"]?["maxUnavailable"], replicas, roundUp: false, fallback: 0);
-            var isAvailable = available >= replicas - maxUnavailable;
-            var updated = current.Node["status"]?["replicas"]?.ToInt32() ?? 0;
-            var complete = updated == replicas && available == replicas && Sum("replicas") == replicas;
-            _store.Mutate(ResourceTypes.Deployments, deployment.Namespace, deployment.Name, o =>
-            {
-                var status = new JsonObject
-                {
-                    ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
-                    ["replicas"] = Sum("replicas"),
-                    ["updatedReplicas"] = updated,
-                    ["readyReplicas"] = Sum("readyReplicas"),
-                    ["availableReplicas"] = available,
-                    ["unavailableReplicas"] = Math.Max(0, replicas - available),
-                };
-                var conditions = o["status"]?["conditions"] as JsonArray;
-                status["conditions"] = new JsonArray(
-                    ObjectStatus.WorkloadCondition(_time, conditions, "Available", isAvailable,
-                        isAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-                        isAvailable ? "Deployment has minimum availability." : "Deployment does not have minimum availability."),
-                    ObjectStatus.WorkloadCondition(_time, conditions, "Progressing", true,
-                        complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                        complete ? $"ReplicaSet \"{current.Name}\" has successfully progressed." : $"ReplicaSet \"{current.Name}\" is progressing."));
-                return ObjectStatus.Set(o, status);
-            });
+            failures.Run(deployment, () => Reconcile(deployment));
         }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject deployment)
+    {
+        var spec = deployment.Node["spec"]!;
+        var replicas = spec["replicas"]?.ToInt32() ?? 1;
+        var template = (JsonObject)spec["template"]!.DeepClone();
+        var hash = TemplateHash(template);
+        var (owned, _) = _store.List(ResourceTypes.ReplicaSets, deployment.Namespace, rs => Workloads.IsControlledBy(rs, deployment));
+        var current = owned.FirstOrDefault(rs => rs.Labels.GetValueOrDefault("pod-template-hash") == hash);
+        if (current is null)
+        {
+            CreateReplicaSet(deployment, template, hash, replicas, revision: owned.Count + 1);
+            return;
+        }
+
+        SetReplicas(current, replicas);
+        foreach (var old in owned.Where(rs => rs != current))
+        {
+            // Rollouts are immediate here: old ReplicaSets scale to zero as soon as the new one exists.
+            SetReplicas(old, 0);
+        }
+
+        var sets = owned.Select(rs => rs.Node["status"]).ToList();
+        int Sum(string field) => sets.Sum(s => s?[field]?.ToInt32() ?? 0);
+        var available = Sum("availableReplicas");
+        var maxUnavailable = ResolveIntOrPercent(spec["strategy"]?["rollingUpdate"]?["maxUnavailable"], replicas, roundUp: false, fallback: 0);
+        var isAvailable = available >= replicas - maxUnavailable;
+        var updated = current.Node["status"]?["replicas"]?.ToInt32() ?? 0;
+        var complete = updated == replicas && available == replicas && Sum("replicas") == replicas;
+        _store.Mutate(ResourceTypes.Deployments, deployment.Namespace, deployment.Name, o =>
+        {
+            var status = new JsonObject
+            {
+                ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
+                ["replicas"] = Sum("replicas"),
+                ["updatedReplicas"] = updated,
+                ["readyReplicas"] = Sum("readyReplicas"),
+                ["availableReplicas"] = available,
+                ["unavailableReplicas"] = Math.Max(0, replicas - available),
+            };
+            var conditions = o["status"]?["conditions"] as JsonArray;
+            status["conditions"] = new JsonArray(
+                ObjectStatus.WorkloadCondition(_time, conditions, "Available", isAvailable,
+                    isAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                    isAvailable ? "Deployment has minimum availability." : "Deployment does not have minimum availability."),
+                ObjectStatus.WorkloadCondition(_time, conditions, "Progressing", true,
+                    complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+                    complete ? $"ReplicaSet \"{current.Name}\" has successfully progressed." : $"ReplicaSet \"{current.Name}\" is progressing."));
+            return ObjectStatus.Set(o, status);
+        });
     }
 
     private void CreateReplicaSet(StoredObject deployment, JsonObject template, string hash, int replicas, int revision)

@@ -26,31 +26,39 @@ internal sealed class DisruptionBudgetController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (budgets, _) = _store.List(ResourceTypes.PodDisruptionBudgets, null, b => !b.Terminating);
+        var failures = new ObjectFailures(Name);
         foreach (var budget in budgets)
         {
-            var state = DisruptionBudgets.Compute(_store, budget);
-            _store.Mutate(ResourceTypes.PodDisruptionBudgets, budget.Namespace, budget.Name, o =>
-            {
-                var allowed = state.DisruptionsAllowed > 0;
-                var status = new JsonObject
-                {
-                    ["observedGeneration"] = o["metadata"]!["generation"]?.DeepClone(),
-                    ["currentHealthy"] = state.CurrentHealthy,
-                    ["desiredHealthy"] = state.DesiredHealthy,
-                    ["disruptionsAllowed"] = state.DisruptionsAllowed,
-                    ["expectedPods"] = state.ExpectedPods,
-                    ["conditions"] = new JsonArray(ObjectStatus.PodCondition(
-                        _time,
-                        o["status"]?["conditions"] as JsonArray,
-                        "DisruptionAllowed",
-                        allowed,
-                        allowed ? "SufficientPods" : "InsufficientPods",
-                        allowed ? string.Empty : "Not enough pods are healthy to allow a disruption")),
-                };
-                status["conditions"]![0]!.AsObject().Remove("lastProbeTime");
-                status["conditions"]![0]!["observedGeneration"] = o["metadata"]!["generation"]?.DeepClone();
-                return ObjectStatus.Set(o, status);
-            });
+            failures.Run(budget, () => Reconcile(budget));
         }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject budget)
+    {
+        var state = DisruptionBudgets.Compute(_store, budget);
+        _store.Mutate(ResourceTypes.PodDisruptionBudgets, budget.Namespace, budget.Name, o =>
+        {
+            var allowed = state.DisruptionsAllowed > 0;
+            var status = new JsonObject
+            {
+                ["observedGeneration"] = o["metadata"]!["generation"]?.DeepClone(),
+                ["currentHealthy"] = state.CurrentHealthy,
+                ["desiredHealthy"] = state.DesiredHealthy,
+                ["disruptionsAllowed"] = state.DisruptionsAllowed,
+                ["expectedPods"] = state.ExpectedPods,
+                ["conditions"] = new JsonArray(ObjectStatus.PodCondition(
+                    _time,
+                    o["status"]?["conditions"] as JsonArray,
+                    "DisruptionAllowed",
+                    allowed,
+                    allowed ? "SufficientPods" : "InsufficientPods",
+                    allowed ? string.Empty : "Not enough pods are healthy to allow a disruption")),
+            };
+            status["conditions"]![0]!.AsObject().Remove("lastProbeTime");
+            status["conditions"]![0]!["observedGeneration"] = o["metadata"]!["generation"]?.DeepClone();
+            return ObjectStatus.Set(o, status);
+        });
     }
 }

@@ -24,47 +24,11 @@ internal sealed class EndpointsController : IController
     {
         var (services, _) = _store.List(ResourceTypes.Services, null, s => s.Node["spec"]?["selector"] is JsonObject { Count: > 0 });
         var wanted = new HashSet<string>(StringComparer.Ordinal);
+        var failures = new ObjectFailures(Name);
         foreach (var service in services)
         {
             wanted.Add(service.Key);
-            var subsets = Subsets(service);
-            var existing = _store.Get(ResourceTypes.Endpoints, service.Namespace, service.Name);
-            if (existing is null)
-            {
-                var endpoints = new JsonObject
-                {
-                    ["metadata"] = new JsonObject
-                    {
-                        ["name"] = service.Name,
-                        ["namespace"] = service.Namespace,
-                        ["labels"] = service.Node["metadata"]?["labels"]?.DeepClone() ?? new JsonObject(),
-                    },
-                    ["subsets"] = subsets,
-                };
-                _managedEndpoints.Add(service.Key);
-                try
-                {
-                    _store.Create(ResourceTypes.Endpoints, endpoints);
-                }
-                catch (ApiException ex) when (ex.Code == 409)
-                {
-                    // Created meanwhile; the next pass updates it.
-                }
-
-                continue;
-            }
-
-            _managedEndpoints.Add(service.Key);
-            _store.Mutate(ResourceTypes.Endpoints, service.Namespace, service.Name, o =>
-            {
-                if (JsonNode.DeepEquals(o["subsets"], subsets))
-                {
-                    return false;
-                }
-
-                o["subsets"] = subsets;
-                return true;
-            });
+            failures.Run(service, () => Reconcile(service));
         }
 
         foreach (var key in _managedEndpoints.Where(k => !wanted.Contains(k)).ToList())
@@ -73,6 +37,50 @@ internal sealed class EndpointsController : IController
             _store.Remove(ResourceTypes.Endpoints, key[..slash], key[(slash + 1)..]);
             _managedEndpoints.Remove(key);
         }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject service)
+    {
+        var subsets = Subsets(service);
+        var existing = _store.Get(ResourceTypes.Endpoints, service.Namespace, service.Name);
+        if (existing is null)
+        {
+            var endpoints = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = service.Name,
+                    ["namespace"] = service.Namespace,
+                    ["labels"] = service.Node["metadata"]?["labels"]?.DeepClone() ?? new JsonObject(),
+                },
+                ["subsets"] = subsets,
+            };
+            _managedEndpoints.Add(service.Key);
+            try
+            {
+                _store.Create(ResourceTypes.Endpoints, endpoints);
+            }
+            catch (ApiException ex) when (ex.Code == 409)
+            {
+                // Created meanwhile; the next pass updates it.
+            }
+
+            return;
+        }
+
+        _managedEndpoints.Add(service.Key);
+        _store.Mutate(ResourceTypes.Endpoints, service.Namespace, service.Name, o =>
+        {
+            if (JsonNode.DeepEquals(o["subsets"], subsets))
+            {
+                return false;
+            }
+
+            o["subsets"] = subsets;
+            return true;
+        });
     }
 
     private JsonArray Subsets(StoredObject service)

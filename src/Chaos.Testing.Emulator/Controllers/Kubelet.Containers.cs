@@ -43,7 +43,8 @@ internal sealed partial class Kubelet
     {
         var specImages = (pod.Node["spec"]?["containers"] as JsonArray ?? []).ToDictionary(c => c!["name"]!.ToString(), c => c!["image"]!.ToString(), StringComparer.Ordinal);
         var statuses = pod.Node["status"]?["containerStatuses"] as JsonArray ?? [];
-        if (statuses.All(s => specImages.GetValueOrDefault(s!["name"]!.ToString()) == s["image"]!.ToString()))
+        // A status a client wrote without a name or image (the status subresource accepts one) is not a change of image.
+        if (statuses.All(s => s?["name"] is null || s["image"] is null || specImages.GetValueOrDefault(s["name"]!.ToString()) == s["image"]!.ToString()))
         {
             return false;
         }

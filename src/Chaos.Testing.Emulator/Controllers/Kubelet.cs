@@ -38,55 +38,57 @@ internal sealed partial class Kubelet : IController
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
         var nodeNames = nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var live = new HashSet<string>(StringComparer.Ordinal);
+        var failures = new ObjectFailures(Name);
         foreach (var pod in pods)
         {
             live.Add(pod.Uid);
-            if (!nodeNames.Contains(PodLifecycle.NodeOf(pod)))
-            {
-                // Pod garbage collection: a pod bound to a node that no longer exists is removed.
-                _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
-                continue;
-            }
-
-            if (pod.Terminating)
-            {
-                Terminate(pod, now);
-                continue;
-            }
-
-            var phase = pod.Node["status"]?["phase"]?.ToString();
-            if (phase == "Pending")
-            {
-                if (_timers.IsDue($"start:{pod.Uid}", _options.PodStartDelay, now))
-                {
-                    Start(pod, nodes.First(n => n.Name == PodLifecycle.NodeOf(pod)), now);
-                }
-
-                continue;
-            }
-
-            if (phase != "Running")
-            {
-                continue;
-            }
-
-            if (_payloads.CompletePayloadPod(pod, now))
-            {
-                continue;
-            }
-
-            var restarted = RestartChangedContainers(pod, now);
-            if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod)
-                && _timers.IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
-            {
-                MarkReady(pod);
-            }
-
-            StartEphemeralContainers(pod, now);
-            _payloads.FinishEphemeralContainers(pod, now);
+            failures.Run(pod, () => Reconcile(pod, nodes, nodeNames, now));
         }
 
         _timers.Prune(live);
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject pod, IReadOnlyList<StoredObject> nodes, HashSet<string> nodeNames, DateTimeOffset now)
+    {
+        if (!nodeNames.Contains(PodLifecycle.NodeOf(pod)))
+        {
+            // Pod garbage collection: a pod bound to a node that no longer exists is removed.
+            _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
+            return;
+        }
+
+        if (pod.Terminating)
+        {
+            Terminate(pod, now);
+            return;
+        }
+
+        var phase = pod.Node["status"]?["phase"]?.ToString();
+        if (phase == "Pending")
+        {
+            if (_timers.IsDue($"start:{pod.Uid}", _options.PodStartDelay, now))
+            {
+                Start(pod, nodes.First(n => n.Name == PodLifecycle.NodeOf(pod)), now);
+            }
+
+            return;
+        }
+
+        if (phase != "Running" || _payloads.CompletePayloadPod(pod, now))
+        {
+            return;
+        }
+
+        var restarted = RestartChangedContainers(pod, now);
+        if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod)
+            && _timers.IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
+        {
+            MarkReady(pod);
+        }
+
+        StartEphemeralContainers(pod, now);
+        _payloads.FinishEphemeralContainers(pod, now);
     }
 
     private void Start(StoredObject pod, StoredObject node, DateTimeOffset now)

@@ -22,30 +22,38 @@ internal sealed class NamespaceController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (terminating, _) = _store.List(ResourceTypes.Namespaces, null, n => n.Terminating);
+        var failures = new ObjectFailures(Name);
         foreach (var ns in terminating)
         {
-            var remaining = 0;
-            foreach (var type in NamespacedTypes)
+            failures.Run(ns, () => Finish(ns));
+        }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Finish(StoredObject ns)
+    {
+        var remaining = 0;
+        foreach (var type in NamespacedTypes)
+        {
+            var (items, _) = _store.List(type, ns.Name);
+            remaining += items.Count;
+            foreach (var item in items.Where(i => !i.Terminating))
             {
-                var (items, _) = _store.List(type, ns.Name);
-                remaining += items.Count;
-                foreach (var item in items.Where(i => !i.Terminating))
+                if (type == ResourceTypes.Pods)
                 {
-                    if (type == ResourceTypes.Pods)
-                    {
-                        PodLifecycle.DeleteGracefully(_store, item);
-                    }
-                    else
-                    {
-                        _store.Remove(type, item.Namespace, item.Name, item.Uid);
-                    }
+                    PodLifecycle.DeleteGracefully(_store, item);
+                }
+                else
+                {
+                    _store.Remove(type, item.Namespace, item.Name, item.Uid);
                 }
             }
+        }
 
-            if (remaining == 0 && ns.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
-            {
-                _store.Remove(ResourceTypes.Namespaces, null, ns.Name, ns.Uid);
-            }
+        if (remaining == 0 && ns.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
+        {
+            _store.Remove(ResourceTypes.Namespaces, null, ns.Name, ns.Uid);
         }
     }
 }

@@ -23,32 +23,40 @@ internal sealed class NoExecuteTaintManager : IController
 
     public void Reconcile(DateTimeOffset now)
     {
+        var failures = new ObjectFailures(Name);
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null, n => (n.Node["spec"]?["taints"] as JsonArray ?? []).Any(t => t?["effect"]?.ToString() == "NoExecute"));
         foreach (var node in nodes)
         {
             var (pods, _) = _store.List(ResourceTypes.Pods, null, p => PodLifecycle.NodeOf(p) == node.Name && !p.Terminating);
             foreach (var pod in pods)
             {
-                var tolerations = (pod.Node["spec"]?["tolerations"] as JsonArray ?? []).ToList();
-                var taint = Scheduling.UntoleratedTaint(node, tolerations, includeUnschedulable: false, noExecuteOnly: true);
-                if (taint is not null)
-                {
-                    PodLifecycle.DeleteGracefully(_store, pod);
-                    continue;
-                }
-
-                // Tolerated for a while only: evict once tolerationSeconds have passed.
-                var limited = (node.Node["spec"]?["taints"] as JsonArray ?? [])
-                    .Where(t => t?["effect"]?.ToString() == "NoExecute")
-                    .Select(t => tolerations.Where(x => Scheduling.Tolerates(x, t)).Select(x => x?["tolerationSeconds"]?.ToInt64()).ToList())
-                    .Where(seconds => seconds.Count > 0 && seconds.All(s => s is not null))
-                    .Select(seconds => seconds.Max()!.Value)
-                    .ToList();
-                if (limited.Count > 0 && _timers.IsDue($"noexecute:{pod.Uid}", TimeSpan.FromSeconds(limited.Min()), now))
-                {
-                    PodLifecycle.DeleteGracefully(_store, pod);
-                }
+                failures.Run(pod, () => Reconcile(node, pod, now));
             }
+        }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject node, StoredObject pod, DateTimeOffset now)
+    {
+        var tolerations = (pod.Node["spec"]?["tolerations"] as JsonArray ?? []).ToList();
+        var taint = Scheduling.UntoleratedTaint(node, tolerations, includeUnschedulable: false, noExecuteOnly: true);
+        if (taint is not null)
+        {
+            PodLifecycle.DeleteGracefully(_store, pod);
+            return;
+        }
+
+        // Tolerated for a while only: evict once tolerationSeconds have passed.
+        var limited = (node.Node["spec"]?["taints"] as JsonArray ?? [])
+            .Where(t => t?["effect"]?.ToString() == "NoExecute")
+            .Select(t => tolerations.Where(x => Scheduling.Tolerates(x, t)).Select(x => x?["tolerationSeconds"]?.ToInt64()).ToList())
+            .Where(seconds => seconds.Count > 0 && seconds.All(s => s is not null))
+            .Select(seconds => seconds.Max()!.Value)
+            .ToList();
+        if (limited.Count > 0 && _timers.IsDue($"noexecute:{pod.Uid}", TimeSpan.FromSeconds(limited.Min()), now))
+        {
+            PodLifecycle.DeleteGracefully(_store, pod);
         }
     }
 }

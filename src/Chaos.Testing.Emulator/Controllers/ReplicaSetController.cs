@@ -27,31 +27,39 @@ internal sealed class ReplicaSetController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (sets, _) = _store.List(ResourceTypes.ReplicaSets, null, rs => !rs.Terminating);
+        var failures = new ObjectFailures(Name);
         foreach (var rs in sets)
         {
-            var replicas = rs.Node["spec"]!["replicas"]?.ToInt32() ?? 1;
-            var (pods, _) = _store.List(ResourceTypes.Pods, rs.Namespace, p => Workloads.IsControlledBy(p, rs));
-            var active = pods.Where(PodLifecycle.IsActive).ToList();
-            for (var i = active.Count; i < replicas; i++)
-            {
-                Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, Workloads.PodFromTemplate(rs, $"{rs.Name}-", null));
-            }
-
-            foreach (var extra in active.OrderBy(Admission.IsPodReady).ThenByDescending(p => p.ResourceVersion).Take(Math.Max(0, active.Count - replicas)))
-            {
-                PodLifecycle.DeleteGracefully(_store, extra);
-            }
-
-            var ready = active.Count(Admission.IsPodReady);
-            var labels = rs.Node["spec"]!["template"]?["metadata"]?["labels"];
-            _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o => ObjectStatus.Set(o, new JsonObject
-            {
-                ["replicas"] = active.Count,
-                ["fullyLabeledReplicas"] = active.Count(p => SelectorMatcher.Matches(new JsonObject { ["matchLabels"] = labels?.DeepClone() }, p.Labels)),
-                ["readyReplicas"] = ready,
-                ["availableReplicas"] = ready,
-                ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
-            }));
+            failures.Run(rs, () => Reconcile(rs));
         }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject rs)
+    {
+        var replicas = rs.Node["spec"]!["replicas"]?.ToInt32() ?? 1;
+        var (pods, _) = _store.List(ResourceTypes.Pods, rs.Namespace, p => Workloads.IsControlledBy(p, rs));
+        var active = pods.Where(PodLifecycle.IsActive).ToList();
+        for (var i = active.Count; i < replicas; i++)
+        {
+            Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, Workloads.PodFromTemplate(rs, $"{rs.Name}-", null));
+        }
+
+        foreach (var extra in active.OrderBy(Admission.IsPodReady).ThenByDescending(p => p.ResourceVersion).Take(Math.Max(0, active.Count - replicas)))
+        {
+            PodLifecycle.DeleteGracefully(_store, extra);
+        }
+
+        var ready = active.Count(Admission.IsPodReady);
+        var labels = rs.Node["spec"]!["template"]?["metadata"]?["labels"];
+        _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o => ObjectStatus.Set(o, new JsonObject
+        {
+            ["replicas"] = active.Count,
+            ["fullyLabeledReplicas"] = active.Count(p => SelectorMatcher.Matches(new JsonObject { ["matchLabels"] = labels?.DeepClone() }, p.Labels)),
+            ["readyReplicas"] = ready,
+            ["availableReplicas"] = ready,
+            ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
+        }));
     }
 }

@@ -32,55 +32,77 @@ internal sealed class Scheduler : IController
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
         var (pods, _) = _store.List(ResourceTypes.Pods, null, p => !string.IsNullOrEmpty(PodLifecycle.NodeOf(p)) && PodLifecycle.IsActive(p));
         var load = nodes.ToDictionary(n => n.Name, n => pods.Count(p => PodLifecycle.NodeOf(p) == n.Name), StringComparer.Ordinal);
+        var failures = new ObjectFailures(Name);
         foreach (var pod in pending)
         {
-            var spec = pod.Node["spec"]!;
-            var tolerations = (spec["tolerations"] as JsonArray ?? []).ToList();
-            var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
-            var candidates = new List<StoredObject>();
-            foreach (var node in nodes)
-            {
-                if (Unfit(spec, node, tolerations) is { } reason)
-                {
-                    reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
-                }
-                else
-                {
-                    candidates.Add(node);
-                }
-            }
+            failures.Run(pod, () => Schedule(pod, nodes, load, failures));
+        }
 
-            if (candidates.Count == 0)
-            {
-                var message = $"0/{nodes.Count} nodes are available: "
-                    + string.Join(", ", reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}")) + ".";
-                _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
-                {
-                    var existing = o["status"]?["conditions"] as JsonArray;
-                    var condition = ObjectStatus.PodCondition(_time, existing, "PodScheduled", false, "Unschedulable", message);
-                    return ObjectStatus.SetPodConditions(o, [condition]);
-                });
-                continue;
-            }
+        failures.ThrowIfAny();
+    }
 
-            var chosen = candidates.OrderBy(n => load[n.Name]).ThenBy(n => n.Name, StringComparer.Ordinal).First();
-            load[chosen.Name]++;
+    private void Schedule(StoredObject pod, IReadOnlyList<StoredObject> nodes, Dictionary<string, int> load, ObjectFailures failures)
+    {
+        var spec = pod.Node["spec"]!;
+        var tolerations = (spec["tolerations"] as JsonArray ?? []).ToList();
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+        var candidates = new List<StoredObject>();
+        foreach (var node in nodes)
+        {
+            if (Unfit(spec, node, tolerations, failures) is { } reason)
+            {
+                reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+            }
+            else
+            {
+                candidates.Add(node);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            var message = $"0/{nodes.Count} nodes are available: "
+                + string.Join(", ", reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}")) + ".";
             _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
             {
-                if (!string.IsNullOrEmpty(o["spec"]?["nodeName"]?.ToString()))
-                {
-                    return false;
-                }
-
-                o["spec"]!["nodeName"] = chosen.Name;
                 var existing = o["status"]?["conditions"] as JsonArray;
-                ObjectStatus.SetPodConditions(o, [ObjectStatus.PodCondition(_time, existing, "PodScheduled", true, null, null)]);
-                return true;
+                var condition = ObjectStatus.PodCondition(_time, existing, "PodScheduled", false, "Unschedulable", message);
+                return ObjectStatus.SetPodConditions(o, [condition]);
             });
+            return;
         }
+
+        var chosen = candidates.OrderBy(n => load[n.Name]).ThenBy(n => n.Name, StringComparer.Ordinal).First();
+        load[chosen.Name]++;
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            if (!string.IsNullOrEmpty(o["spec"]?["nodeName"]?.ToString()))
+            {
+                return false;
+            }
+
+            o["spec"]!["nodeName"] = chosen.Name;
+            var existing = o["status"]?["conditions"] as JsonArray;
+            ObjectStatus.SetPodConditions(o, [ObjectStatus.PodCondition(_time, existing, "PodScheduled", true, null, null)]);
+            return true;
+        });
     }
 
     /// <summary>Why the pod does not fit the node, in the scheduler's words, or null when it fits.</summary>
+    private static string? Unfit(JsonNode spec, StoredObject node, List<JsonNode?> tolerations, ObjectFailures failures)
+    {
+        try
+        {
+            return Unfit(spec, node, tolerations);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A node the scheduler cannot read takes no pods; the other nodes still do.
+            failures.Record(node, ex);
+            return "node(s) could not be read";
+        }
+    }
+
     private static string? Unfit(JsonNode spec, StoredObject node, List<JsonNode?> tolerations)
     {
         if (!Scheduling.IsNodeReady(node))

@@ -27,60 +27,68 @@ internal sealed class StatefulSetController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (sets, _) = _store.List(ResourceTypes.StatefulSets, null, s => !s.Terminating);
+        var failures = new ObjectFailures(Name);
         foreach (var set in sets)
         {
-            var spec = set.Node["spec"]!;
-            var replicas = spec["replicas"]?.ToInt32() ?? 1;
-            var parallel = spec["podManagementPolicy"]?.ToString() == "Parallel";
-            var (pods, _) = _store.List(ResourceTypes.Pods, set.Namespace, p => Workloads.IsControlledBy(p, set));
-            for (var ordinal = 0; ordinal < replicas; ordinal++)
-            {
-                var name = $"{set.Name}-{ordinal}";
-                var existing = _store.Get(ResourceTypes.Pods, set.Namespace, name);
-                if (existing is not null)
-                {
-                    if (!parallel && (!Admission.IsPodReady(existing) || existing.Terminating))
-                    {
-                        break; // OrderedReady: the next ordinal waits for this one
-                    }
-
-                    continue;
-                }
-
-                var pod = Workloads.PodFromTemplate(set, null, name);
-                var labels = pod["metadata"]!["labels"]!.AsObject();
-                labels["statefulset.kubernetes.io/pod-name"] = name;
-                labels["apps.kubernetes.io/pod-index"] = ordinal.ToString(CultureInfo.InvariantCulture);
-                pod["spec"]!["hostname"] = name;
-                if (spec["serviceName"]?.ToString() is { Length: > 0 } service)
-                {
-                    pod["spec"]!["subdomain"] = service;
-                }
-
-                Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, pod);
-                if (!parallel)
-                {
-                    break;
-                }
-            }
-
-            foreach (var pod in pods.Where(p => PodLifecycle.IsActive(p) && Ordinal(set, p) >= replicas).OrderByDescending(p => Ordinal(set, p)))
-            {
-                PodLifecycle.DeleteGracefully(_store, pod);
-            }
-
-            var active = pods.Where(PodLifecycle.IsActive).ToList();
-            var ready = active.Count(Admission.IsPodReady);
-            _store.Mutate(ResourceTypes.StatefulSets, set.Namespace, set.Name, o => ObjectStatus.Set(o, new JsonObject
-            {
-                ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
-                ["replicas"] = active.Count,
-                ["readyReplicas"] = ready,
-                ["currentReplicas"] = active.Count,
-                ["updatedReplicas"] = active.Count,
-                ["availableReplicas"] = ready,
-            }));
+            failures.Run(set, () => Reconcile(set));
         }
+
+        failures.ThrowIfAny();
+    }
+
+    private void Reconcile(StoredObject set)
+    {
+        var spec = set.Node["spec"]!;
+        var replicas = spec["replicas"]?.ToInt32() ?? 1;
+        var parallel = spec["podManagementPolicy"]?.ToString() == "Parallel";
+        var (pods, _) = _store.List(ResourceTypes.Pods, set.Namespace, p => Workloads.IsControlledBy(p, set));
+        for (var ordinal = 0; ordinal < replicas; ordinal++)
+        {
+            var name = $"{set.Name}-{ordinal}";
+            var existing = _store.Get(ResourceTypes.Pods, set.Namespace, name);
+            if (existing is not null)
+            {
+                if (!parallel && (!Admission.IsPodReady(existing) || existing.Terminating))
+                {
+                    break; // OrderedReady: the next ordinal waits for this one
+                }
+
+                continue;
+            }
+
+            var pod = Workloads.PodFromTemplate(set, null, name);
+            var labels = pod["metadata"]!["labels"]!.AsObject();
+            labels["statefulset.kubernetes.io/pod-name"] = name;
+            labels["apps.kubernetes.io/pod-index"] = ordinal.ToString(CultureInfo.InvariantCulture);
+            pod["spec"]!["hostname"] = name;
+            if (spec["serviceName"]?.ToString() is { Length: > 0 } service)
+            {
+                pod["spec"]!["subdomain"] = service;
+            }
+
+            Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, pod);
+            if (!parallel)
+            {
+                break;
+            }
+        }
+
+        foreach (var pod in pods.Where(p => PodLifecycle.IsActive(p) && Ordinal(set, p) >= replicas).OrderByDescending(p => Ordinal(set, p)))
+        {
+            PodLifecycle.DeleteGracefully(_store, pod);
+        }
+
+        var active = pods.Where(PodLifecycle.IsActive).ToList();
+        var ready = active.Count(Admission.IsPodReady);
+        _store.Mutate(ResourceTypes.StatefulSets, set.Namespace, set.Name, o => ObjectStatus.Set(o, new JsonObject
+        {
+            ["observedGeneration"] = o["metadata"]!["generation"]!.DeepClone(),
+            ["replicas"] = active.Count,
+            ["readyReplicas"] = ready,
+            ["currentReplicas"] = active.Count,
+            ["updatedReplicas"] = active.Count,
+            ["availableReplicas"] = ready,
+        }));
     }
 
     private static int Ordinal(StoredObject set, StoredObject pod) =>

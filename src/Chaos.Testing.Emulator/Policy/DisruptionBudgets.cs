@@ -16,9 +16,10 @@ internal static class DisruptionBudgets
         var live = pods.Where(p => !p.Terminating).ToList();
         var healthy = live.Count(Admission.IsPodReady);
         var expected = ExpectedPods(store, pods);
-        var spec = budget.Node["spec"]!;
+        // A budget without spec (the API accepts one) selects no pods and asks for none: nothing to protect, nothing allowed.
+        var spec = budget.Node["spec"];
         int desired;
-        if (spec["minAvailable"] is { } min)
+        if (spec?["minAvailable"] is { } min)
         {
             desired = Resolve(min, expected, out var isPercent);
             if (!isPercent)
@@ -26,7 +27,7 @@ internal static class DisruptionBudgets
                 expected = Math.Max(expected, live.Count);
             }
         }
-        else if (spec["maxUnavailable"] is { } max)
+        else if (spec?["maxUnavailable"] is { } max)
         {
             desired = Math.Max(0, expected - Resolve(max, expected, out _));
         }

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Storage;
+using Chaos.Testing.Emulator.Validation;
+using k8s.Models;
 using Microsoft.AspNetCore.Http;
 
 namespace Chaos.Testing.Emulator.Server;
@@ -142,14 +144,9 @@ internal sealed partial class ApiServer
         JsonNode? body = null;
         if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {
-            try
-            {
-                body = await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
-            }
-            catch (JsonException ex)
-            {
-                throw ApiException.BadRequest($"the DeleteOptions body is not valid JSON: {ex.Message}");
-            }
+            body = await Json.ReadBodyAsync(request, cancellationToken) as JsonObject
+                ?? throw ApiException.BadRequest("the DeleteOptions body must be a JSON object");
+            ObjectSchema.CheckBody(typeof(V1DeleteOptions), "DeleteOptions", body);
         }
 
         long? grace = body?["gracePeriodSeconds"]?.ToInt64();

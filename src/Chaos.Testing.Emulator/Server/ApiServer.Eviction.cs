@@ -3,6 +3,8 @@ using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Storage;
+using Chaos.Testing.Emulator.Validation;
+using k8s.Models;
 using Microsoft.AspNetCore.Http;
 
 namespace Chaos.Testing.Emulator.Server;
@@ -13,6 +15,7 @@ internal sealed partial class ApiServer
     private async Task EvictAsync(HttpContext context, RequestInfo request, CancellationToken cancellationToken)
     {
         var eviction = await Json.ReadObjectAsync(context.Request, cancellationToken);
+        ObjectSchema.CheckBody(typeof(V1Eviction), "Eviction", eviction);
         var name = eviction["metadata"]?["name"]?.ToString();
         if (!string.IsNullOrEmpty(name) && name != request.Name)
         {

@@ -116,7 +116,7 @@ internal sealed partial class ApiServer
 
         using (subscription)
         using (var timeoutSource = new CancellationTokenSource(timeout, _time))
-        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token, subscription.Closed))
         {
             await context.Response.StartAsync(cancellationToken);
             await context.Response.Body.FlushAsync(cancellationToken);
@@ -133,6 +133,12 @@ internal sealed partial class ApiServer
             catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // timeoutSeconds elapsed: end the stream normally, as the real server does.
+            }
+            catch (OperationCanceledException) when (subscription.ClosedAsTooSlow && !cancellationToken.IsCancellationRequested)
+            {
+                // The watcher fell too far behind (its queue filled up while it did not read): close the connection, as
+                // the real server closes an unresponsive watcher; the client starts a new watch.
+                context.Abort();
             }
         }
     }

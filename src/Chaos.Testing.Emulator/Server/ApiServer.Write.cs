@@ -28,6 +28,7 @@ internal sealed partial class ApiServer
         }
 
         var obj = await Json.ReadObjectAsync(context.Request, cancellationToken);
+        ObjectSchema.CheckBody(type, obj);
         CheckKind(type, obj);
         if (type == ResourceTypes.SelfSubjectAccessReviews)
         {
@@ -82,6 +83,7 @@ internal sealed partial class ApiServer
     private async Task UpdateAsync(HttpContext context, RequestInfo request, CancellationToken cancellationToken)
     {
         var obj = await Json.ReadObjectAsync(context.Request, cancellationToken);
+        ObjectSchema.CheckBody(request.Type!, obj);
         CheckKind(request.Type!, obj);
         CheckIdentity(request, obj);
         var expected = obj["metadata"]?["resourceVersion"]?.ToString();
@@ -101,6 +103,7 @@ internal sealed partial class ApiServer
             var current = _store.GetRequired(type, request.Namespace, request.Name!);
             var patched = PatchEngine.Apply(kind, current.Clone(), patch, type.Kind) as JsonObject
                 ?? throw ApiException.BadRequest("the patch must leave a JSON object");
+            ObjectSchema.CheckPatched(type, request.Name!, patched, patch);
             CheckIdentity(request, patched);
 
             // A patch that names a resourceVersion is a precondition; otherwise the server retries on conflicts itself.

@@ -40,6 +40,9 @@ internal sealed partial class ApiServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1");
 
+    /// <summary>Gets the last exception a request handler did not expect (answered 500), or null; tests assert it stays null.</summary>
+    public Exception? LastInternalError { get; private set; }
+
     public async Task StartAsync(int port, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -48,7 +51,9 @@ internal sealed partial class ApiServer : IAsyncDisposable
         {
             options.Listen(IPAddress.Loopback, port);
             options.AddServerHeader = false;
-            options.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
+            // Bodies over Json.MaxBodyBytes are refused with a 413 Status; Kestrel reads (and drops) up to this much of
+            // what the client is still sending, so that the client gets to read that answer instead of a reset connection.
+            options.Limits.MaxRequestBodySize = 4L * Json.MaxBodyBytes;
         });
         builder.Services.AddRoutingCore();
         var app = builder.Build();
@@ -72,6 +77,20 @@ internal sealed partial class ApiServer : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleRequestAsync(context);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Even before the request is parsed and audited (a failing clock): never Kestrel's empty 500.
+            LastInternalError = ex;
+            await WriteErrorAsync(context, ApiException.Internal(ex));
+        }
+    }
+
+    private async Task HandleRequestAsync(HttpContext context)
     {
         var arrived = _time.GetUtcNow();
         var request = RequestInfo.Parse(context.Request);
@@ -108,6 +127,7 @@ internal sealed partial class ApiServer : IAsyncDisposable
         var cancellationToken = linked.Token;
         try
         {
+            RequestGuard.Check(context.Request);
             await _faults.ExecuteAsync(request, ct => new ValueTask(RouteAsync(context, request, ct)), () => injected = true, cancellationToken);
         }
         catch (ApiException ex)
@@ -122,6 +142,19 @@ internal sealed partial class ApiServer : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client went away or the emulator is stopping; nothing is left to answer.
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel's own limits (the request body size) while the body is read.
+            await WriteErrorAsync(context, ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new ApiException(413, "RequestEntityTooLarge", $"the request is too large: {ex.Message}")
+                : ApiException.BadRequest(ex.Message));
+        }
+        catch (Exception ex)
+        {
+            // A bug of the emulator: answered as the API server answers a panic, a 500 with a Status, never an empty body.
+            LastInternalError = ex;
+            await WriteErrorAsync(context, ApiException.Internal(ex));
         }
         finally
         {

@@ -243,6 +243,14 @@ internal sealed partial class ResourceStore
 
     private StoredObject Commit(ResourceType type, JsonObject obj, StoredObject? previous, string eventType)
     {
+        // Every stored object decodes as its kind, whoever writes it: the API refuses what does not (400/422) before it
+        // gets here, so this only stops a controller or seed bug from storing what every client would then fail to read.
+        if (JsonTypeCheck.Check(type.Model, obj) is { } error)
+        {
+            throw new InvalidOperationException(
+                $"The emulator refused to store {type.Kind} \"{obj["metadata"]?["name"]}\": it does not decode as a {type.Kind}: {error}");
+        }
+
         Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
         var stored = new StoredObject(type, obj);
         _objects[type][stored.Key] = stored;

@@ -109,6 +109,12 @@ internal static partial class ObjectValidator
                  || type == ResourceTypes.StatefulSets || type == ResourceTypes.DaemonSets)
         {
             ValidateWorkload(spec, errors);
+            if (type == ResourceTypes.Deployments)
+            {
+                var rollingUpdate = spec?["strategy"]?["rollingUpdate"];
+                ValidateIntOrPercent(rollingUpdate?["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", errors);
+                ValidateIntOrPercent(rollingUpdate?["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", errors, upTo100: false);
+            }
         }
         else if (type == ResourceTypes.Nodes)
         {
@@ -149,6 +155,9 @@ internal static partial class ObjectValidator
             {
                 errors.Add(FieldError.Invalid("spec", "minAvailable and maxUnavailable", "minAvailable and maxUnavailable cannot be both set"));
             }
+
+            ValidateIntOrPercent(spec?["minAvailable"], "spec.minAvailable", errors);
+            ValidateIntOrPercent(spec?["maxUnavailable"], "spec.maxUnavailable", errors);
         }
     }
 
