@@ -40,7 +40,7 @@ public sealed class DiscoveryTests : EmulatorTest
         var groups = await Client.Apis.GetAPIVersionsAsync();
 
         // Assert
-        groups.Groups.Select(g => g.Name).Should().BeEquivalentTo("apps", "policy", "networking.k8s.io", "authorization.k8s.io");
+        groups.Groups.Select(g => g.Name).Should().BeEquivalentTo("apps", "policy", "networking.k8s.io", "coordination.k8s.io", "authorization.k8s.io");
         groups.Groups.Should().OnlyContain(g => g.PreferredVersion.Version == "v1" && g.PreferredVersion.GroupVersion == g.Name + "/v1");
     }
 
