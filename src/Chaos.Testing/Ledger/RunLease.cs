@@ -97,25 +97,22 @@ internal sealed class RunLease : IAsyncDisposable
         await _stop.CancelAsync();
         await _renewing;
         _stop.Dispose();
-        if (TakenAway is not null)
-        {
-            return;
-        }
-
         try
         {
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            if (await CheckTakenAsync(bounded.Token))
+            if (TakenAway is null)
             {
-                return;
+                // A take between the last renewal and now counts too.
+                await CheckTakenAsync(bounded.Token);
             }
 
+            // The run's own Lease (by uid), taken or not: the run has ended. Gone already (404) or replaced (409) is fine.
             var body = new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = _lease.Metadata.Uid } };
             await _api.CallAsync("delete", "leases", _namespace, ct => _client.CoordinationV1.DeleteNamespacedLeaseAsync(_lease.Metadata.Name, _namespace, body, cancellationToken: ct), bounded.Token);
         }
         catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsConflict(ex))
         {
-            // Gone between the check and the delete (a retried delete of ours), or replaced: not ours to delete either way.
+            // Gone (taken and removed, or a retried delete of ours), or replaced by another of this name: nothing of ours to delete.
         }
         catch (Exception ex) when (ex is ChaosRefusedException or OperationCanceledException || ApiCalls.IsTransient(ex))
         {

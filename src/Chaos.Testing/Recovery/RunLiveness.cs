@@ -58,12 +58,7 @@ internal static class RunLiveness
                 return;
             }
 
-            if (lease.Metadata.Annotations?.TryGetValue(RunLease.TakenAnnotation, out var by) == true)
-            {
-                verdicts[id] = ($"its Lease was taken by {by}", null);
-                return;
-            }
-
+            // A Lease marked taken by an earlier sweep is judged like any other: its run stopped renewing when it saw the mark.
             observed[id] = (lease.Metadata.ResourceVersion, lease.Spec.LeaseDurationSeconds.Value);
         });
 
