@@ -13,7 +13,7 @@ if (!(args.Length == 2 && args[0] is "hold" or "sweep") && !(args.Length == 3 &&
 var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(args[^1]));
 
 // This host is killed mid-hold: a short Lease lets the next process's janitor see it stopped renewing within seconds.
-RunLease.Duration = TimeSpan.FromSeconds(2);
+RunLease.Duration = TimeSpan.FromSeconds(1);
 if (args[0] == "fault")
 {
     var fault = FaultCatalog.Find(args[1]) ?? throw new ArgumentException($"no fault {args[1]} in the catalog");

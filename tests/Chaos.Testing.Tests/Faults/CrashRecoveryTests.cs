@@ -57,7 +57,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         await sweeper.WaitForExitAsync();
         output.WriteLine(sweepOutput);
         sweeper.ExitCode.Should().Be(0, sweepOutput);
-        sweepOutput.Should().StartWith("Sweep: 4 recovered, 0 skipped, 0 failed").And.Contain("its Lease was not renewed for 3s");
+        sweepOutput.Should().StartWith("Sweep: 4 recovered, 0 skipped, 0 failed").And.Contain("its Lease was not renewed for 2s");
 
         var after = await ClusterState.CaptureAsync(cluster.Client);
         after.DifferencesFrom(before, podsMustSurvive: true).Should().BeEmpty("the janitor restores nodes and the failed pod exactly");
