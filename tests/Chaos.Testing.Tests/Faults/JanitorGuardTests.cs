@@ -114,14 +114,7 @@ public sealed class JanitorGuardTests
     private static LedgerEntry PodFailure(string original) =>
         Entry("pod-failure", new JsonObject { ["pause"] = "example/pause:1", ["images"] = new JsonObject { ["app"] = original } });
 
-    private static LedgerEntry Entry(string fault, JsonObject record) => new()
-    {
-        Experiment = Id,
-        Fault = fault,
-        Deadline = DateTimeOffset.UnixEpoch,
-        Owner = new RunOwner { Host = "forger", ProcessId = 1, ProcessStarted = DateTimeOffset.UnixEpoch },
-        Recovery = record,
-    };
+    private static LedgerEntry Entry(string fault, JsonObject record) => TestLedger.Entry(Id, fault, record);
 
     private static void Mark(V1ObjectMeta metadata, LedgerEntry entry, LedgerKey key, string? annotation = null)
     {

@@ -154,14 +154,7 @@ public sealed class LedgerForgeryTests
         (await ChaosJanitor.SweepAsync(cluster.Client, new SweepOptions { Force = true })).Failed.Should().ContainSingle().Which.Should().Contain("fails verification");
     }
 
-    private static LedgerEntry Entry(string fault, JsonObject record) => new()
-    {
-        Experiment = Id,
-        Fault = fault,
-        Deadline = DateTimeOffset.UnixEpoch,
-        Owner = new RunOwner { Host = "forger", ProcessId = 1, ProcessStarted = DateTimeOffset.UnixEpoch },
-        Recovery = record,
-    };
+    private static LedgerEntry Entry(string fault, JsonObject record) => TestLedger.Entry(Id, fault, record);
 
     /// <summary>Writes the attack's entry (sealed with <paramref name="seal"/>, or with no seal); returns where.</summary>
     private static async Task<(string Kind, string Name)> ForgeAsync(ShopCluster cluster, string attack, LedgerKey? seal)

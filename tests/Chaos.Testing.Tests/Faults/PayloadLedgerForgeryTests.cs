@@ -120,14 +120,7 @@ public sealed class PayloadLedgerForgeryTests
         cluster.Emulator.Audit.Clear();
     }
 
-    private static LedgerEntry Entry(string fault, JsonObject record) => new()
-    {
-        Experiment = Id,
-        Fault = fault,
-        Deadline = DateTimeOffset.UnixEpoch,
-        Owner = new RunOwner { Host = "forger", ProcessId = 1, ProcessStarted = DateTimeOffset.UnixEpoch },
-        Recovery = record,
-    };
+    private static LedgerEntry Entry(string fault, JsonObject record) => TestLedger.Entry(Id, fault, record);
 
     /// <summary>Sealed with the cluster's key: what a forger who got hold of the key could write (unsealed ones never get this far).</summary>
     private static void Mark(V1ObjectMeta metadata, LedgerEntry entry, LedgerKey key) => TestLedger.Seal(metadata, entry, key);

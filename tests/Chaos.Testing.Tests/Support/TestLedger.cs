@@ -6,6 +6,16 @@ namespace Chaos.Testing.Tests.Support;
 /// <summary>Ledger entries and run Leases written by a test the way a run writes them: sealed with the cluster's ledger key.</summary>
 internal static class TestLedger
 {
+    /// <summary>An entry as someone who can write annotations would forge it: deadline long past, an owner nobody knows.</summary>
+    public static LedgerEntry Entry(string experiment, string fault, System.Text.Json.Nodes.JsonObject record) => new()
+    {
+        Experiment = experiment,
+        Fault = fault,
+        Deadline = DateTimeOffset.UnixEpoch,
+        Owner = new RunOwner { Host = "forger", ProcessId = 1, ProcessStarted = DateTimeOffset.UnixEpoch },
+        Recovery = record,
+    };
+
     /// <summary>The cluster's ledger key (made, with its namespace, when there is none yet).</summary>
     public static Task<LedgerKey> KeyAsync(IKubernetes client) =>
         LedgerKeyStore.GetOrCreateAsync(client, new ApiCalls(TimeProvider.System), new SafetyOptions().LedgerKeySecret, CancellationToken.None);
