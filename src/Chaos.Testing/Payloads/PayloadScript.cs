@@ -95,7 +95,10 @@ internal sealed class PayloadScript
         return this;
     }
 
-    /// <summary>The payload script: install, hold for <paramref name="hold"/>, remove; TERM/INT/EXIT always remove.</summary>
+    /// <summary>
+    /// The payload script: install, hold for <paramref name="hold"/>, remove; TERM/INT/EXIT always remove, except in a
+    /// payload whose marker (<see cref="StopWhenUnmarked"/>) is gone, which only stops its own processes.
+    /// </summary>
     public string Render(TimeSpan hold)
     {
         var seconds = Math.Max(1, (long)Math.Ceiling(hold.TotalSeconds));

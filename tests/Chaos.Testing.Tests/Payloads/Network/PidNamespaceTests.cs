@@ -136,8 +136,8 @@ public sealed class PidNamespaceTests(ITestOutputHelper output)
         }
 
         (await payloadA.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(0, payloadA.Output);
-        payloadA.Output.Should().Contain($"chaos: marker chaos-{first} is gone");
         NetTools.State(pair.Pod).Should().Be(secondOnly, "the first payload removed nothing of the second experiment");
+        payloadA.Output.Should().Contain($"chaos: marker chaos-{first} is gone");
         payloadB.ExitCode.Should().BeNull();
     }
 
