@@ -8,7 +8,11 @@ public abstract class PayloadOptions
     /// <summary>Gets or sets the image of the payload container (it must have the tools the fault's page lists). Preload it on air-gapped clusters.</summary>
     public string Image { get; set; }
 
-    /// <summary>Gets or sets the container whose process namespace the payload joins; null for the pod's first container.</summary>
+    /// <summary>
+    /// Gets or sets the target container: the one whose restart or exit ends the fault early, and, for the faults that
+    /// act on its processes or files (container kill, disk fill, CPU and memory stress), whose PID namespace the payload
+    /// joins; null for the pod's first container.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? Container { get; set; }
 

@@ -24,7 +24,7 @@ internal sealed record PayloadProfile(
     /// Gets the profile of the faults that shape or filter traffic (delay, loss, corruption, duplication, bandwidth,
     /// partition): <c>tc</c> needs NET_ADMIN, <c>iptables</c> NET_ADMIN and, with the legacy backend, NET_RAW.
     /// </summary>
-    public static PayloadProfile TrafficShaping { get; } = new(NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"], SharesTargetProcesses: true, Network: true);
+    public static PayloadProfile TrafficShaping { get; } = new(NetworkFaultOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"], Network: true);
 
     /// <summary>Where a node payload mounts its node directory.</summary>
     public const string HostMount = "/host";

@@ -11,6 +11,9 @@ internal static class PayloadRecovery
 {
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a payload outside the target's PID namespace may take to end after its cleanup deleted its marker.</summary>
+    internal static readonly TimeSpan PayloadEndTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Adds <paramref name="container"/> unless the pod already has one of that name (idempotent; 409 → re-read, add again).</summary>
     public static async Task AddEphemeralContainerAsync(IKubernetes client, ApiCalls api, string ns, string podName, V1EphemeralContainer container, CancellationToken cancellationToken)
     {
@@ -121,10 +124,52 @@ internal static class PayloadRecovery
         {
             // Still holding (or never started, or killed): a short container stops it, removes the fault and checks.
             var cleanupName = await PodCleanupRun.RunAsync(client, api, time, pod, name, experimentId, cleanup, CleanupTimeout, cancellationToken);
+            if (!cleanup.Profile.SharesTargetProcesses && !cleanup.Profile.OneShot)
+            {
+                // The cleanup could not see the payload (another PID namespace): it deleted its marker, so the payload ends by itself.
+                await WaitForPayloadEndAsync(client, api, time, ns, podName, name, cleanupName, cancellationToken);
+            }
+
             action = $"payload {name} stopped early by {cleanupName}, fault removed (verified)";
         }
 
         await LedgerWrites.RemoveEntryAsync(client, api, time, pod, experimentId, cancellationToken);
         return action;
+    }
+
+    /// <summary>
+    /// Waits until the payload container no longer runs (<see cref="PayloadEndTimeout"/> at most): a payload that
+    /// still runs after its marker was deleted is reported, and its ledger entry stays, rather than called stopped.
+    /// </summary>
+    private static async Task WaitForPayloadEndAsync(IKubernetes client, ApiCalls api, TimeProvider time, string ns, string podName, string name, string cleanupName, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + PayloadEndTimeout;
+        while (true)
+        {
+            V1Pod pod;
+            try
+            {
+                pod = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(podName, ns, cancellationToken: ct), cancellationToken);
+            }
+            catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+            {
+                return;
+            }
+
+            // Not running: ended, or never started (then it holds nothing).
+            if (pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State?.Running is null)
+            {
+                return;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new TimeoutException(
+                    $"payload {name} in pod {ns}/{podName} still runs {PayloadEndTimeout.TotalSeconds:0}s after {cleanupName} removed its fault and its marker rule "
+                    + $"(it should end within about 2 s; see kubectl logs -n {ns} {podName} -c {name}); the ledger entry stays");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
     }
 }

@@ -18,9 +18,7 @@ internal static class PodCleanupRun
         IKubernetes client, ApiCalls api, TimeProvider time, V1Pod pod, string payload, string experimentId, PodCleanupPlan plan, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var ns = pod.Metadata.NamespaceProperty;
-        var script = PayloadCleanup.Render(experimentId, new PayloadCleanupTargets(
-            plan.Profile.Network ? plan.Record.Interface : null,
-            plan.Record.FillDirectory is { } dir ? $"{dir}/{DiskFillPayloads.FileName(experimentId)}" : null));
+        var script = PayloadCleanup.Render(experimentId, PodPayloadFault.CleanupTargets(plan.Record, plan.Profile, experimentId));
         var container = new PayloadContainer
         {
             Image = plan.Image,

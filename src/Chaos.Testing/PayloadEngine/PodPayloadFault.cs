@@ -6,7 +6,9 @@ namespace Chaos.Testing;
 
 /// <summary>
 /// A fault carried out by a payload in an ephemeral container of each target pod: it shares the pod's network namespace,
-/// and the target container's PID namespace where its <see cref="PayloadProfile"/> says so. Inject: ledger entry on the
+/// and the target container's PID namespace only where its <see cref="PayloadProfile"/> says so (a payload there is
+/// SIGKILLed, trap and all, when the target's first process exits); one outside it holds only while its marker rule
+/// exists (<see cref="PayloadScript.StopWhenUnmarked"/>), which the cleanup deletes. Inject: ledger entry on the
 /// pod (typed data only), then the ephemeral container, then wait until it runs and has installed the fault. The payload
 /// removes the fault itself when its hold ends or it gets TERM. Early recovery (cancellation, failure) injects a cleanup
 /// container built from code (<see cref="PayloadCleanup"/>), with the image the run injected with, that stops the payload,
@@ -97,17 +99,17 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         var prepared = await PrepareAsync(context, pods, cancellationToken);
         foreach (var pod in pods)
         {
-            var script = ScriptFor(context, pod, context.ExperimentId, prepared);
+            var script = PayloadFor(context, pod, prepared);
             var record = RecordFor(pod);
             var entry = context.LedgerEntry(Name, record);
-            PayloadLimits.Check(pod.Metadata, Verb, script.Render(PayloadHold(context)), PayloadCleanup.Render(context.ExperimentId, CleanupTargets(record, context.ExperimentId)), entry);
+            PayloadLimits.Check(pod.Metadata, Verb, script.Render(PayloadHold(context)), PayloadCleanup.Render(context.ExperimentId, CleanupTargets(record, Profile, context.ExperimentId)), entry);
         }
 
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (pod, ct) =>
         {
             var name = ContainerName(Name, context.ExperimentId);
             var container = ContainerFor(pod) with { Capabilities = Profile.Capabilities };
-            var script = ScriptFor(context, pod, context.ExperimentId, prepared);
+            var script = PayloadFor(context, pod, prepared);
 
             // 1. The ledger first: the typed data recovery needs is on the pod before the fault.
             var recovery = RecordFor(pod);
@@ -191,8 +193,19 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         Volume = FillTarget.Volume,
     };
 
-    private static PayloadCleanupTargets CleanupTargets(PodPayloadRecord record, string experimentId) =>
-        new(record.Interface, record.FillDirectory is { } dir ? $"{dir}/{DiskFillPayloads.FileName(experimentId)}" : null);
+    /// <summary>What the cleanup of <paramref name="record"/> looks at; it sees the payload's processes only where they share the target's.</summary>
+    internal static PayloadCleanupTargets CleanupTargets(PodPayloadRecord record, PayloadProfile profile, string experimentId) =>
+        new(profile.Network ? record.Interface : null, record.FillDirectory is { } dir ? $"{dir}/{DiskFillPayloads.FileName(experimentId)}" : null, profile.SharesTargetProcesses);
+
+    /// <summary>
+    /// The payload for <paramref name="pod"/>: one outside the target's PID namespace, which no cleanup container can
+    /// see, holds only while its marker rule exists (the tag cleanup deletes it, and the payload then ends by itself).
+    /// </summary>
+    private PayloadScript PayloadFor(FaultContext context, V1Pod pod, object? prepared)
+    {
+        var script = ScriptFor(context, pod, context.ExperimentId, prepared);
+        return Profile.SharesTargetProcesses || Profile.OneShot ? script : script.StopWhenUnmarked();
+    }
 
     /// <summary>The ephemeral container name of a run's payload on a pod.</summary>
     internal static string ContainerName(string fault, string experimentId) => $"chaos-{fault}-{experimentId}";
@@ -242,7 +255,9 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
         Mechanism = FaultMechanism.PodPayload,
         OperatorAction = operatorAction,
         Permissions = [.. FaultPermission.Core("pods", "update"), .. FaultPermission.Core("pods/ephemeralcontainers", "update"), .. FaultPermission.Core("pods/log", "get")],
-        Restore = new PodPayloadRestore(profile),
+        Restore = new PodPayloadRestore(profile.SharesTargetProcesses || profile.OneShot || profile.Capabilities.Contains("NET_ADMIN")
+            ? profile
+            : throw new ArgumentException($"Pod payload {name} neither shares the target's processes nor has NET_ADMIN for its stop marker: no cleanup could stop it.", nameof(profile))),
         Sample = sample,
     };
 

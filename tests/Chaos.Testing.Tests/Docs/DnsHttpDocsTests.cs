@@ -29,7 +29,8 @@ public sealed class DnsHttpDocsTests
         result.Verdict.Should().Be(ExperimentVerdict.Passed);
         var payload = (await client.CoreV1.ReadNamespacedPodAsync(result.Affected[0].Name, "shop")).Spec.EphemeralContainers[0];
         payload.SecurityContext.Capabilities.Add.Should().Equal("NET_ADMIN", "NET_RAW");
-        payload.Command[2].Should().Contain("--to-ports 15353").And.Contain("/proc/1/root/etc/resolv.conf");
+        payload.Command[2].Should().Contain("--to-ports 15353").And.Contain(" /etc/resolv.conf ").And.NotContain("/proc/1/root");
+        payload.TargetContainerName.Should().BeNull("the proxy needs only the pod's network namespace and resolv.conf");
     }
 
     [Fact]

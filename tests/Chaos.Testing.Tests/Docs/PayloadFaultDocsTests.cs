@@ -408,15 +408,19 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         pod.Status.EphemeralContainerStatuses.Should().OnlyContain(s => s.State.Terminated != null && s.State.Terminated.ExitCode == 0);
 
         payload.Image.Should().Be(image);
-        payload.TargetContainerName.Should().Be("cart");
+        var shares = PodPayloadFault.ProfileOf(FaultCatalog.Find(fault)!)!.SharesTargetProcesses;
+        payload.TargetContainerName.Should().Be(shares ? "cart" : null);
         payload.ImagePullPolicy.Should().Be("IfNotPresent");
         payload.Command.Should().HaveCount(4);
         payload.Command[0].Should().Be("sh");
         payload.Command[1].Should().Be("-c");
         payload.Command[3].Should().Be($"chaos-payload-{result.ExperimentId}");
         payload.Command[2].Should().StartWith($"# chaos-payload-{result.ExperimentId}\nset -u\n")
-            .And.Contain("trap 'cleanup; exit 0' TERM INT\ntrap cleanup EXIT\n")
-            .And.EndWith("echo 'chaos: installed'\nsleep 1 >/dev/null 2>&1 &\nhold=$!\nwait \"$hold\"\n");
+            .And.Contain("trap 'cleanup; exit 0' TERM INT USR1\ntrap cleanup EXIT\n")
+            .And.Contain("echo 'chaos: installed'\nsleep 1 >/dev/null 2>&1 &\nhold=$!\n")
+            .And.EndWith("wait \"$hold\"\n");
+        payload.Command[2].Contains($"iptables -w 5 -A INPUT -m comment --comment chaos-{result.ExperimentId} ||", StringComparison.Ordinal)
+            .Should().Be(!shares, "a payload outside the target's PID namespace holds on its marker rule");
         foreach (var line in scriptContains)
         {
             payload.Command[2].Should().Contain(line);
@@ -440,10 +444,10 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
         else
         {
             cleanup.Image.Should().Be(image);
-            cleanup.TargetContainerName.Should().Be("cart");
+            cleanup.TargetContainerName.Should().Be(shares ? "cart" : null);
             cleanup.Command.Should().Equal("sh", "-c", cleanup.Command[2], "chaos-cleanup");
-            cleanup.Command[2].Should().StartWith($"# chaos-cleanup of the payload tagged {result.ExperimentId}\n")
-                .And.Contain($"'[c]haos-payload-{result.ExperimentId}$'").And.EndWith($"echo '{PayloadCleanup.CleanedMarker}'\n");
+            cleanup.Command[2].Should().StartWith($"# chaos-cleanup of the payload tagged {result.ExperimentId}\n").And.EndWith($"echo '{PayloadCleanup.CleanedMarker}'\n");
+            cleanup.Command[2].Contains($"'[c]haos-payload-{result.ExperimentId}$'", StringComparison.Ordinal).Should().Be(shares, "only a cleanup that sees the payload looks for its processes");
             cleanup.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_STOPS" && e.Value == payload.Name);
             (cleanup.SecurityContext?.Capabilities?.Add ?? []).Should().Equal(capabilities);
             result.Affected[^1].Action.Should().Be($"payload {payload.Name} stopped early by {payload.Name}-cleanup-1, fault removed (verified)");

@@ -33,7 +33,9 @@ public sealed class InPodFaultTests
         var payload = pod.Spec.EphemeralContainers.First(c => !c.Name.Contains("-cleanup-", StringComparison.Ordinal));
         payload.Name.Should().StartWith("chaos-").And.EndWith(result.ExperimentId);
         payload.Image.Should().Be(image);
-        payload.TargetContainerName.Should().Be("cart");
+        var sharesProcesses = fault is "cpu" or "memory" or "disk" or "container-kill";
+        payload.TargetContainerName.Should().Be(sharesProcesses ? "cart" : null, "only faults that act on the target's processes or files join its PID namespace");
+        payload.Command[2].Contains("iptables -w 5 -A INPUT -m comment --comment chaos-", StringComparison.Ordinal).Should().Be(!sharesProcesses, "a payload no cleanup can see holds on its marker rule");
         (payload.SecurityContext?.Capabilities?.Add ?? []).Should().Equal(capabilities);
         payload.SecurityContext?.Privileged.Should().NotBe(true);
         payload.Command[2].Should().Contain(scriptContains);

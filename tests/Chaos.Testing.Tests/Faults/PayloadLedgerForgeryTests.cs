@@ -32,7 +32,7 @@ public sealed class PayloadLedgerForgeryTests
         (cleanup.SecurityContext.Capabilities.Add ?? []).Should().Equal(capabilities);
         cleanup.SecurityContext.Privileged.Should().BeFalse();
         cleanup.VolumeMounts.Should().BeNull();
-        cleanup.Command.Should().Equal("sh", "-c", PayloadCleanup.Render(Id, new PayloadCleanupTargets(fault == "network-delay" ? "eth0" : null)), "chaos-cleanup");
+        cleanup.Command.Should().Equal("sh", "-c", PayloadCleanup.Render(Id, new PayloadCleanupTargets(fault == "network-delay" ? "eth0" : null, SeesPayload: fault != "network-delay")), "chaos-cleanup");
         var json = KubernetesJson.Serialize(pod.Spec);
         json.Should().NotContain("evil").And.NotContain("SYS_ADMIN").And.NotContain("owned").And.NotContain("hostPath");
         (pod.Metadata.Annotations ?? new Dictionary<string, string>()).Should().NotContainKey($"chaos.testing/ledger-{Id}");

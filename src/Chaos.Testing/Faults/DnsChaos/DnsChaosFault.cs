@@ -9,7 +9,7 @@ internal sealed class DnsChaosFault(DnsChaosOptions options) : PodPayloadFault, 
         "dns-chaos",
         null,
         t => t.Pods.DnsChaos(),
-        new PayloadProfile(DnsChaosOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"], SharesTargetProcesses: true));
+        new PayloadProfile(DnsChaosOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"]));
 
     public override FaultDescriptor Definition => Descriptor;
 

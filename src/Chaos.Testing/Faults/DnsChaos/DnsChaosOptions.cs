@@ -49,7 +49,10 @@ public sealed class DnsChaosOptions : PayloadOptions
     {
         Patterns = [.. Patterns],
         Address = Address,
-        ResolvConfPath = "/proc/1/root/etc/resolv.conf",
+
+        // The pod's: the kubelet gives every container of a pod, ephemeral ones included, the pod's resolv.conf, so the
+        // payload needs neither the target's PID namespace nor its /proc/1/root.
+        ResolvConfPath = "/etc/resolv.conf",
     };
 
     internal void Validate(ICollection<string> errors)

@@ -9,7 +9,7 @@ internal sealed class HttpChaosFault(int port, HttpChaosOptions options) : PodPa
         "http-chaos",
         null,
         t => t.Pods.HttpChaos(8080, o => o.AbortStatus = 503),
-        new PayloadProfile(HttpChaosOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"], SharesTargetProcesses: true));
+        new PayloadProfile(HttpChaosOptions.DefaultImage, ["NET_ADMIN", "NET_RAW"]));
 
     public override FaultDescriptor Definition => Descriptor;
 

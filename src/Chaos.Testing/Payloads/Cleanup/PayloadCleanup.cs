@@ -15,6 +15,8 @@ namespace Chaos.Testing;
 /// prio with its band <c>40:</c>);</item>
 /// <item>the fill file <see cref="PayloadCleanupTargets.FillFile"/>.</item>
 /// </list>
+/// Without <see cref="PayloadCleanupTargets.SeesPayload"/> step 1 and the process check are left out: the payload,
+/// in another PID namespace, stops itself once step 2 deleted its marker rule (<see cref="PayloadScript.StopWhenUnmarked"/>).
 /// The check lists tagged processes, tagged rules, the ifb device, those qdiscs and the fill file; a tool the image
 /// lacks (e.g. no iptables in a stress image) is skipped, since the payload, from the same image, could not use it either.
 /// </summary>
@@ -42,13 +44,20 @@ internal static class PayloadCleanup
         text.Append("procs() { for p in $(pgrep -f \"$1\" 2>/dev/null); do [ \"$p\" = \"$$\" ] || echo \"$p\"; done; }\n");
         text.Append("stop() { for p in $(procs \"$1\"); do kill -\"$2\" \"$p\" 2>/dev/null; done; }\n");
         text.Append("settle() { n=0; while [ -n \"$(procs \"$1\")\" ] && [ \"$n\" -lt 50 ]; do sleep 0.1; n=$((n + 1)); done; }\n");
-        text.Append("if command -v pgrep >/dev/null 2>&1; then\n");
-        foreach (var pattern in new[] { payload, helpers, stress })
+        if (!targets.SeesPayload)
         {
-            text.Append("  stop ").Append(pattern).Append(" TERM; settle ").Append(pattern).Append("; stop ").Append(pattern).Append(" KILL\n");
+            text.Append("# the payload is in another PID namespace: it stops itself once its marker rule (comment ").Append(comment).Append(") is gone\n");
         }
+        else
+        {
+            text.Append("if command -v pgrep >/dev/null 2>&1; then\n");
+            foreach (var pattern in new[] { payload, helpers, stress })
+            {
+                text.Append("  stop ").Append(pattern).Append(" TERM; settle ").Append(pattern).Append("; stop ").Append(pattern).Append(" KILL\n");
+            }
 
-        text.Append("fi\n");
+            text.Append("fi\n");
+        }
 
         // Rules are deleted by the spec iptables-save prints for them: word-split (no glob, no eval), so a rule whose
         // spec holds quoted text is not deleted and is reported below instead of being interpreted.
@@ -90,13 +99,16 @@ internal static class PayloadCleanup
         text.Append("  for t in filter nat mangle raw; do\n");
         text.Append("    for r in $(iptables-save -t \"$t\" 2>/dev/null | grep -E -- ").Append(match).Append(" | tr ' ' '~'); do note \"iptables -t $t $(echo \"$r\" | tr '~' ' ')\"; done\n");
         text.Append("  done\nfi\n");
-        text.Append("if command -v pgrep >/dev/null 2>&1; then\n");
-        foreach (var pattern in new[] { payload, helpers, stress })
+        if (targets.SeesPayload)
         {
-            text.Append("  for p in $(procs ").Append(pattern).Append("); do note \"process $p: $(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-120)\"; done\n");
-        }
+            text.Append("if command -v pgrep >/dev/null 2>&1; then\n");
+            foreach (var pattern in new[] { payload, helpers, stress })
+            {
+                text.Append("  for p in $(procs ").Append(pattern).Append("); do note \"process $p: $(tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-120)\"; done\n");
+            }
 
-        text.Append("fi\n");
+            text.Append("fi\n");
+        }
         text.Append("if [ -n \"$left\" ]; then echo \"").Append(LeftPrefix).Append("$left\" >&2; exit 1; fi\n");
         text.Append("echo '").Append(CleanedMarker).Append("'\n");
         return text.ToString();

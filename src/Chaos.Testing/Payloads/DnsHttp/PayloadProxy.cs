@@ -24,7 +24,7 @@ internal static class PayloadProxy
     /// <summary>
     /// Adds the install step that starts <paramref name="program"/> (<c>python3 -c</c>) in the background and waits
     /// until it listens (it calls <c>ready()</c>), keeping its pid in <c>$chaos_&lt;kind&gt;</c>; and the cleanup steps
-    /// that kill it: by that pid in the payload's own trap, by <see cref="ProcessPattern"/> in the early-recovery
+    /// that kill it (<see cref="PayloadScript.Stop"/> steps): by that pid in the payload's own trap, by <see cref="ProcessPattern"/> in the early-recovery
     /// script (a separate shell, where the variable does not exist).
     /// </summary>
     /// <param name="script">The payload.</param>
@@ -45,8 +45,8 @@ internal static class PayloadProxy
 
         // $(... &) returns when the helper closes its stdout (ready() does, once it listens) or when it dies (empty).
         script.Install(ShellStep.Fragment($"{variable}=$({command} &) && [ \"${variable}\" -gt 0 ] 2>/dev/null"));
-        script.Cleanup(ShellStep.Fragment($"[ -z \"${{{variable}:-}}\" ] || kill \"${variable}\""));
-        return script.Cleanup("pkill", "-f", ProcessPattern(kind, script.Tag));
+        script.Stop(ShellStep.Fragment($"[ -z \"${{{variable}:-}}\" ] || kill \"${variable}\""));
+        return script.Stop(ShellStep.Command("pkill", "-f", ProcessPattern(kind, script.Tag)));
     }
 
     /// <summary>

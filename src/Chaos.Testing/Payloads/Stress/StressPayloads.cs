@@ -69,7 +69,7 @@ internal static class StressPayloads
         script.Install(Require("command -v pgrep >/dev/null 2>&1 && command -v pkill >/dev/null 2>&1", "pgrep/pkill are not on PATH (the cleanup needs them)"));
         script.Install("mkdir", "-p", dir);
         script.Cleanup("rmdir", dir);
-        script.Cleanup(ShellStep.Fragment(
+        script.Stop(ShellStep.Fragment(
             $"{{ pkill -TERM -f {pattern}; chaos_n=0; while pgrep -f {pattern} && [ \"$chaos_n\" -lt 50 ]; do sleep 0.1; chaos_n=$((chaos_n + 1)); done; pkill -KILL -f {pattern}; }}"));
 
         // Started in the background; after a second it must still run (a bad option or a missing binary ends it at once).
