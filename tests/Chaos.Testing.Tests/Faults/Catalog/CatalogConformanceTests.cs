@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Chaos.Testing.Tests.Support;
 using k8s;
 using k8s.Models;
@@ -12,7 +11,7 @@ namespace Chaos.Testing.Tests.Faults.Catalog;
 /// One theory per guarantee, over every fault of the catalog (the catalog is found from the fault classes, so a new
 /// fault is in these theories the moment it exists): inject → the cluster changes as the descriptor says, with no write
 /// its permissions do not cover → recover → the cluster as found; cancelled at 50 seeded random points → no residue;
-/// its process killed mid-hold → the janitor restores; dry run → no write at all.
+/// dry run → no write at all. Its process killed mid-hold → the janitor restores: <see cref="CatalogCrashTests"/>.
 /// </summary>
 public sealed class CatalogConformanceTests(ITestOutputHelper output)
 {
@@ -125,82 +124,5 @@ public sealed class CatalogConformanceTests(ITestOutputHelper output)
             + string.Join(", ", outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}: {o.Value}")) + " |");
         residueRuns.Should().Be(0);
         outcomes.Keys.Should().Contain(k => k.StartsWith("cancelled during hold", StringComparison.Ordinal), "the seeded delays reach the hold");
-    }
-
-    [Theory]
-    [MemberData(nameof(Faults))]
-    public async Task ProcessKilledMidHold_TheJanitorRestoresTheClusterAsFound(string name)
-    {
-        var fault = Fault(name);
-        await using var cluster = await ShopCluster.StartAsync();
-        var baseline = await ClusterState.CaptureAsync(cluster.Client);
-        using (var host = StartHost(name, cluster.Emulator.KubeconfigPath))
-        {
-            try
-            {
-                await Eventually.TrueAsync(
-                    async () => host.HasExited || (fault.LeavesState ? await LedgerEntriesAsync(cluster) > 0 : cluster.Emulator.Audit.Writes.Any(w => w.Verb == "delete")),
-                    fault.LeavesState ? "a ledger entry of the held fault" : "the fault's delete",
-                    TimeSpan.FromSeconds(30));
-                if (fault.Mechanism is FaultMechanism.PodPayload or FaultMechanism.NodePayload)
-                {
-                    // Killed while the payload holds, not while it is being created.
-                    await Eventually.TrueAsync(async () => host.HasExited || await PayloadRunningAsync(cluster, fault), "the payload running", TimeSpan.FromSeconds(30));
-                }
-            }
-            finally
-            {
-                if (!host.HasExited)
-                {
-                    host.Kill(entireProcessTree: true);
-                }
-            }
-
-            await host.WaitForExitAsync();
-            var said = await host.StandardOutput.ReadToEndAsync() + await host.StandardError.ReadToEndAsync();
-            said.Should().StartWith("started").And.NotContain("finished", $"the host was killed while {name} held: {said}");
-        }
-
-        var sweep = await ChaosJanitor.SweepAsync(cluster.Client, SweepOptions());
-        output.WriteLine(sweep.ToString());
-        sweep.Failed.Should().BeEmpty();
-        if (fault.LeavesState)
-        {
-            sweep.Recovered.Should().NotBeEmpty().And.OnlyContain(r => r.Contains("its Lease was not renewed", StringComparison.Ordinal));
-        }
-        else
-        {
-            sweep.Recovered.Should().BeEmpty($"{name} leaves no state");
-            await cluster.WaitForReadyPodsAsync("shop", "app=cart", 3, TimeSpan.FromSeconds(30));
-        }
-
-        (await ResidueAsync(cluster.Client, baseline)).Should().BeEmpty();
-        (await ChaosJanitor.SweepAsync(cluster.Client, SweepOptions())).Recovered.Should().BeEmpty("a second sweep finds nothing");
-    }
-
-    private static async Task<int> LedgerEntriesAsync(ShopCluster cluster)
-    {
-        var pods = await cluster.Client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: "chaos.testing/ledger=true");
-        var nodes = await cluster.Client.CoreV1.ListNodeAsync(labelSelector: "chaos.testing/ledger=true");
-        return pods.Items.Count + nodes.Items.Count;
-    }
-
-    private static async Task<bool> PayloadRunningAsync(ShopCluster cluster, FaultDescriptor fault)
-    {
-        var pods = (await cluster.Client.CoreV1.ListPodForAllNamespacesAsync()).Items;
-        return fault.Mechanism == FaultMechanism.PodPayload
-            ? pods.Any(p => p.Status?.EphemeralContainerStatuses?.Any(s => s.Name.StartsWith($"chaos-{fault.Name}-", StringComparison.Ordinal) && s.State?.Running is not null) == true)
-            : pods.Any(p => p.Metadata.Name.StartsWith($"chaos-{fault.Name}-", StringComparison.Ordinal) && p.Status?.Phase == "Running");
-    }
-
-    private static Process StartHost(string fault, string kubeconfig)
-    {
-        var path = typeof(CatalogConformanceTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CrashHost").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(path);
-        start.ArgumentList.Add("fault");
-        start.ArgumentList.Add(fault);
-        start.ArgumentList.Add(kubeconfig);
-        return Process.Start(start)!;
     }
 }
