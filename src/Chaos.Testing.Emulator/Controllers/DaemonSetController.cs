@@ -42,13 +42,7 @@ internal sealed class DaemonSetController : IController
         }
 
         var (nodes, _) = _store.List(ResourceTypes.Nodes, null);
-        var failures = new ObjectFailures(Name);
-        foreach (var set in sets)
-        {
-            failures.Run(set, () => Reconcile(set, nodes));
-        }
-
-        failures.ThrowIfAny();
+        ObjectFailures.ForEach(Name, sets, set => Reconcile(set, nodes));
     }
 
     private void Reconcile(StoredObject set, IReadOnlyList<StoredObject> nodes)

@@ -29,13 +29,7 @@ internal sealed class DeploymentController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (deployments, _) = _store.List(ResourceTypes.Deployments, null, d => !d.Terminating);
-        var failures = new ObjectFailures(Name);
-        foreach (var deployment in deployments)
-        {
-            failures.Run(deployment, () => Reconcile(deployment));
-        }
-
-        failures.ThrowIfAny();
+        ObjectFailures.ForEach(Name, deployments, Reconcile);
     }
 
     private void Reconcile(StoredObject deployment)

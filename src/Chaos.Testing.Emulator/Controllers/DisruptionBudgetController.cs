@@ -26,13 +26,7 @@ internal sealed class DisruptionBudgetController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (budgets, _) = _store.List(ResourceTypes.PodDisruptionBudgets, null, b => !b.Terminating);
-        var failures = new ObjectFailures(Name);
-        foreach (var budget in budgets)
-        {
-            failures.Run(budget, () => Reconcile(budget));
-        }
-
-        failures.ThrowIfAny();
+        ObjectFailures.ForEach(Name, budgets, Reconcile);
     }
 
     private void Reconcile(StoredObject budget)

@@ -22,13 +22,7 @@ internal sealed class NamespaceController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (terminating, _) = _store.List(ResourceTypes.Namespaces, null, n => n.Terminating);
-        var failures = new ObjectFailures(Name);
-        foreach (var ns in terminating)
-        {
-            failures.Run(ns, () => Finish(ns));
-        }
-
-        failures.ThrowIfAny();
+        ObjectFailures.ForEach(Name, terminating, Finish);
     }
 
     private void Finish(StoredObject ns)

@@ -13,6 +13,18 @@ internal sealed class ObjectFailures(string controller)
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Exception? _first;
 
+    /// <summary>One pass of <paramref name="controller"/> over <paramref name="objects"/>: each reconciled on its own, the failures thrown together at the end.</summary>
+    public static void ForEach(string controller, IEnumerable<StoredObject> objects, Action<StoredObject> reconcile)
+    {
+        var failures = new ObjectFailures(controller);
+        foreach (var obj in objects)
+        {
+            failures.Run(obj, () => reconcile(obj));
+        }
+
+        failures.ThrowIfAny();
+    }
+
     /// <summary>Runs <paramref name="step"/> for <paramref name="obj"/>; a failure is recorded, not thrown.</summary>
     public void Run(StoredObject obj, Action step)
     {

@@ -27,13 +27,7 @@ internal sealed class ReplicaSetController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (sets, _) = _store.List(ResourceTypes.ReplicaSets, null, rs => !rs.Terminating);
-        var failures = new ObjectFailures(Name);
-        foreach (var rs in sets)
-        {
-            failures.Run(rs, () => Reconcile(rs));
-        }
-
-        failures.ThrowIfAny();
+        ObjectFailures.ForEach(Name, sets, Reconcile);
     }
 
     private void Reconcile(StoredObject rs)

@@ -27,13 +27,7 @@ internal sealed class StatefulSetController : IController
     public void Reconcile(DateTimeOffset now)
     {
         var (sets, _) = _store.List(ResourceTypes.StatefulSets, null, s => !s.Terminating);
-        var failures = new ObjectFailures(Name);
-        foreach (var set in sets)
-        {
-            failures.Run(set, () => Reconcile(set));
-        }
-
-        failures.ThrowIfAny();
+        ObjectFailures.ForEach(Name, sets, Reconcile);
     }
 
     private void Reconcile(StoredObject set)
