@@ -10,8 +10,9 @@ namespace Chaos.Testing.Xunit;
 /// </summary>
 /// <remarks>
 /// When the requested cluster is unavailable, <see cref="SkipReason"/> says why instead of the fixture failing;
-/// <see cref="ChaosFactAttribute"/> reports such tests as skipped before they run. Derive from this class to pass
-/// other <see cref="ChaosClusterOptions"/>.
+/// <see cref="ChaosFactAttribute"/> reports such tests as skipped before they run. In strict mode
+/// (<see cref="ChaosClusterOptions.Strict"/>, <c>CHAOS_STRICT=1</c>) the fixture fails instead, so every test of its
+/// collection fails with the reason. Derive from this class to pass other <see cref="ChaosClusterOptions"/>.
 /// </remarks>
 public class ChaosClusterFixture : IAsyncLifetime
 {
@@ -60,6 +61,7 @@ public class ChaosClusterFixture : IAsyncLifetime
 
     /// <summary>Acquires the cluster; xUnit calls this once before the first test of the collection.</summary>
     /// <returns>A task that completes when the cluster is ready or known to be unavailable.</returns>
+    /// <exception cref="ChaosClusterUnavailableException">The cluster is unavailable and strict mode is on.</exception>
     public async Task InitializeAsync()
     {
         try
@@ -69,6 +71,12 @@ public class ChaosClusterFixture : IAsyncLifetime
         catch (ChaosClusterUnavailableException ex)
         {
             SkipReason = ChaosSkip.Prefix + ex.Message;
+            if ((_options ?? new ChaosClusterOptions()).ResolveStrict())
+            {
+                throw new ChaosClusterUnavailableException(
+                    $"{SkipReason} (strict mode, {ChaosClusterOptions.StrictVariable} or ChaosClusterOptions.Strict: the tests fail instead of skipping)", ex);
+            }
+
             return;
         }
 
