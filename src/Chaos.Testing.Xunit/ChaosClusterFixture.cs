@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using k8s;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Chaos.Testing.Xunit;
 
@@ -51,7 +52,22 @@ public class ChaosClusterFixture : IAsyncLifetime
     public static bool KeepNamespaces =>
         bool.TryParse(Environment.GetEnvironmentVariable(KeepNamespacesVariable), out var keep) && keep;
 
-    /// <summary>Creates a namespace for one test; dispose the result (<c>await using</c>) to delete it.</summary>
+    /// <summary>
+    /// Creates a namespace for the test <paramref name="output"/> belongs to, named after that test even when called
+    /// from a helper method; dispose the result (<c>await using</c>) to delete it.
+    /// </summary>
+    /// <param name="output">The <see cref="ITestOutputHelper"/> xUnit injected into the test class.</param>
+    /// <param name="keep">Keeps the namespace after the test; null: <see cref="KeepNamespaces"/>.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>The namespace, named <c>chaos-&lt;test method&gt;-&lt;suffix&gt;</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is not bound to a running test.</exception>
+    public Task<TestNamespace> CreateNamespaceAsync(ITestOutputHelper output, bool? keep = null, CancellationToken cancellationToken = default) =>
+        CreateNamespaceAsync(CurrentTest.MethodName(output), keep, cancellationToken);
+
+    /// <summary>
+    /// Creates a namespace for one test; dispose the result (<c>await using</c>) to delete it. Called from a helper
+    /// method, the default name is the helper's: pass the test's <see cref="ITestOutputHelper"/> instead.
+    /// </summary>
     /// <param name="testName">The test's name; by default the calling method's name.</param>
     /// <param name="keep">Keeps the namespace after the test; null: <see cref="KeepNamespaces"/>.</param>
     /// <param name="cancellationToken">Cancels the creation.</param>
