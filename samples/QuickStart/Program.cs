@@ -1,7 +1,8 @@
 // QuickStart: a real chaos experiment against the in-process Kubernetes API emulator.
 //   dotnet run --project samples/QuickStart            -> start the emulator with a "shop" workload, kill one cart pod,
 //                                                         verify the Deployment recovers, print the result
-//   dotnet run --project samples/QuickStart -- serve   -> keep the emulator running for kubectl until Ctrl+C
+//   dotnet run --project samples/QuickStart -- serve   -> keep the emulator running for kubectl until Ctrl+C or SIGTERM
+using System.Runtime.InteropServices;
 using Chaos.Testing;
 using Chaos.Testing.Emulator;
 using k8s;
@@ -20,15 +21,25 @@ await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=ca
 if (serve)
 {
     Console.WriteLine();
-    Console.WriteLine($"Serving until Ctrl+C. Try: kubectl --kubeconfig {cluster.KubeconfigPath} get pods -A");
-    var stop = new TaskCompletionSource();
-    Console.CancelKeyPress += (_, e) =>
+    Console.WriteLine($"Serving until Ctrl+C or SIGTERM. Try: kubectl --kubeconfig {cluster.KubeconfigPath} get pods -A");
+
+    // Handle SIGINT and SIGTERM ourselves (context.Cancel) so the runtime does not start exiting under us: the
+    // emulator is then disposed here, on the main flow, which stops it and deletes its kubeconfig. (Completing the
+    // wait from a ProcessExit handler ran that disposal on the exit thread, and the process hung after serving.)
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    void Stop(PosixSignalContext context)
     {
-        e.Cancel = true;
+        context.Cancel = true;
         stop.TrySetResult();
-    };
-    AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-    await stop.Task;
+    }
+
+    using (PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop))
+    using (PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop))
+    {
+        await stop.Task;
+    }
+
+    Console.WriteLine("Stopping the emulator.");
     return 0;
 }
 

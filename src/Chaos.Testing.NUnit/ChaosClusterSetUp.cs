@@ -21,16 +21,28 @@ public abstract class ChaosClusterSetUp
     /// <returns>The options.</returns>
     protected virtual ChaosClusterOptions CreateOptions() => new();
 
-    /// <summary>Acquires the cluster into <see cref="ChaosCluster.Current"/>, or records why it is unavailable in <see cref="ChaosCluster.UnavailableReason"/>.</summary>
+    /// <summary>
+    /// Acquires the cluster into <see cref="ChaosCluster.Current"/>, or records why it is unavailable in
+    /// <see cref="ChaosCluster.UnavailableReason"/> (the tests are then Ignored). In strict mode
+    /// (<see cref="ChaosClusterOptions.Strict"/>, <c>CHAOS_STRICT=1</c>) it throws instead, and NUnit fails every test in
+    /// its scope with the reason.
+    /// </summary>
     /// <returns>A task that completes when the cluster is ready or known to be unavailable.</returns>
+    /// <exception cref="ChaosClusterUnavailableException">The cluster is unavailable and strict mode is on.</exception>
     [OneTimeSetUp]
     public async Task AcquireChaosClusterAsync()
     {
+        var options = CreateOptions();
         try
         {
-            ChaosCluster.Current = await ChaosClusters.AcquireAsync(CreateOptions(), TestContext.CurrentContext.CancellationToken);
+            ChaosCluster.Current = await ChaosClusters.AcquireAsync(options, TestContext.CurrentContext.CancellationToken);
             ChaosCluster.UnavailableReason = null;
             await TestContext.Progress.WriteLineAsync($"Chaos cluster: {ChaosCluster.Current.Description}");
+        }
+        catch (ChaosClusterUnavailableException ex) when (options.ResolveStrict())
+        {
+            throw new ChaosClusterUnavailableException(
+                $"{ChaosCluster.SkipPrefix}{ex.Message} (strict mode, {ChaosClusterOptions.StrictVariable} or ChaosClusterOptions.Strict: the tests fail instead of skipping)", ex);
         }
         catch (ChaosClusterUnavailableException ex)
         {

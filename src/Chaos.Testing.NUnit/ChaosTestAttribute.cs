@@ -6,8 +6,8 @@ namespace Chaos.Testing.NUnit;
 
 /// <summary>
 /// Marks a chaos test: an NUnit <c>[Test]</c> that is reported as Ignored, with the reason
-/// (<c>Chaos cluster unavailable: …</c>), when the cluster it needs cannot be used here. The check is cheap and
-/// starts nothing: it runs when the tests are discovered.
+/// (<c>Chaos cluster unavailable: …</c>), when the cluster it needs cannot be used here, or failed with the reason in
+/// strict mode (<c>CHAOS_STRICT=1</c>). The check is cheap and starts nothing: it runs when the tests are discovered.
 /// </summary>
 /// <example>
 /// <code>
@@ -31,9 +31,15 @@ public sealed class ChaosTestAttribute : TestAttribute, IApplyToTest
     public static string? SkipReason(string? kind = null) =>
         ChaosClusters.WhyUnavailable(new ChaosClusterOptions { Kind = kind }) is { } why ? ChaosCluster.SkipPrefix + why : null;
 
-    /// <summary>Applies the test's description and, when its cluster is unavailable, marks it Ignored with the reason.</summary>
+    /// <summary>
+    /// Applies the test's description and, when its cluster is unavailable, marks it Ignored with the reason; in strict
+    /// mode (<c>CHAOS_STRICT=1</c>) it is marked NotRunnable instead, which NUnit reports as a failure with the reason.
+    /// </summary>
     /// <param name="test">The test.</param>
-    public new void ApplyToTest(Test test)
+    public new void ApplyToTest(Test test) => ApplyToTest(test, new ChaosClusterOptions { Kind = Kind });
+
+    /// <summary>The seam the tests use to set strict mode without the environment.</summary>
+    internal void ApplyToTest(Test test, ChaosClusterOptions options)
     {
         ArgumentNullException.ThrowIfNull(test);
         base.ApplyToTest(test);
@@ -42,8 +48,17 @@ public sealed class ChaosTestAttribute : TestAttribute, IApplyToTest
             test.Properties.Set(KindProperty, Kind);
         }
 
-        if (test.RunState is RunState.Runnable or RunState.Explicit && SkipReason(Kind) is { } reason)
+        if (test.RunState is RunState.Runnable or RunState.Explicit
+            && ChaosClusters.WhyUnavailable(options) is { } why)
         {
+            var reason = ChaosCluster.SkipPrefix + why;
+            if (options.ResolveStrict())
+            {
+                test.RunState = RunState.NotRunnable;
+                test.Properties.Set(PropertyNames.SkipReason, $"{reason} (strict mode, {ChaosClusterOptions.StrictVariable}: fails instead of skipping)");
+                return;
+            }
+
             test.RunState = RunState.Ignored;
             test.Properties.Set(PropertyNames.SkipReason, reason);
         }

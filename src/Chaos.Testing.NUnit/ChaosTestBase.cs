@@ -1,4 +1,6 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -132,7 +134,13 @@ public abstract partial class ChaosTestBase
         Environment.GetEnvironmentVariable(KeepNamespacesVariable)?.Trim() is { } keep
         && (keep == "1" || keep.Equals("true", StringComparison.OrdinalIgnoreCase));
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+    // A file for people and tools, never embedded in HTML: enums by name, and no \u0022 for quotes in messages.
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex NotFileSafe();

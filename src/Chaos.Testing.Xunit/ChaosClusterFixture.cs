@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using k8s;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Chaos.Testing.Xunit;
 
@@ -10,8 +11,9 @@ namespace Chaos.Testing.Xunit;
 /// </summary>
 /// <remarks>
 /// When the requested cluster is unavailable, <see cref="SkipReason"/> says why instead of the fixture failing;
-/// <see cref="ChaosFactAttribute"/> reports such tests as skipped before they run. Derive from this class to pass
-/// other <see cref="ChaosClusterOptions"/>.
+/// <see cref="ChaosFactAttribute"/> reports such tests as skipped before they run. In strict mode
+/// (<see cref="ChaosClusterOptions.Strict"/>, <c>CHAOS_STRICT=1</c>) the fixture fails instead, so every test of its
+/// collection fails with the reason. Derive from this class to pass other <see cref="ChaosClusterOptions"/>.
 /// </remarks>
 public class ChaosClusterFixture : IAsyncLifetime
 {
@@ -50,7 +52,22 @@ public class ChaosClusterFixture : IAsyncLifetime
     public static bool KeepNamespaces =>
         bool.TryParse(Environment.GetEnvironmentVariable(KeepNamespacesVariable), out var keep) && keep;
 
-    /// <summary>Creates a namespace for one test; dispose the result (<c>await using</c>) to delete it.</summary>
+    /// <summary>
+    /// Creates a namespace for the test <paramref name="output"/> belongs to, named after that test even when called
+    /// from a helper method; dispose the result (<c>await using</c>) to delete it.
+    /// </summary>
+    /// <param name="output">The <see cref="ITestOutputHelper"/> xUnit injected into the test class.</param>
+    /// <param name="keep">Keeps the namespace after the test; null: <see cref="KeepNamespaces"/>.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>The namespace, named <c>chaos-&lt;test method&gt;-&lt;suffix&gt;</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is not bound to a running test.</exception>
+    public Task<TestNamespace> CreateNamespaceAsync(ITestOutputHelper output, bool? keep = null, CancellationToken cancellationToken = default) =>
+        CreateNamespaceAsync(CurrentTest.MethodName(output), keep, cancellationToken);
+
+    /// <summary>
+    /// Creates a namespace for one test; dispose the result (<c>await using</c>) to delete it. Called from a helper
+    /// method, the default name is the helper's: pass the test's <see cref="ITestOutputHelper"/> instead.
+    /// </summary>
     /// <param name="testName">The test's name; by default the calling method's name.</param>
     /// <param name="keep">Keeps the namespace after the test; null: <see cref="KeepNamespaces"/>.</param>
     /// <param name="cancellationToken">Cancels the creation.</param>
@@ -60,6 +77,7 @@ public class ChaosClusterFixture : IAsyncLifetime
 
     /// <summary>Acquires the cluster; xUnit calls this once before the first test of the collection.</summary>
     /// <returns>A task that completes when the cluster is ready or known to be unavailable.</returns>
+    /// <exception cref="ChaosClusterUnavailableException">The cluster is unavailable and strict mode is on.</exception>
     public async Task InitializeAsync()
     {
         try
@@ -69,6 +87,12 @@ public class ChaosClusterFixture : IAsyncLifetime
         catch (ChaosClusterUnavailableException ex)
         {
             SkipReason = ChaosSkip.Prefix + ex.Message;
+            if ((_options ?? new ChaosClusterOptions()).ResolveStrict())
+            {
+                throw new ChaosClusterUnavailableException(
+                    $"{SkipReason} (strict mode, {ChaosClusterOptions.StrictVariable} or ChaosClusterOptions.Strict: the tests fail instead of skipping)", ex);
+            }
+
             return;
         }
 

@@ -15,7 +15,10 @@ public class ChaosFactAttribute : FactAttribute
     /// <value>The default value is <see langword="null"/>: <c>CHAOS_CLUSTER</c>, else <c>kubeconfig</c> when <c>CHAOS_KUBECONFIG</c> is set, else <c>emulator</c>.</value>
     public string? Kind { get; set; }
 
-    /// <summary>Gets or sets the skip reason: the one set explicitly, else why the cluster of <see cref="Kind"/> is unavailable, else null.</summary>
+    /// <summary>
+    /// Gets or sets the skip reason: the one set explicitly, else why the cluster of <see cref="Kind"/> is unavailable,
+    /// else null. Under strict mode (<c>CHAOS_STRICT=1</c>) an unavailable cluster does not skip: the test runs and fails with the reason.
+    /// </summary>
     public override string? Skip
     {
         get => base.Skip ?? ChaosSkip.Reason(Kind);

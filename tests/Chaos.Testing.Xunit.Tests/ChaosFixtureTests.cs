@@ -74,6 +74,22 @@ public sealed class ChaosFixtureTests(ChaosClusterFixture fixture, ITestOutputHe
             + "observed 3 of 3 pods ready (need 4); nothing was injected (last broken sample at ??:??:??.???).");
     }
 
+    [ChaosFact]
+    public async Task Namespace_FromAHelper_IsNamedAfterTheTest()
+    {
+        await using var ns = await CreateNamespaceInAHelperAsync();
+
+        ns.Name.Should().MatchRegex("^chaos-namespace-fromahelper-isnamedafterthetes-[0-9a-f]{5}$");
+    }
+
+    [Fact]
+    public async Task Namespace_OutputNotBoundToATest_SaysSoAndCreatesNothing()
+    {
+        var create = () => fixture.CreateNamespaceAsync(new UnboundOutput());
+
+        (await create.Should().ThrowAsync<ArgumentException>()).WithMessage("*not bound to a running xUnit test*");
+    }
+
     [Fact]
     public void Fixture_AcquiredTheDefaultEmulator()
     {
@@ -102,6 +118,20 @@ public sealed class ChaosFixtureTests(ChaosClusterFixture fixture, ITestOutputHe
             }
 
             await Task.Delay(50, timeout.Token);
+        }
+    }
+
+    // A helper a test might write: with [CallerMemberName] its namespace was named "chaos-createnamespaceinahelperasync-…".
+    private Task<TestNamespace> CreateNamespaceInAHelperAsync() => fixture.CreateNamespaceAsync(output);
+
+    private sealed class UnboundOutput : ITestOutputHelper
+    {
+        public void WriteLine(string message)
+        {
+        }
+
+        public void WriteLine(string format, params object[] args)
+        {
         }
     }
 }

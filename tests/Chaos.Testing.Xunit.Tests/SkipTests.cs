@@ -50,6 +50,16 @@ public sealed class SkipTests
     }
 
     [Fact]
+    public void ChaosFact_StrictFromTheEnvironment_RunsInsteadOfSkipping()
+    {
+        using (EnvironmentVariables.Set(("CHAOS_CLUSTER", "k3s"), (ChaosClusterOptions.StrictVariable, "1")))
+        {
+            new ChaosFactAttribute().Skip.Should().BeNull();
+            new ChaosTheoryAttribute().Skip.Should().BeNull();
+        }
+    }
+
+    [Fact]
     public void ChaosFact_ExplicitSkip_IsKept()
     {
         new ChaosFactAttribute { Kind = "k3s", Skip = "flaky" }.Skip.Should().Be("flaky");

@@ -31,7 +31,7 @@ internal sealed class ExperimentRecorder
 
     public void Affected(string kind, string? ns, string name, string action)
     {
-        _logger.LogInformation("{Kind} {Namespace}/{Name}: {Action}", kind, ns, name, action);
+        _logger.LogInformation("{Kind} {Target}: {Action}", kind, ns is null ? name : $"{ns}/{name}", action);
         lock (_gate)
         {
             _affected.Add(new AffectedTarget(kind, ns, name, action, Now));

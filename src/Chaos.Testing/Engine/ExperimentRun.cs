@@ -45,10 +45,11 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
 
     public IReadOnlyList<ProbeResult> ProbeResults { get; set; } = [];
 
+    /// <summary>Fails the run; a second failure (recovery after a failed injection) follows the first, which is the cause.</summary>
     public void Fail(string reason)
     {
+        Failure = Verdict == ExperimentVerdict.Failed && Failure is { } cause ? $"{cause}; then {reason}" : reason;
         Verdict = ExperimentVerdict.Failed;
-        Failure = reason;
     }
 
     public void Abort(string reason)

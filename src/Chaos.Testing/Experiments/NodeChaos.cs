@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using k8s.Models;
 
 namespace Chaos.Testing;
@@ -13,6 +14,8 @@ public sealed record NodeChaos : ITargetScope<V1Node>
     internal NodeTarget Target { get; }
 
     internal Selection Selection { get; init; } = Selection.One;
+
+    internal ImmutableList<Action<SafetyOptions>> SafetyChanges { get; init; } = [];
 
     string ITargetScope<V1Node>.Kind => "Node";
 
@@ -52,6 +55,18 @@ public sealed record NodeChaos : ITargetScope<V1Node>
     Task<IReadOnlyList<V1Node>> ITargetScope<V1Node>.PlanAsync(FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken) =>
         NodePlanner.PlanAsync(Target, Selection, context, safety, verb, seed, cancellationToken);
 
-    /// <summary>The experiment that applies <paramref name="fault"/> to this selection.</summary>
-    internal ChaosExperiment With(IFault<V1Node> fault) => new(new FaultBinding<V1Node>(this, fault));
+    /// <summary>
+    /// Changes the safety guards of the experiment this stage becomes, the same as
+    /// <see cref="ChaosExperiment.WithSafety(Action{SafetyOptions})"/> after the fault: either place works.
+    /// </summary>
+    /// <param name="configure">Changes to the <see cref="SafetyOptions"/>.</param>
+    /// <returns>A new stage.</returns>
+    public NodeChaos WithSafety(Action<SafetyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return this with { SafetyChanges = SafetyChanges.Add(configure) };
+    }
+
+    /// <summary>The experiment that applies <paramref name="fault"/> to this selection, with the safety changes made on this stage.</summary>
+    internal ChaosExperiment With(IFault<V1Node> fault) => new(new FaultBinding<V1Node>(this, fault)) { SafetyChanges = SafetyChanges };
 }

@@ -1,4 +1,5 @@
 
+using System.Collections.Immutable;
 using k8s.Models;
 
 namespace Chaos.Testing;
@@ -20,6 +21,8 @@ public sealed record PodChaos : ITargetScope<V1Pod>
     internal PodTarget Target { get; }
 
     internal Selection Selection { get; init; } = Selection.One;
+
+    internal ImmutableList<Action<SafetyOptions>> SafetyChanges { get; init; } = [];
 
     /// <summary>Picks one of the eligible pods (the default).</summary>
     /// <returns>A new stage.</returns>
@@ -53,6 +56,18 @@ public sealed record PodChaos : ITargetScope<V1Pod>
     Task<IReadOnlyList<V1Pod>> ITargetScope<V1Pod>.PlanAsync(FaultContext context, SafetyOptions safety, string verb, int seed, CancellationToken cancellationToken) =>
         Planner.PlanAsync(Target, Selection, context, safety, verb, seed, cancellationToken);
 
-    /// <summary>The experiment that applies <paramref name="fault"/> to this selection.</summary>
-    internal ChaosExperiment With(IFault<V1Pod> fault) => new(new FaultBinding<V1Pod>(this, fault));
+    /// <summary>
+    /// Changes the safety guards of the experiment this stage becomes, the same as
+    /// <see cref="ChaosExperiment.WithSafety(Action{SafetyOptions})"/> after the fault: either place works.
+    /// </summary>
+    /// <param name="configure">Changes to the <see cref="SafetyOptions"/>.</param>
+    /// <returns>A new stage.</returns>
+    public PodChaos WithSafety(Action<SafetyOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return this with { SafetyChanges = SafetyChanges.Add(configure) };
+    }
+
+    /// <summary>The experiment that applies <paramref name="fault"/> to this selection, with the safety changes made on this stage.</summary>
+    internal ChaosExperiment With(IFault<V1Pod> fault) => new(new FaultBinding<V1Pod>(this, fault)) { SafetyChanges = SafetyChanges };
 }

@@ -76,7 +76,7 @@ public sealed record ChaosResult
         foreach (var probe in Probes)
         {
             text.AppendLine($"Probe \"{probe.Name}\" ({probe.Mode}): {(probe.Held ? "held" : "did not hold")}"
-                + (probe.TimeToRecovery is { } t ? $", recovered in {t.TotalMilliseconds:F0} ms" : string.Empty)
+                + (probe.TimeToRecovery is { } t ? (t == TimeSpan.Zero ? ", never broke" : $", recovered in {t.TotalMilliseconds:F0} ms") : string.Empty)
                 + (probe.Failure is null ? string.Empty : $" — {probe.Failure}"));
         }
 

@@ -12,7 +12,7 @@ internal static class ProductionNamespaces
         if (name is "prod" or "production" || name.StartsWith("prod-", StringComparison.Ordinal) || name.StartsWith("production-", StringComparison.Ordinal)
             || name.EndsWith("-prod", StringComparison.Ordinal) || name.EndsWith("-production", StringComparison.Ordinal))
         {
-            return $"its name \"{name}\" looks like production";
+            return $"its name is \"{name}\"";
         }
 
         var labels = ns.Metadata.Labels ?? new Dictionary<string, string>();

@@ -1,4 +1,6 @@
+using System.Net;
 using k8s;
+using k8s.Autorest;
 using k8s.Models;
 
 namespace Chaos.Testing;
@@ -22,6 +24,19 @@ internal sealed class WorkloadSession : PodReadinessSession
     }
 
     protected override async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadWorkloadAsync(cancellationToken);
+        }
+        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        {
+            // The API server's 404 body is JSON with escaped quotes; a typo in the name deserves one plain sentence.
+            throw new InvalidOperationException($"{_kind.ToLowerInvariant()} {Namespace}/{_name} not found", ex);
+        }
+    }
+
+    private async Task ReadWorkloadAsync(CancellationToken cancellationToken)
     {
         V1LabelSelector selector;
         if (_kind == "Deployment")

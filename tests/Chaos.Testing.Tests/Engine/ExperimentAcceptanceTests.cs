@@ -155,7 +155,7 @@ public sealed class ExperimentAcceptanceTests
     }
 
     [Theory]
-    [InlineData("prod-shop", null, "its name \"prod-shop\" looks like production")]
+    [InlineData("prod-shop", null, "its name is \"prod-shop\"")]
     [InlineData("payments", "environment=production", "it is labelled environment=production")]
     public async Task Run_ProductionLookingNamespace_IsRefusedUnlessAllowed(string ns, string? label, string why)
     {
