@@ -73,7 +73,9 @@ public sealed class DocsSnippetTests(ITestOutputHelper xunitOutput)
         var report = result.ToReport();
         report.Should().StartWith($"Experiment {result.ExperimentId}: kill one of pods in shop with labels app=cart")
             .And.Contain($"Verdict: Passed   seed: {result.Seed}")
-            .And.Contain("Probe \"deployment shop/cart available\" (before, recovers within 60s): held, recovered in ");
+            .And.Contain("Probe \"deployment shop/cart available\" (before, recovers within 60s): held, ");
+        // On a loaded machine the probe may not sample during the short dip: then it never broke, and says so.
+        report.Should().Match(r => r.Contains("held, recovered in ", StringComparison.Ordinal) || r.Contains("held, never broke", StringComparison.Ordinal));
         result.EnsureSteadyState().Should().BeSameAs(result);
     }
 
