@@ -57,18 +57,5 @@ public sealed class NetworkCleanupTests
         NetTools.State(pair.Pod).Should().Be(before);
     }
 
-    private static PayloadScript Script(string kind, NetnsPair pair, string tag)
-    {
-        var script = new PayloadScript(tag);
-        var peers = new NetworkFilter([pair.PeerIp, "192.0.2.0/24"], [80, 443]);
-        var bucket = new BandwidthLimit(8_000_000, 32 * 1024, TimeSpan.FromMilliseconds(50));
-        return kind switch
-        {
-            "partition" => script.AddPartition(new PartitionFaultSpec(peers, NetworkDirection.Both)),
-            "loss" => script.AddNetem(new NetemFaultSpec(new NetemEffects { Loss = new NetworkLoss(30) }, NetworkDirection.Both, peers)),
-            "bandwidth" => script.AddBandwidth(new BandwidthFaultSpec(bucket, NetworkDirection.Both)),
-            "filtered-bandwidth" => script.AddBandwidth(new BandwidthFaultSpec(bucket, NetworkDirection.Ingress, peers)),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such payload"),
-        };
-    }
+    private static PayloadScript Script(string kind, NetnsPair pair, string tag) => SamplePayloads.For(kind, pair, tag);
 }
