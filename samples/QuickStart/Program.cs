@@ -2,6 +2,9 @@
 //   dotnet run --project samples/QuickStart            -> start the emulator with a "shop" workload, kill one cart pod,
 //                                                         verify the Deployment recovers, print the result
 //   dotnet run --project samples/QuickStart -- serve   -> keep the emulator running for kubectl until Ctrl+C or SIGTERM
+//   dotnet run --project samples/QuickStart -- --processes
+//                                                      -> the same experiment with pods as real processes (Linux, root):
+//                                                         the cart pods serve HTTP, and the Service is probed throughout
 using System.Runtime.InteropServices;
 using Chaos.Testing;
 using Chaos.Testing.Emulator;
@@ -9,14 +12,30 @@ using k8s;
 using k8s.Models;
 
 var serve = args.Contains("serve");
-await using var cluster = await KubernetesEmulator.StartAsync();
+var processes = args.Contains("--processes") || EmulatorClusterProvider.RuntimeFromEnvironment() == PodRuntime.Processes;
+if (processes && KubernetesEmulator.WhyUnavailable(PodRuntime.Processes) is { } why)
+{
+    Console.Error.WriteLine($"--processes: {why}.");
+    return 2;
+}
+
+await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = processes ? PodRuntime.Processes : PodRuntime.Simulated);
 await cluster.ApplyYamlAsync(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "shop.yaml")));
 
 Console.WriteLine($"emulator:   {cluster.BaseAddress}");
 Console.WriteLine($"kubeconfig: {cluster.KubeconfigPath}");
+Console.WriteLine($"pods:       {(processes ? "real processes (each in its own network and PID namespace)" : "simulated")}");
 
 var client = cluster.Client;
-await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(10)));
+await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(processes ? 60 : 10)));
+var service = await client.CoreV1.ReadNamespacedServiceAsync("cart", "shop");
+var cartUrl = $"http://{service.Spec.ClusterIP}/";
+if (processes)
+{
+    // The Service's ClusterIP leads to the cart pods' real servers, from this process as from any pod.
+    using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+    Console.WriteLine($"GET {cartUrl} -> {(await http.GetStringAsync(cartUrl)).Trim()}");
+}
 
 if (serve)
 {
@@ -45,17 +64,18 @@ if (serve)
 
 // The experiment: kill one cart pod, hold for a second, and require the Deployment to be fully available again
 // within 30 seconds of the fault (it was before it, or nothing would have been injected).
-var result = await Experiment
+// With real processes, the cart Service must also keep answering while one of its pods dies.
+var experiment = Experiment
     .On(Pods.In("shop").WithLabel("app", "cart"))
     .One()
     .Kill()
     .For(TimeSpan.FromSeconds(1))
-    .Verify(SteadyState.DeploymentAvailable("shop", "cart").BeforeAndAfter(TimeSpan.FromSeconds(30)))
-    .RunAsync(client);
+    .Verify(SteadyState.DeploymentAvailable("shop", "cart").BeforeAndAfter(TimeSpan.FromSeconds(30)));
+var result = await (processes ? experiment.Verify(SteadyState.Http(cartUrl).BeforeAndAfter(TimeSpan.FromSeconds(30))) : experiment).RunAsync(client);
 
 Console.WriteLine();
 Console.WriteLine(result.ToReport());
-await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(10)));
+await PrintPodsAsync(client, await WaitForReadyPodsAsync(client, "shop", "app=cart", 3, TimeSpan.FromSeconds(processes ? 60 : 10)));
 return result.Verdict == ExperimentVerdict.Passed ? 0 : 1;
 
 static Task PrintPodsAsync(IKubernetes client, IReadOnlyList<V1Pod> pods)

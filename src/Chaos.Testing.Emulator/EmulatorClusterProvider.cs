@@ -9,11 +9,47 @@ namespace Chaos.Testing.Emulator;
 public sealed class EmulatorClusterProvider : IChaosClusterProvider
 {
     /// <inheritdoc />
-    public string? WhyUnavailable(ChaosClusterOptions options) => null;
+    /// <remarks>
+    /// Always available with the simulated runtime; with <c>CHAOS_EMULATOR_RUNTIME=processes</c>, only where the process
+    /// runtime can run (Linux, root, the network and namespace tools), else the reason.
+    /// </remarks>
+    public string? WhyUnavailable(ChaosClusterOptions options)
+    {
+        try
+        {
+            return KubernetesEmulator.WhyUnavailable(RuntimeFromEnvironment());
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
+    }
 
     /// <inheritdoc />
-    public async Task<IChaosCluster> StartAsync(ChaosClusterOptions options, CancellationToken cancellationToken) =>
-        new EmulatorCluster(await KubernetesEmulator.StartAsync(cancellationToken: cancellationToken));
+    public async Task<IChaosCluster> StartAsync(ChaosClusterOptions options, CancellationToken cancellationToken)
+    {
+        var runtime = RuntimeFromEnvironment();
+        return new EmulatorCluster(await KubernetesEmulator.StartAsync(o => o.Runtime = runtime, cancellationToken));
+    }
+
+    /// <summary>
+    /// The runtime <see cref="KubernetesEmulatorOptions.RuntimeVariable"/> selects: unset or <c>simulated</c>, or
+    /// <c>processes</c> (case-insensitive).
+    /// </summary>
+    /// <returns>The runtime.</returns>
+    /// <exception cref="ArgumentException">The variable holds another value (the message names the allowed ones).</exception>
+    public static PodRuntime RuntimeFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable(KubernetesEmulatorOptions.RuntimeVariable)?.Trim();
+        return value switch
+        {
+            null or "" => PodRuntime.Simulated,
+            _ when value.Equals("simulated", StringComparison.OrdinalIgnoreCase) => PodRuntime.Simulated,
+            _ when value.Equals("processes", StringComparison.OrdinalIgnoreCase) => PodRuntime.Processes,
+            _ => throw new ArgumentException(
+                $"{KubernetesEmulatorOptions.RuntimeVariable}=\"{value}\" is not a pod runtime; use \"simulated\" (the default) or \"processes\" (pods as real processes; Linux, root)."),
+        };
+    }
 
     /// <summary>An emulator seen as an <see cref="IChaosCluster"/>.</summary>
     private sealed class EmulatorCluster(KubernetesEmulator emulator) : IChaosCluster
@@ -22,7 +58,7 @@ public sealed class EmulatorClusterProvider : IChaosClusterProvider
 
         public IKubernetes Client => emulator.Client;
 
-        public string Description => $"emulator at {emulator.BaseAddress} (kubeconfig {emulator.KubeconfigPath})";
+        public string Description => $"emulator at {emulator.BaseAddress} ({(emulator.Options.Runtime == PodRuntime.Processes ? "pods as processes" : "simulated pods")}, kubeconfig {emulator.KubeconfigPath})";
 
         public ValueTask DisposeAsync() => emulator.DisposeAsync();
     }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using System.Net;
 using Chaos.Testing.Emulator.Controllers;
+using Chaos.Testing.Emulator.Controllers.Processes;
 using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
@@ -22,11 +24,13 @@ namespace Chaos.Testing.Emulator;
 /// var nodes = await client.CoreV1.ListNodeAsync();
 /// </code>
 /// </example>
-public sealed class KubernetesEmulator : IAsyncDisposable
+public sealed partial class KubernetesEmulator : IAsyncDisposable
 {
     private readonly ResourceStore _store;
     private readonly ApiServer _server;
     private readonly ControllerManager _controllers;
+    private readonly ProcessRuntimeHost? _runtime;
+    private readonly ProcessKubelet? _processKubelet;
     private readonly bool _ownsKubeconfig;
     private readonly Lazy<Kubernetes> _client;
     private int _disposed;
@@ -41,7 +45,20 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         var admission = new Admission();
         _server = new ApiServer(_store, Audit, ApiFaults, Authorization, options.TimeProvider, admission);
         var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError, options.UnpullableImages);
-        _controllers = ControllerManager.Create(_store, settings, admission);
+        if (options.Runtime == PodRuntime.Processes)
+        {
+            _runtime = ProcessRuntimeHost.Start(options.Processes);
+            var range = IPNetwork.Parse(_runtime.Network.ServiceRange);
+            var baseAddress = BitConverter.ToUInt32(range.BaseAddress.GetAddressBytes().Reverse().ToArray());
+            admission.ServiceIp = n => new IPAddress(BitConverter.GetBytes(baseAddress + (uint)(n - 10)).Reverse().ToArray()).ToString();
+            _processKubelet = new ProcessKubelet(_runtime, _store, options.TimeProvider);
+            _server.Logs = _processKubelet;
+            _controllers = ControllerManager.Create(_store, settings, admission, (_processKubelet, new ServiceProxy(_runtime, _store)));
+        }
+        else
+        {
+            _controllers = ControllerManager.Create(_store, settings, admission);
+        }
         _ownsKubeconfig = options.KubeconfigPath is null;
         _client = new Lazy<Kubernetes>(CreateClient);
     }
@@ -69,6 +86,9 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>Gets the last error a simulated controller hit, or <see langword="null"/>; tests can assert the control plane stayed healthy.</summary>
     public Exception? ControllerError => _controllers.LastError;
+
+    /// <summary>Gets the process runtime's run id (in the name of everything it creates), or null on the simulated runtime.</summary>
+    internal string? ProcessRunId => _runtime?.Network.RunId;
 
     /// <summary>Gets the store behind the API, for tests that must place an object no API request could (bypassing validation).</summary>
     internal ResourceStore Store => _store;
@@ -129,6 +149,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         return StartAsync(options, cancellationToken);
     }
 
+    /// <summary>Why pods cannot run with <paramref name="runtime"/> on this machine, or null when they can.</summary>
+    /// <param name="runtime">The runtime to check.</param>
+    /// <returns>The reason and the fix (e.g. the process runtime needs Linux, root and iproute2, iptables, util-linux), or null.</returns>
+    public static string? WhyUnavailable(PodRuntime runtime) =>
+        runtime == PodRuntime.Processes ? ProcessRuntimeHost.WhyUnavailable() : null;
+
     /// <summary>Creates a new client configuration for the emulator (for clients with their own settings).</summary>
     /// <returns>A configuration whose host is <see cref="BaseAddress"/>.</returns>
     public KubernetesClientConfiguration CreateClientConfiguration() => new() { Host = BaseAddress.ToString() };
@@ -166,6 +192,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
         await _controllers.DisposeAsync();
         await _server.DisposeAsync();
+        if (_processKubelet is not null)
+        {
+            await _processKubelet.DisposeAsync();
+        }
+
+        _runtime?.Dispose();
         if (_client.IsValueCreated)
         {
             _client.Value.Dispose();
@@ -200,84 +232,4 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             token: chaos-emulator
 
         """;
-
-    // The objects every cluster starts with: the system namespaces and the nodes.
-    private void Seed()
-    {
-        foreach (var name in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
-        {
-            var ns = new JsonObject { ["metadata"] = new JsonObject { ["name"] = name } };
-            new Admission().Apply(ResourceTypes.Namespaces, ns);
-            _store.Create(ResourceTypes.Namespaces, ns);
-        }
-
-        var now = _store.Now();
-        for (var i = 1; i <= Options.NodeCount; i++)
-        {
-            var name = $"node-{i.ToString(CultureInfo.InvariantCulture)}";
-            var node = new JsonObject
-            {
-                ["metadata"] = new JsonObject
-                {
-                    ["name"] = name,
-                    ["labels"] = new JsonObject
-                    {
-                        ["kubernetes.io/hostname"] = name,
-                        ["kubernetes.io/os"] = "linux",
-                        ["kubernetes.io/arch"] = "amd64",
-                        ["beta.kubernetes.io/os"] = "linux",
-                        ["beta.kubernetes.io/arch"] = "amd64",
-                    },
-                },
-                ["spec"] = new JsonObject { ["podCIDR"] = $"10.42.{i.ToString(CultureInfo.InvariantCulture)}.0/24" },
-                ["status"] = NodeStatus(i, now),
-            };
-            ObjectValidator.ValidateCreate(ResourceTypes.Nodes, node);
-            _store.Create(ResourceTypes.Nodes, node);
-        }
-    }
-
-    private static JsonObject NodeStatus(int index, string now)
-    {
-        JsonObject Condition(string type, string status, string reason, string message) => new()
-        {
-            ["type"] = type,
-            ["status"] = status,
-            ["lastHeartbeatTime"] = now,
-            ["lastTransitionTime"] = now,
-            ["reason"] = reason,
-            ["message"] = message,
-        };
-
-        JsonObject Resources() => new() { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110", ["ephemeral-storage"] = "50Gi" };
-
-        return new JsonObject
-        {
-            ["capacity"] = Resources(),
-            ["allocatable"] = Resources(),
-            ["conditions"] = new JsonArray(
-                Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")),
-            // TEST-NET-1 (RFC 5737) addresses: documentation only, nothing is ever sent to them.
-            ["addresses"] = new JsonArray(
-                new JsonObject { ["type"] = "InternalIP", ["address"] = $"192.0.2.{(10 + index).ToString(CultureInfo.InvariantCulture)}" },
-                new JsonObject { ["type"] = "Hostname", ["address"] = $"node-{index.ToString(CultureInfo.InvariantCulture)}" }),
-            ["nodeInfo"] = new JsonObject
-            {
-                ["kubeletVersion"] = Discovery.KubernetesVersion,
-                ["kubeProxyVersion"] = Discovery.KubernetesVersion,
-                ["osImage"] = "Chaos.Testing emulated node",
-                ["kernelVersion"] = "6.1.0",
-                ["containerRuntimeVersion"] = "containerd://emulated",
-                ["operatingSystem"] = "linux",
-                ["architecture"] = "amd64",
-                ["machineID"] = string.Empty,
-                ["systemUUID"] = string.Empty,
-                ["bootID"] = string.Empty,
-            },
-            ["daemonEndpoints"] = new JsonObject { ["kubeletEndpoint"] = new JsonObject { ["Port"] = 10250 } },
-        };
-    }
 }

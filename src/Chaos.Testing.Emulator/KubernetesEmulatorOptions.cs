@@ -3,6 +3,23 @@ namespace Chaos.Testing.Emulator;
 /// <summary>How a <see cref="KubernetesEmulator"/> starts: its port, its nodes and the pace of its simulated controllers.</summary>
 public sealed class KubernetesEmulatorOptions
 {
+    /// <summary>
+    /// The environment variable that selects the pod runtime for the test adapters and samples
+    /// (<c>CHAOS_EMULATOR_RUNTIME=processes</c>); see <see cref="Runtime"/>.
+    /// </summary>
+    public const string RuntimeVariable = "CHAOS_EMULATOR_RUNTIME";
+
+    /// <summary>
+    /// Gets or sets how pods run: <see cref="PodRuntime.Simulated"/> (nothing runs) or <see cref="PodRuntime.Processes"/>
+    /// (real processes; Linux and root only, <see cref="KubernetesEmulator.StartAsync(KubernetesEmulatorOptions?, CancellationToken)"/>
+    /// refuses elsewhere with the reason).
+    /// </summary>
+    /// <value>The default value is <see cref="PodRuntime.Simulated"/>.</value>
+    public PodRuntime Runtime { get; set; }
+
+    /// <summary>Gets the settings of the process runtime (used when <see cref="Runtime"/> is <see cref="PodRuntime.Processes"/>).</summary>
+    public ProcessRuntimeOptions Processes { get; } = new();
+
     /// <summary>Gets or sets the loopback port to listen on.</summary>
     /// <value>The default value is 0: a free port chosen by the operating system.</value>
     public int Port { get; set; }
@@ -94,6 +111,16 @@ public sealed class KubernetesEmulatorOptions
         if (WatchQueueLimit is < 1 or > 10_000_000)
         {
             errors.Add($"WatchQueueLimit: must be between 1 and 10000000, was {WatchQueueLimit}.");
+        }
+
+        if (!Enum.IsDefined(Runtime))
+        {
+            errors.Add($"Runtime: must be Simulated or Processes, was {(int)Runtime}.");
+        }
+
+        if (Runtime == PodRuntime.Processes)
+        {
+            errors.AddRange(Processes.Problems());
         }
 
         if (TimeProvider is null)

@@ -47,7 +47,13 @@ internal sealed class ControllerManager : IAsyncDisposable
     /// as far as it can (a Deployment's ReplicaSet, then its pods, then their binding and start), and endpoints and
     /// budgets last, from the pods as the kubelet left them.
     /// </summary>
-    public static ControllerManager Create(ResourceStore store, KubeletSettings options, Admission admission)
+    /// <param name="store">The objects.</param>
+    /// <param name="options">The kubelet's settings.</param>
+    /// <param name="admission">Defaulting, for the workload controllers' pods.</param>
+    /// <param name="runtime">
+    /// The process runtime's kubelet and Service proxy, in place of the simulated kubelet; null for the simulated one.
+    /// </param>
+    public static ControllerManager Create(ResourceStore store, KubeletSettings options, Admission admission, (IController Kubelet, IController Proxy)? runtime = null)
     {
         var time = options.TimeProvider;
         var timers = new ControllerTimers();
@@ -62,8 +68,9 @@ internal sealed class ControllerManager : IAsyncDisposable
             new DaemonSetController(store, admission),
             new Scheduler(store, time),
             new NoExecuteTaintManager(store, timers),
-            new Kubelet(store, options, timers, payloads),
+            runtime?.Kubelet ?? new Kubelet(store, options, timers, payloads),
             new EndpointsController(store),
+            .. runtime is { } r ? new[] { r.Proxy } : [],
             new DisruptionBudgetController(store, time),
         ];
         return new ControllerManager(store, time, timers, controllers);

@@ -9,6 +9,9 @@ internal sealed class Admission
 {
     private int _nextServiceIp = 10;
 
+    /// <summary>Gets or sets the ClusterIP of the n-th Service (from 11): the simulated cluster's 10.43.0.0/16, or the process runtime's range.</summary>
+    public Func<int, string> ServiceIp { get; set; } = n => $"10.43.{n / 250 % 250}.{n % 250}";
+
     public void Apply(ResourceType type, JsonObject obj)
     {
         var metadata = obj["metadata"]!.AsObject();
@@ -34,7 +37,7 @@ internal sealed class Admission
             if (spec["clusterIP"] is null && spec["type"]!.ToString() != "ExternalName")
             {
                 var ip = Interlocked.Increment(ref _nextServiceIp);
-                spec["clusterIP"] = $"10.43.{ip / 250 % 250}.{ip % 250}";
+                spec["clusterIP"] = ServiceIp(ip);
                 spec["clusterIPs"] = new JsonArray(spec["clusterIP"]!.ToString());
             }
 

@@ -55,6 +55,12 @@ internal sealed partial class ApiServer
             throw ApiException.BadRequest($"container \"{name}\" in pod \"{podName}\" is waiting to start: {reason}");
         }
 
+        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, context.Request.Query["previous"] == "true") is { } file)
+        {
+            await WriteRealLogAsync(context, file, cancellationToken);
+            return;
+        }
+
         var text = string.Empty;
         if (state["terminated"] is JsonObject ended && ended["exitCode"]?.GetValue<int>() is not (null or 0))
         {

@@ -40,6 +40,9 @@ internal sealed partial class ApiServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1");
 
+    /// <summary>Gets or sets where real container logs come from (the process runtime), or null: logs are what the simulated kubelet says.</summary>
+    public IContainerLogSource? Logs { get; set; }
+
     /// <summary>Gets the last exception a request handler did not expect (answered 500), or null; tests assert it stays null.</summary>
     public Exception? LastInternalError { get; private set; }
 

@@ -1,0 +1,101 @@
+using System.Runtime.InteropServices;
+using Chaos.Testing.Emulator.Runtime.Network;
+using Chaos.Testing.Emulator.Runtime.Processes;
+
+namespace Chaos.Testing.Emulator.Controllers.Processes;
+
+/// <summary>
+/// What the process runtime holds for one emulator: its pod network (bridge, namespaces, Service rules, DNS), its
+/// folders (logs) and its cgroup root. Everything carries the network's run id, so that a crashed run's leftovers are
+/// found and removed by the next start.
+/// </summary>
+internal sealed class ProcessRuntimeHost : IDisposable
+{
+    private static readonly string[] Tools = ["ip", "iptables", "iptables-save", "iptables-restore", "unshare", "nsenter", "setpriv", "sh"];
+
+    private ProcessRuntimeHost(ProcessRuntimeOptions options, PodNetwork network)
+    {
+        Options = options;
+        Network = network;
+        StateDirectory = Path.Combine("/run/chaos-testing-emulator", network.RunId);
+        LogDirectory = Path.Combine(StateDirectory, "logs");
+        Directory.CreateDirectory(LogDirectory);
+        UserImages = options.Images.ToDictionary(i => i.Key, i => (i.Value.Program, (IReadOnlyList<string>)i.Value.Arguments), StringComparer.Ordinal);
+    }
+
+    public ProcessRuntimeOptions Options { get; }
+
+    public PodNetwork Network { get; }
+
+    public string StateDirectory { get; }
+
+    public string LogDirectory { get; }
+
+    /// <summary>Gets the cgroup every pod of this emulator sits below (nodes, then pods, then containers).</summary>
+    public string CgroupRoot => $"cte-{Network.RunId}";
+
+    public IReadOnlyDictionary<string, (string Program, IReadOnlyList<string> Args)> UserImages { get; }
+
+    /// <summary>Why the process runtime cannot run on this machine, or null when it can.</summary>
+    public static string? WhyUnavailable()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return $"the process runtime runs pods as Linux processes (network and PID namespaces, cgroups); this is {RuntimeInformation.OSDescription}. Use the simulated runtime here, or run on Linux";
+        }
+
+        if (Environment.UserName != "root" && !IsRoot())
+        {
+            return "the process runtime needs root (it creates network namespaces, iptables rules and cgroups); run the tests as root (e.g. in a CI container) or use the simulated runtime";
+        }
+
+        var missing = Tools.Where(t => !OnPath(t)).ToList();
+        return missing.Count > 0
+            ? $"the process runtime needs {string.Join(", ", missing)} on PATH; on Debian: apt-get install iproute2 iptables util-linux"
+            : null;
+    }
+
+    /// <summary>Starts the runtime: removes what crashed runs left, then creates this emulator's network.</summary>
+    public static ProcessRuntimeHost Start(ProcessRuntimeOptions options)
+    {
+        if (WhyUnavailable() is { } why)
+        {
+            throw new PlatformNotSupportedException("The emulator's process runtime cannot start: " + why + ".");
+        }
+
+        PodNetwork.RemoveLeftovers();
+        Cgroups.RemoveLeftovers("cte-");
+        var network = PodNetwork.Create(new PodNetworkSettings(options.PodRange, options.ServiceRange));
+        return new ProcessRuntimeHost(options, network);
+    }
+
+    public void Dispose()
+    {
+        Network.Dispose();
+        Cgroups.RemoveLeftovers(CgroupRoot);
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The network removed its state folder with it.
+        }
+    }
+
+    private static bool IsRoot()
+    {
+        try
+        {
+            return File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries) is [_, "0", ..];
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':')
+            .Concat(["/usr/sbin", "/sbin"]).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+}
