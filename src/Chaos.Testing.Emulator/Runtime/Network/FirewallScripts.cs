@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -19,6 +20,9 @@ internal static partial class FirewallScripts
     /// <summary>The filter chain that refuses connections to service addresses that were not translated (no endpoints).</summary>
     public static string RejectChain(string run) => NetworkNames.Chain(run, "REJECT");
 
+    /// <summary>The filter chain that lets pods reach the network's DNS server on the gateway, whatever the host's INPUT policy.</summary>
+    public static string InputChain(string run) => NetworkNames.Chain(run, "IN");
+
     /// <summary>The nat chain that translates service addresses to endpoints.</summary>
     public static string ServiceChain(string run) => NetworkNames.Chain(run, "SVC");
 
@@ -32,16 +36,22 @@ internal static partial class FirewallScripts
     /// addresses that were not translated are refused from the host (OUTPUT) and from pods (FWD). Nat: service
     /// addresses are translated for the host (OUTPUT) and for pods (PREROUTING on the bridge), and pod traffic that
     /// was translated back into the pod range is masqueraded, so that the reply returns through the host and is
-    /// translated back (without it a pod would get the answer from an address it never called).
+    /// translated back (without it a pod would get the answer from an address it never called). DNS queries to the
+    /// gateway are accepted ahead of the host's own INPUT rules.
     /// </summary>
-    public static string Setup(string run, string bridge, Ipv4Range pods, Ipv4Range services)
+    public static string Setup(string run, string bridge, IPAddress gateway, Ipv4Range pods, Ipv4Range services)
     {
         var forward = ForwardChain(run);
         var reject = RejectChain(run);
+        var input = InputChain(run);
         var script = new StringBuilder()
             .AppendLine("*filter")
             .AppendLine($":{forward} - [0:0]")
             .AppendLine($":{reject} - [0:0]")
+            .AppendLine($":{input} - [0:0]")
+            .AppendLine($"-A {input} -p udp -m udp --dport 53 -j ACCEPT")
+            .AppendLine($"-A {input} -p tcp -m tcp --dport 53 -j ACCEPT")
+            .AppendLine($"-I INPUT 1 -i {bridge} -d {gateway}/32 -j {input}")
             .AppendLine($"-A {forward} -d {services} -j {reject}")
             .AppendLine($"-A {forward} -i {bridge} -o {bridge} -j ACCEPT")
             .AppendLine($"-A {forward} -j DROP")

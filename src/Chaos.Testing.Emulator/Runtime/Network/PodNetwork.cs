@@ -99,7 +99,7 @@ internal sealed partial class PodNetwork : IDisposable
     /// </summary>
     public static IReadOnlyList<string> RemoveLeftovers()
     {
-        if (!OperatingSystem.IsLinux() || !Directory.Exists(RunDirectory.Root))
+        if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess || !Directory.Exists(RunDirectory.Root))
         {
             return [];
         }
@@ -250,9 +250,16 @@ internal sealed partial class PodNetwork : IDisposable
     private void Start()
     {
         // Forwarding for this bridge only: the machine's global ip_forward stays as it is, and the FWD chain keeps
-        // forwarded traffic between the pods.
+        // forwarded traffic between the pods. No IPv6 on the bridge: pods have IPv4 only, and a host that forwards
+        // IPv6 must not route their link-local traffic anywhere.
         File.WriteAllText($"/proc/sys/net/ipv4/conf/{Bridge}/forwarding", "1");
-        var setup = FirewallScripts.Setup(RunId, Bridge, _pods, _services);
+        var ipv6 = $"/proc/sys/net/ipv6/conf/{Bridge}/disable_ipv6";
+        if (File.Exists(ipv6))
+        {
+            File.WriteAllText(ipv6, "1");
+        }
+
+        var setup = FirewallScripts.Setup(RunId, Bridge, Gateway, _pods, _services);
         var result = HostCommand.TryRun("iptables-restore", ["-w", "--noflush"], setup);
         if (result.ExitCode != 0)
         {

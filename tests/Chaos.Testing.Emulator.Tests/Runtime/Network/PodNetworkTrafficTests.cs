@@ -128,18 +128,25 @@ public sealed class PodNetworkTrafficTests(ITestOutputHelper output) : IDisposab
     public void AddPod_TakesMilliseconds_AndRemovePodIsIdempotent()
     {
         // Act
-        var watch = Stopwatch.StartNew();
-        var pods = Enumerable.Range(1, 5).Select(i => Network.AddPod($"shop/p{i}", "shop", $"p{i}")).ToList();
-        var perPod = watch.Elapsed / pods.Count;
-        output.WriteLine($"AddPod took {perPod.TotalMilliseconds:0.0} ms per pod (5 pods)");
+        _ = Network.Gateway; // created outside the measurement
+        var times = new List<TimeSpan>();
+        var pods = Enumerable.Range(1, 6).Select(i =>
+        {
+            var watch = Stopwatch.StartNew();
+            var pod = Network.AddPod($"shop/p{i}", "shop", $"p{i}");
+            times.Add(watch.Elapsed);
+            return pod;
+        }).ToList();
+        var median = times.Order().ElementAt(times.Count / 2);
+        output.WriteLine($"AddPod took {string.Join(", ", times.Select(t => $"{t.TotalMilliseconds:0.0}"))} ms; median {median.TotalMilliseconds:0.0} ms");
         Network.RemovePod(pods[0]);
         Network.RemovePod(pods[0]);
 
-        // Assert: generous for a loaded machine; the log shows the real figure (a few ms per command on an idle one)
-        perPod.Should().BeLessThan(TimeSpan.FromSeconds(2));
+        // Assert: generous for a loaded machine; the log shows the real figures
+        median.Should().BeLessThan(TimeSpan.FromSeconds(1));
         File.Exists(pods[0].NetnsPath).Should().BeFalse();
         Directory.Exists($"/sys/class/net/{pods[0].HostInterface}").Should().BeFalse();
-        Network.Sandboxes.Should().HaveCount(4);
+        Network.Sandboxes.Should().HaveCount(5);
         File.ReadAllText($"/etc/netns/{pods[1].NetnsName}/resolv.conf").Should().Be(
             $"nameserver {Network.Gateway}\nsearch shop.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n");
         File.ReadAllText($"/etc/netns/{pods[1].NetnsName}/hosts").Should().Contain($"{pods[1].Ip}\tp2\n").And.Contain("127.0.0.1\tlocalhost\n");
