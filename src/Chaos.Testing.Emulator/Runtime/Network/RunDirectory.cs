@@ -156,8 +156,9 @@ internal static class RunDirectory
 
     /// <summary>
     /// The start time of process <paramref name="pid"/> (field 22 of <c>/proc/&lt;pid&gt;/stat</c>, clock ticks after
-    /// boot), or null when there is no such process. The fields are counted after the last ')' because the command
-    /// name before it may contain spaces and parentheses.
+    /// boot), or null when there is no such process or it is a zombie: a killed process whose parent has not
+    /// collected it yet still has its <c>/proc</c> entry, but it runs nothing and owns nothing any more. The fields
+    /// are counted after the last ')' because the command name before it may contain spaces and parentheses.
     /// </summary>
     public static string? StartTimeOf(int pid)
     {
@@ -172,7 +173,8 @@ internal static class RunDirectory
         }
 
         var fields = stat[(stat.LastIndexOf(')') + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return fields.Length > 19 ? fields[19] : null; // fields[0] is field 3 (the state)
+        // fields[0] is field 3, the state: Z is a zombie, X (or x) dead.
+        return fields.Length > 19 && fields[0] is not ("Z" or "X" or "x") ? fields[19] : null;
     }
 
     private static FileStream OpenLockFile()
