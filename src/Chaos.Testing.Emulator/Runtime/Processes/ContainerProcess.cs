@@ -134,8 +134,12 @@ internal sealed partial class ContainerProcess : IAsyncDisposable
 
         if (!Exited.IsCompleted)
         {
+            // PID 1 first, so that unshare reaps it: killed together, PID 1 would be left a zombie for the host's init.
             ProcessTree.Signal(HostPid, ProcessTree.SigKill);
-            KillLauncher();
+            if (HostPid <= 0 || await Task.WhenAny(Exited, Task.Delay(DrainTimeout)) != Exited)
+            {
+                KillLauncher();
+            }
         }
 
         try

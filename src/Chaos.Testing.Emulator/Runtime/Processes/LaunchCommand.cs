@@ -5,18 +5,32 @@ namespace Chaos.Testing.Emulator.Runtime.Processes;
 /// <summary>
 /// The argv that runs a container, as a chain of this machine's tools, each exec'ing the next (no shell line is built
 /// from user data):
-/// <c>[ip netns exec NS] unshare --pid --fork --mount-proc --kill-child -- sh -c JOIN sh CGROUPS -- setpriv CAPS USER -- ARGV</c>,
-/// or <c>nsenter --target PID --net --pid --mount --wd=DIR -- ...</c> to join a running container's namespaces.
+/// <c>sh -c JOIN sh CGROUPS -- [ip netns exec NS] unshare --pid --fork --mount-proc --kill-child -- setpriv CAPS USER -- ARGV</c>,
+/// or <c>sh -c JOIN sh CGROUPS -- nsenter --target PID --net --pid --mount --wd=DIR -- setpriv ...</c> to join a
+/// running container's namespaces.
 /// </summary>
+/// <remarks>
+/// The cgroup is joined first, by the launcher itself: <c>ip netns exec</c> mounts a new <c>/sys</c>, which hides
+/// <c>/sys/fs/cgroup</c> from everything after it (and from a mount namespace made after it, which exec and ephemeral
+/// containers enter). So <c>unshare</c> (or <c>nsenter</c>), which only waits, is in the cgroup too: its few hundred
+/// KiB count against the memory limit, and should the OOM killer pick it, its <c>--kill-child</c> takes the
+/// container with it, which is reported the same (SIGKILL, OOMKilled).
+/// </remarks>
 internal static class LaunchCommand
 {
     /// <summary>
     /// Writes the shell into each <c>cgroup.procs</c> given before <c>--</c>, then execs the rest. The process joins
-    /// before it runs anything of the container, so nothing it allocates or forks escapes the limits. Only our own
-    /// paths are arguments; the script is constant.
+    /// before anything of the container runs, so nothing it allocates or forks escapes the limits, and there is no
+    /// window for a race. Only our own paths are arguments; the script is constant.
     /// </summary>
     internal const string JoinScript =
         "while [ \"$1\" != -- ]; do { echo 0 > \"$1\"; } 2>/dev/null || { echo \"cannot join the cgroup $1\" >&2; exit 125; }; shift; done; shift; exec \"$@\"";
+
+    /// <summary>
+    /// <see cref="JoinScript"/> for a container whose environment has no <c>PWD</c>: the shell exports one at start,
+    /// which is not the container's.
+    /// </summary>
+    internal const string JoinScriptWithoutPwd = "unset PWD; " + JoinScript;
 
     /// <summary>The argv that starts the container.</summary>
     /// <param name="launch">The container.</param>
@@ -27,7 +41,7 @@ internal static class LaunchCommand
     /// <returns>The argv.</returns>
     public static IReadOnlyList<string> ForContainer(ContainerLaunch launch, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, string workingDirectory)
     {
-        var argv = new List<string>();
+        var argv = Join(launch, tools, procsFiles);
         if (launch.TargetPid is { } target)
         {
             // nsenter forks for --pid: its child is the container's process, in the target's PID namespace.
@@ -44,7 +58,7 @@ internal static class LaunchCommand
             argv.AddRange([tools.Unshare, "--pid", "--fork", "--mount-proc", "--kill-child", "--"]);
         }
 
-        argv.AddRange(Inside(launch, tools, procsFiles, available, launch.Command));
+        argv.AddRange([tools.Setpriv, .. SetprivOptions(launch, available), "--", .. launch.Command]);
         return argv;
     }
 
@@ -59,7 +73,7 @@ internal static class LaunchCommand
     /// <returns>The argv.</returns>
     public static IReadOnlyList<string> ForExec(
         ContainerLaunch launch, int hostPid, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, string workingDirectory, IReadOnlyList<string> command) =>
-        [.. Enter(tools, hostPid, workingDirectory), .. Inside(launch, tools, procsFiles, available, command)];
+        [.. Join(launch, tools, procsFiles), .. Enter(tools, hostPid, workingDirectory), tools.Setpriv, .. SetprivOptions(launch, available), "--", .. command];
 
     /// <summary>The <c>setpriv</c> options for the launch's user, group and capabilities.</summary>
     /// <param name="launch">The container.</param>
@@ -103,15 +117,14 @@ internal static class LaunchCommand
     private static IEnumerable<string> Enter(LaunchTools tools, int pid, string workingDirectory) =>
         [tools.Nsenter, "--target", pid.ToString(CultureInfo.InvariantCulture), "--net", "--pid", "--mount", $"--wd={workingDirectory}", "--"];
 
-    private static List<string> Inside(ContainerLaunch launch, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, IReadOnlyList<string> command)
+    private static List<string> Join(ContainerLaunch launch, LaunchTools tools, IReadOnlyList<string> procsFiles)
     {
-        var argv = new List<string>();
-        if (procsFiles.Count > 0)
+        if (procsFiles.Count == 0)
         {
-            argv.AddRange([tools.Shell, "-c", JoinScript, "sh", .. procsFiles, "--"]);
+            return [];
         }
 
-        argv.AddRange([tools.Setpriv, .. SetprivOptions(launch, available), "--", .. command]);
-        return argv;
+        var script = launch.Environment.ContainsKey("PWD") ? JoinScript : JoinScriptWithoutPwd;
+        return [tools.Shell, "-c", script, "sh", .. procsFiles, "--"];
     }
 }
