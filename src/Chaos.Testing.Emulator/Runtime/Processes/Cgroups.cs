@@ -19,9 +19,11 @@ internal static class Cgroups
     /// beside them, as on hybrid systems, holds no controller then); else the v2 hierarchy that has both.
     /// </summary>
     /// <param name="mounts">The text of <c>/proc/self/mounts</c>.</param>
+    /// <param name="read">Reads a file (a v2 hierarchy's <c>cgroup.controllers</c>); this machine's files when <see langword="null"/>.</param>
     /// <returns>The layout, or why there is none.</returns>
-    internal static (CgroupLayout? Layout, string? Problem) Detect(string mounts)
+    internal static (CgroupLayout? Layout, string? Problem) Detect(string mounts, Func<string, string>? read = null)
     {
+        read ??= ReadOrEmpty;
         var entries = mounts.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' '))
             .Where(f => f.Length >= 4)
@@ -35,7 +37,7 @@ internal static class Cgroups
 
         var unified = entries.Where(e => e.Type == "cgroup2").Select(e => e.Path)
             .OrderBy(p => p == "/sys/fs/cgroup" ? 0 : 1)
-            .FirstOrDefault(p => ReadOrEmpty(Path.Combine(p, "cgroup.controllers")).Split(' ', '\n') is var c && c.Contains("memory") && c.Contains("cpu"));
+            .FirstOrDefault(p => read(Path.Combine(p, "cgroup.controllers")).Split(' ', '\n') is var c && c.Contains("memory") && c.Contains("cpu"));
         return unified is not null
             ? (new CgroupLayout(true, unified, unified, unified), null)
             : (null, "no cgroup memory and cpu controllers are mounted (neither cgroup v1 nor v2 in /proc/self/mounts)");

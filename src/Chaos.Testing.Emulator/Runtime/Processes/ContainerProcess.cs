@@ -234,6 +234,10 @@ internal sealed partial class ContainerProcess : IAsyncDisposable
         await _launcher.WaitForExitAsync();
         var finished = _time.GetUtcNow();
 
+        // What the container started dies with it, as the runtime kills a container's cgroup when it ends. Its own PID
+        // namespace did that already; in a target's namespace (an ephemeral container) it has not.
+        Cgroup?.KillAll();
+
         // The output of the last moments is read before anyone learns of the exit (the log is complete then).
         await Task.WhenAny(Task.WhenAll(_stdout, _stderr), Task.Delay(DrainTimeout));
         var code = _launcher.ExitCode;

@@ -19,6 +19,23 @@ public sealed class CgroupsTests : ContainerTest
     }
 
     [Fact]
+    public void Detect_V2_FindsTheUnifiedHierarchyWithMemoryAndCpu()
+    {
+        const string Mounts = "cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid,nodev,noexec,relatime 0 0\n";
+        static string Read(string path) => path == "/sys/fs/cgroup/cgroup.controllers" ? "cpuset cpu io memory hugetlb pids\n" : string.Empty;
+
+        Cgroups.Detect(Mounts, Read).Layout.Should().Be(new CgroupLayout(true, "/sys/fs/cgroup", "/sys/fs/cgroup", "/sys/fs/cgroup"));
+    }
+
+    [Fact]
+    public void Detect_Hybrid_WithoutV1Memory_AndAV2WithoutControllers_HasNone()
+    {
+        const string Mounts = "cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\ncgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n";
+
+        Cgroups.Detect(Mounts, _ => "hugetlb\n").Layout.Should().BeNull();
+    }
+
+    [Fact]
     public void Detect_NoControllers_SaysSo()
     {
         var (layout, problem) = Cgroups.Detect("proc /proc proc rw 0 0\n");

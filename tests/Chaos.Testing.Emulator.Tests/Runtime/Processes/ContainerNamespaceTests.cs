@@ -50,6 +50,18 @@ public sealed class ContainerNamespaceTests : ContainerTest
     }
 
     [RootFact]
+    public async Task TargetPid_WhatTheProcessStarted_DiesWithIt()
+    {
+        var target = Start(Launch("sleep", "600"));
+        var ephemeral = Start(Launch("sh", "-c", "sleep 600 & echo started") with { TargetPid = target.HostPid });
+
+        await ephemeral.Exited.WaitAsync(Slow);
+
+        ephemeral.Cgroup!.Processes().Should().BeEmpty("the background sleep was killed when the container ended");
+        target.Exited.IsCompleted.Should().BeFalse();
+    }
+
+    [RootFact]
     public async Task Exec_RunsInsideTheContainer()
     {
         var container = Start(Launch("sleep", "600") with { Environment = new Dictionary<string, string> { ["ROLE"] = "cart" } });
