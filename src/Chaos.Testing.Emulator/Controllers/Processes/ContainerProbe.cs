@@ -19,7 +19,9 @@ internal static class ContainerProbe
         UseProxy = false,
         AllowAutoRedirect = false,
         PooledConnectionLifetime = TimeSpan.FromSeconds(30),
+#pragma warning disable CA5359 // As the kubelet: an HTTPS probe does not verify the pod's certificate (pods serve self-signed ones).
         SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+#pragma warning restore CA5359
     })
     { Timeout = Timeout.InfiniteTimeSpan };
 

@@ -42,7 +42,7 @@ internal sealed partial class ContainerRunner
             }
             catch (ContainerStartException e)
             {
-                var now = DateTimeOffset.UtcNow;
+                var now = TimeProvider.System.GetUtcNow(); // processes run on the real clock
                 exit = new ContainerExit(128, null, "StartError", now, e.Message);
             }
 
@@ -103,7 +103,7 @@ internal sealed partial class ContainerRunner
         if (stopped != process.Exited)
         {
             // A spec change or the pod going: the kubelet stops the container with the pod's grace period.
-            await process.StopAsync(_stopping.IsCancellationRequested ? TimeSpan.Zero : _grace);
+            await process.StopAsync(_stopping.IsCancellationRequested ? TimeSpan.Zero : _grace, CancellationToken.None);
         }
 
         await probes.CancelAsync();

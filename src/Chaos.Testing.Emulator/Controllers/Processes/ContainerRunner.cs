@@ -158,7 +158,7 @@ internal sealed partial class ContainerRunner : IAsyncDisposable
 
     private string ImageId() => _process is null ? string.Empty : $"process://{Image}";
 
-    private JsonObject Waiting(string reason, string? message)
+    private static JsonObject Waiting(string reason, string? message)
     {
         var waiting = new JsonObject { ["reason"] = reason };
         if (message is not null)

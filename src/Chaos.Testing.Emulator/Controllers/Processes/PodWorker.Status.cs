@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Storage;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Runtime.Network;
 using Chaos.Testing.Emulator.Storage;
 
@@ -113,7 +114,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
 
                 SyncContainers(pod);
                 WriteStatus();
-                await _wake.WaitAsync(TimeSpan.FromSeconds(5), _disposing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)_wake.WaitAsync(TimeSpan.FromSeconds(5), _disposing.Token)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
         finally
@@ -203,7 +204,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
                 && current.Node["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
             {
                 // A finalizer holds the pod: its processes are gone, the object stays until the finalizer is removed.
-                await _wake.WaitAsync(TimeSpan.FromSeconds(1), _disposing.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)_wake.WaitAsync(TimeSpan.FromSeconds(1), _disposing.Token)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);

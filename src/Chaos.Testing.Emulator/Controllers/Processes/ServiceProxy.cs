@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Runtime.Network;
 using Chaos.Testing.Emulator.Storage;
 

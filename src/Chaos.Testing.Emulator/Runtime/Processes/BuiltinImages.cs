@@ -30,15 +30,18 @@ internal static class BuiltinImages
         ["/bin/sh", "-c", "trap 'kill $! 2>/dev/null; exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"];
 
     /// <summary>
-    /// The <c>chaos-testing/echo</c> HTTP server: listens on <c>PORT</c> (8080), answers <c>GET /healthz</c> with
-    /// <c>ok</c> and any other path with <c>ECHO_TEXT</c> (<c>hello</c>), logs each request line to stdout, exits 0 on SIGTERM.
+    /// The <c>chaos-testing/echo</c> (and <c>hashicorp/http-echo</c>) HTTP server: listens on <c>PORT</c> (8080) or
+    /// <c>-listen=:port</c>, answers <c>GET /healthz</c> with
+    /// <c>ok</c> and any other path with <c>ECHO_TEXT</c> or <c>-text=</c> (<c>hello</c>), logs each request line to stdout, exits 0 on SIGTERM.
     /// </summary>
     internal static IReadOnlyList<string> Echo => [HostTools.Find("python3") ?? "python3", "-u", "-c", EchoServer];
 
     private const string EchoServer = """
         import http.server, os, signal, sys
-        text = os.environ.get("ECHO_TEXT", "hello")
-        port = int(os.environ.get("PORT", "8080"))
+        # hashicorp/http-echo's flags (-text=..., -listen=:5678) win over the environment.
+        flags = dict(a.lstrip("-").split("=", 1) for a in sys.argv[1:] if a.startswith("-") and "=" in a)
+        text = flags.get("text", os.environ.get("ECHO_TEXT", "hello"))
+        port = int(flags.get("listen", ":" + os.environ.get("PORT", "8080")).rsplit(":", 1)[1])
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"

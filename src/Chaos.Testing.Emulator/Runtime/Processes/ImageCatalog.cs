@@ -37,7 +37,8 @@ internal static class ImageCatalog
             return Run(BuiltinImages.Pause, [], command, args);
         }
 
-        if (repository == "chaos-testing/echo" || repository.EndsWith("/chaos-testing/echo", StringComparison.Ordinal))
+        if (repository is "chaos-testing/echo" or "hashicorp/http-echo"
+            || repository.EndsWith("/chaos-testing/echo", StringComparison.Ordinal) || repository.EndsWith("/hashicorp/http-echo", StringComparison.Ordinal))
         {
             return Run(BuiltinImages.Echo, [], command, args);
         }
