@@ -82,8 +82,14 @@ public sealed class PodNetworkIsolationTests : IDisposable
     public async Task TwoNetworksAtOnce_GetDistinctRanges_AndDoNotSeeEachOther()
     {
         // Arrange: created concurrently, as parallel tests would
-        var created = await Task.WhenAll(Task.Run(() => PodNetwork.Create()), Task.Run(() => PodNetwork.Create()));
-        var (first, second) = (Track(created[0]), Track(created[1]));
+        var creating = new[] { Task.Run(() => PodNetwork.Create()), Task.Run(() => PodNetwork.Create()) };
+        await Task.WhenAll(creating).ContinueWith(_ => { }, TaskScheduler.Default); // both end, whatever happens
+        foreach (var task in creating.Where(t => t.IsCompletedSuccessfully))
+        {
+            Track(await task); // disposed even if the other one failed
+        }
+
+        var (first, second) = (await creating[0], await creating[1]);
         var web = first.AddPod("shop/web", "shop", "web");
         var stranger = second.AddPod("shop/stranger", "shop", "stranger");
         _servers.Add(await NetnsTools.StartServerAsync(web.NetnsName, "web", 8080));
