@@ -48,17 +48,19 @@ internal sealed partial class ApiServer
                     ? (Find(pod["spec"]?["initContainers"], name), Find(pod["status"]?["initContainerStatuses"], name))
                     : throw ApiException.BadRequest($"container {name} is not valid for pod {podName}");
 
+        // A container that really ran has a log even while it waits to restart (CrashLoopBackOff): its last run's.
+        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, context.Request.Query["previous"] == "true") is { } file
+            && File.Exists(file.Path))
+        {
+            await WriteRealLogAsync(context, file, cancellationToken);
+            return;
+        }
+
         var state = status?["state"];
         if (state?["running"] is null && state?["terminated"] is null)
         {
             var reason = state?["waiting"]?["reason"]?.ToString() ?? "ContainerCreating";
             throw ApiException.BadRequest($"container \"{name}\" in pod \"{podName}\" is waiting to start: {reason}");
-        }
-
-        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, context.Request.Query["previous"] == "true") is { } file)
-        {
-            await WriteRealLogAsync(context, file, cancellationToken);
-            return;
         }
 
         var text = string.Empty;

@@ -33,7 +33,7 @@ public sealed class CleanupTests
     public async Task HostKilledMidRun_TheNextStartRemovesWhatItLeft()
     {
         // The QuickStart serving on the process runtime: three cart pods running, then SIGKILL (no disposal runs).
-        var path = typeof(CleanupTests).Assembly.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "QuickStart").Value!;
+        var path = System.Reflection.CustomAttributeExtensions.GetCustomAttributes<System.Reflection.AssemblyMetadataAttribute>(typeof(CleanupTests).Assembly).Single(a => a.Key == "QuickStart").Value!;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(path);
         start.ArgumentList.Add("--processes");

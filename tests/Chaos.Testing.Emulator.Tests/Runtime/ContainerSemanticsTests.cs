@@ -12,7 +12,7 @@ public sealed class ContainerSemanticsTests : ProcessRuntimeTest
     {
         await CreateAsync(ShellPod("hello", "echo pid=$$ greeting=$GREETING dir=$(pwd) home=${HOME:-none}; exec sleep 3600", configure: c =>
         {
-            c.Env = [new V1EnvVar("GREETING", "hi there")];
+            c.Env = [new V1EnvVar { Name = "GREETING", Value = "hi there" }];
             c.WorkingDir = "/tmp";
         }));
 
@@ -86,7 +86,7 @@ public sealed class ContainerSemanticsTests : ProcessRuntimeTest
         seen.Status.Phase.Should().Be("Pending");
     }
 
-    private Task GoneAsync(string name) =>
+    private Task<int> GoneAsync(string name) =>
         Support.Eventually.MatchAsync(
             async () => (await Client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: $"metadata.name={name}")).Items.Count,
             n => n == 0, $"pod {name} is gone", Slow);

@@ -46,14 +46,14 @@ public sealed class LogsAndEphemeralTests : ProcessRuntimeTest
                 Name = "debug",
                 Image = "busybox:1.36",
                 TargetContainerName = "main",
-                Command = ["sh", "-c", "echo pid1=$(cat /proc/1/comm); grep CapEff /proc/self/status; ip -4 -o addr show eth0; ip link add dummy9 type dummy && echo added || echo refused"],
+                Command = ["sh", "-c", "echo pid1=$(cat /proc/1/comm); grep CapEff /proc/self/status; ip -4 -o addr show eth0; ip addr add 192.0.2.250/32 dev lo && echo added || echo refused"],
                 SecurityContext = new V1SecurityContext { Capabilities = new V1Capabilities { Drop = ["ALL"], Add = ["NET_ADMIN"] } },
             },
             new V1EphemeralContainer
             {
                 Name = "plain",
                 Image = "busybox:1.36",
-                Command = ["sh", "-c", "grep CapEff /proc/self/status; ip link add dummy8 type dummy && echo added || echo refused"],
+                Command = ["sh", "-c", "grep CapEff /proc/self/status; ip addr add 192.0.2.251/32 dev lo && echo added || echo refused"],
             },
         ];
         await Client.CoreV1.PatchNamespacedPodEphemeralcontainersAsync(

@@ -40,7 +40,7 @@ public sealed class ProbeAndNetworkTests : ProcessRuntimeTest
         await Client.CoreV1.CreateNamespacedServiceAsync(new V1Service
         {
             Metadata = new V1ObjectMeta { Name = "cart" },
-            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "cart" }, Ports = [new V1ServicePort(80, name: "http", targetPort: 8080)] },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "cart" }, Ports = [new V1ServicePort { Port = 80, Name = "http", TargetPort = 8080 }] },
         }, Ns);
         await ReadyAsync("cart-a");
         await ReadyAsync("cart-b");

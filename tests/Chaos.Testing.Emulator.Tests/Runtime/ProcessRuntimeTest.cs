@@ -52,8 +52,8 @@ public abstract class ProcessRuntimeTest : EmulatorTest
         {
             Name = "echo",
             Image = "chaos-testing/echo:1",
-            Env = [new V1EnvVar("ECHO_TEXT", text)],
-            Ports = [new V1ContainerPort(8080)],
+            Env = [new V1EnvVar { Name = "ECHO_TEXT", Value = text }],
+            Ports = [new V1ContainerPort { ContainerPort = 8080 }],
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = 8080 }, PeriodSeconds = 1, FailureThreshold = 1 },
         };
         return new V1Pod

@@ -103,7 +103,7 @@ internal sealed partial class ContainerRunner
         if (stopped != process.Exited)
         {
             // A spec change or the pod going: the kubelet stops the container with the pod's grace period.
-            await process.StopAsync(_stopping.IsCancellationRequested ? TimeSpan.Zero : _grace, CancellationToken.None);
+            await process.StopAsync(_stopping.IsCancellationRequested ? _stopGrace : _grace, CancellationToken.None);
         }
 
         await probes.CancelAsync();

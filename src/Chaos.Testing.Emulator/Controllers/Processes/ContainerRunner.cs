@@ -28,6 +28,7 @@ internal sealed partial class ContainerRunner : IAsyncDisposable
     private Task? _loop;
     private int _crashes;
     private bool _specChanged;
+    private TimeSpan _stopGrace;
 
     public ContainerRunner(ProcessRuntimeHost host, PodContext pod, JsonObject spec, bool ephemeral, string restartPolicy, TimeSpan grace, Func<int?> targetPid, Action changed)
     {
@@ -115,6 +116,18 @@ internal sealed partial class ContainerRunner : IAsyncDisposable
     /// <summary>Stops the container: SIGTERM, then SIGKILL after <paramref name="grace"/>; it does not start again.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            // Stopped already (the pod went); a second stop only waits for the first.
+            if (_loop is not null)
+            {
+                await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            return;
+        }
+
+        _stopGrace = grace;
         await _stopping.CancelAsync();
         var process = _process;
         if (process is not null)
