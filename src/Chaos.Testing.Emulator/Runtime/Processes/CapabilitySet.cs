@@ -100,7 +100,7 @@ internal sealed class CapabilitySet
     public CapabilitySet Intersect(CapabilitySet other) => new(Mask & other.Mask);
 
     /// <inheritdoc/>
-    public override string ToString() => Names.Count == 0 ? "(none)" : string.Join(',', Names);
+    public override string ToString() => Mask == 0 ? "(none)" : string.Join(',', this.Names);
 
     private static int Bit(string name)
     {

@@ -4,7 +4,7 @@ namespace Chaos.Testing.Emulator.Runtime.Processes;
 
 /// <summary>
 /// The cgroup of one container, under each hierarchy (memory, cpu, cpuacct on v1; the one on v2): its limits, the
-/// files its PID 1 writes itself into, its OOM kills and CPU usage, and its removal.
+/// files the launcher writes itself into (before the container runs), its OOM kills and CPU usage, and its removal.
 /// </summary>
 internal sealed class ContainerCgroup
 {

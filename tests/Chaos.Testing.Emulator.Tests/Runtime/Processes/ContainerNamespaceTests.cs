@@ -75,6 +75,16 @@ public sealed class ContainerNamespaceTests : ContainerTest
     }
 
     [RootFact]
+    public async Task Exec_RunsAsTheContainersUser_WithItsCapabilities()
+    {
+        var container = Start(Launch("sleep", "600") with { RunAsUser = 1000, RunAsGroup = 1000, Capabilities = CapabilitySet.Of("KILL") });
+
+        var result = await container.ExecAsync(["sh", "-c", "id -u; grep CapEff /proc/self/status"], TimeSpan.FromSeconds(60));
+
+        result.Output.Should().Be($"1000\nCapEff:\t{CapabilitySet.Of("KILL").Mask:x16}\n");
+    }
+
+    [RootFact]
     public async Task Exec_TimesOut_AndKillsWhatItStarted()
     {
         var container = Start(Launch("sleep", "600"));
