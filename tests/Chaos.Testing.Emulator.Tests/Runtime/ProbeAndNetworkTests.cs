@@ -52,7 +52,10 @@ public sealed class ProbeAndNetworkTests : ProcessRuntimeTest
                 var seen = new HashSet<string>();
                 for (var i = 0; i < 30; i++)
                 {
-                    seen.Add((await Http.GetStringAsync($"http://{service.Spec.ClusterIP}/")).Trim());
+                    // A new connection each time: the spread is per connection, as with kube-proxy.
+                    using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{service.Spec.ClusterIP}/") { Headers = { ConnectionClose = true } };
+                    using var response = await Http.SendAsync(request);
+                    seen.Add((await response.Content.ReadAsStringAsync()).Trim());
                 }
 
                 return seen;

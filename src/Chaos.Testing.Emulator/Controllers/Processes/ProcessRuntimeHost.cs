@@ -17,11 +17,14 @@ internal sealed class ProcessRuntimeHost : IDisposable
     {
         Options = options;
         Network = network;
-        StateDirectory = Path.Combine("/run/chaos-testing-emulator", network.RunId);
+        StateDirectory = Path.Combine(StateRoot, network.RunId);
         LogDirectory = Path.Combine(StateDirectory, "logs");
         Directory.CreateDirectory(LogDirectory);
         UserImages = options.Images.ToDictionary(i => i.Key, i => (i.Value.Program, (IReadOnlyList<string>)i.Value.Arguments), StringComparer.Ordinal);
     }
+
+    /// <summary>Where each run keeps its state folder (the network's owner file, the containers' logs).</summary>
+    public const string StateRoot = "/run/chaos-testing-emulator";
 
     public ProcessRuntimeOptions Options { get; }
 
@@ -63,8 +66,10 @@ internal sealed class ProcessRuntimeHost : IDisposable
             throw new PlatformNotSupportedException("The emulator's process runtime cannot start: " + why + ".");
         }
 
+        // A run whose owner died (even by SIGKILL) loses its state folder to the network's sweep; its containers,
+        // which outlive the test process, are then killed and their cgroups removed.
         PodNetwork.RemoveLeftovers();
-        Cgroups.RemoveLeftovers("cte-");
+        Cgroups.RemoveDeadRuns(run => Directory.Exists(Path.Combine(StateRoot, run)));
         var network = PodNetwork.Create(new PodNetworkSettings(options.PodRange, options.ServiceRange));
         return new ProcessRuntimeHost(options, network);
     }

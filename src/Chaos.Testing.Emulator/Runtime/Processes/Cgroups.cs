@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Chaos.Testing.Emulator.Runtime.Processes;
 
 /// <summary>Finds the cgroup hierarchies and removes cgroups a crashed run left behind.</summary>
@@ -71,6 +73,65 @@ internal static class Cgroups
         }
 
         return removed;
+    }
+
+    /// <summary>
+    /// Ends what dead runs left: every process in a <c>cte-&lt;run&gt;</c> cgroup tree whose run is not live is
+    /// SIGKILLed (containers outlive a test process that was killed), then the emptied cgroups are removed.
+    /// </summary>
+    /// <param name="isLive">Whether the run with this id is still live (its owner process runs).</param>
+    /// <returns>How many processes were killed.</returns>
+    public static int RemoveDeadRuns(Func<string, bool> isLive)
+    {
+        if (Layout is not { } layout)
+        {
+            return 0;
+        }
+
+        // Only a run's own cgroup (cte- and a six-character run id) is judged; anything else with the prefix is not a run's.
+        var dead = layout.Roots.SelectMany(root => Directory.EnumerateDirectories(root, Prefix + "*"))
+            .Where(top => Path.GetFileName(top)[Prefix.Length..] is { Length: 6 } run && run.All(char.IsAsciiLetterOrDigit) && !isLive(run)).ToList();
+        var killed = new HashSet<int>();
+        for (var round = 0; round < 50; round++)
+        {
+            var left = dead.SelectMany(ProcsFiles)
+                .SelectMany(f => ReadOrEmpty(f).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                .Select(p => int.Parse(p, CultureInfo.InvariantCulture)).Distinct().ToList();
+            if (left.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var pid in left)
+            {
+                ProcessTree.Signal(pid, ProcessTree.SigKill);
+                killed.Add(pid);
+            }
+
+            // A killed process stays listed until its parent (init, for orphans) reaps it: wait a moment (this runs once,
+            // at start, before anything of this run exists).
+            using var pause = new ManualResetEventSlim();
+            pause.Wait(TimeSpan.FromMilliseconds(20));
+        }
+
+        foreach (var top in dead)
+        {
+            RemoveEmpty(top);
+        }
+
+        return killed.Count;
+    }
+
+    private static IEnumerable<string> ProcsFiles(string top)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(top, "cgroup.procs", SearchOption.AllDirectories).ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return []; // removed meanwhile
+        }
     }
 
     /// <summary>Removes a cgroup directory if it and its children hold no process, children first.</summary>

@@ -101,9 +101,10 @@ internal sealed class ContainerStart
             info.ArgumentList.Add(arg);
         }
 
-        // Nothing of this process is inherited: the tools of the chain pass this environment on to the container.
+        // Nothing of this process is inherited: the tools of the chain pass this environment on to the container, all
+        // but the loader variables, which only the container's program gets (LoaderEnvironment).
         info.Environment.Clear();
-        foreach (var (name, value) in Environment)
+        foreach (var (name, value) in Environment.Where(v => !LoaderEnvironment.IsLoaderVariable(v.Key)))
         {
             info.Environment[name] = value;
         }

@@ -58,7 +58,7 @@ internal static class LaunchCommand
             argv.AddRange([tools.Unshare, "--pid", "--fork", "--mount-proc", "--kill-child", "--"]);
         }
 
-        argv.AddRange([tools.Setpriv, .. SetprivOptions(launch, available), "--", .. launch.Command]);
+        argv.AddRange([tools.Setpriv, .. SetprivOptions(launch, available), "--", .. LoaderEnvironment.Prefix(launch.Environment, tools.Env), .. launch.Command]);
         return argv;
     }
 
@@ -73,7 +73,7 @@ internal static class LaunchCommand
     /// <returns>The argv.</returns>
     public static IReadOnlyList<string> ForExec(
         ContainerLaunch launch, int hostPid, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, string workingDirectory, IReadOnlyList<string> command) =>
-        [.. Join(launch, tools, procsFiles), .. Enter(tools, hostPid, workingDirectory), tools.Setpriv, .. SetprivOptions(launch, available), "--", .. command];
+        [.. Join(launch, tools, procsFiles), .. Enter(tools, hostPid, workingDirectory), tools.Setpriv, .. SetprivOptions(launch, available), "--", .. LoaderEnvironment.Prefix(launch.Environment, tools.Env), .. command];
 
     /// <summary>The <c>setpriv</c> options for the launch's user, group and capabilities.</summary>
     /// <param name="launch">The container.</param>

@@ -6,7 +6,8 @@ namespace Chaos.Testing.Emulator.Runtime.Processes;
 /// <param name="Nsenter">The <c>nsenter</c> program.</param>
 /// <param name="Setpriv">The <c>setpriv</c> program.</param>
 /// <param name="Shell">The POSIX shell that joins the cgroup.</param>
-internal sealed record LaunchTools(string Ip, string Unshare, string Nsenter, string Setpriv, string Shell)
+/// <param name="Env">coreutils' <c>env</c>, which hands a container its loader variables after <c>setpriv</c> (<see cref="LoaderEnvironment"/>).</param>
+internal sealed record LaunchTools(string Ip, string Unshare, string Nsenter, string Setpriv, string Shell, string Env = "/usr/bin/env")
 {
     /// <summary>The tools of this machine; one not installed keeps its bare name, and <see cref="Missing"/> names it.</summary>
     /// <returns>The tools.</returns>
@@ -15,7 +16,8 @@ internal sealed record LaunchTools(string Ip, string Unshare, string Nsenter, st
         HostTools.Find("unshare") ?? "unshare",
         HostTools.Find("nsenter") ?? "nsenter",
         HostTools.Find("setpriv") ?? "setpriv",
-        File.Exists("/bin/sh") ? "/bin/sh" : HostTools.Find("sh") ?? "sh");
+        File.Exists("/bin/sh") ? "/bin/sh" : HostTools.Find("sh") ?? "sh",
+        HostTools.Find("env") ?? "env");
 
     /// <summary>What a launch needs that is not installed, or <see langword="null"/>.</summary>
     /// <param name="launch">The container.</param>

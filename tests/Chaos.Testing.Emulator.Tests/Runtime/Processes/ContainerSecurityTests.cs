@@ -81,4 +81,26 @@ public sealed class ContainerSecurityTests : ContainerTest
         exit.ExitCode.Should().Be(0);
         return CapabilitySet.FromHex(lines.Single(l => l.Text.StartsWith("CapEff:", StringComparison.Ordinal)).Text.Split('\t')[1]);
     }
+
+    [RootFact]
+    public async Task LoaderVariables_ReachTheContainer_ButNotTheRootLaunchChain()
+    {
+        // LD_PRELOAD in a pod's spec would otherwise be loaded into unshare and setpriv, which run as root with every
+        // capability: the pod author's code with the host's privileges. Only the container's program may see it.
+        var launch = Launch("sh", "-c", "echo preload=$LD_PRELOAD; exec sleep 600") with
+        {
+            Environment = new Dictionary<string, string> { ["LD_PRELOAD"] = "/nonexistent/chaos-test.so", ["GREETING"] = "hi" },
+        };
+        var container = Start(launch);
+        await WaitForLine(launch, "preload=/nonexistent/chaos-test.so");
+
+        var chain = ProcessTree.WithDescendants(container.LauncherPid).Where(p => p != container.HostPid).ToList();
+        chain.Should().NotBeEmpty();
+        foreach (var pid in chain)
+        {
+            var environ = File.ReadAllText($"/proc/{pid}/environ");
+            environ.Should().NotContain("LD_PRELOAD", $"process {pid} ({File.ReadAllText($"/proc/{pid}/comm").Trim()}) of the launch chain runs as root");
+            environ.Should().Contain("GREETING=hi", "the other variables pass through the chain");
+        }
+    }
 }
