@@ -2,6 +2,7 @@
 // baseline run in the same process on the same server (GET /version: routing + JSON, no store work); then the engine
 // benchmark (kill 500 pods: engine against a plain loop, paired rounds).
 //   dotnet run -c Release --project benchmarks/Chaos.Testing.Benchmarks [-- --seconds 3 --clients 16]
+//   process runtime only (Linux, root): [-- --processes-only --pods 30 --kill-rounds 30]
 //   engine part only: [-- --engine-only --rounds 40 --warmup 3 --seed 20261207 --breakdown --bare]; emulator part only: [-- --emulator-only]
 using System.Diagnostics;
 using Chaos.Testing.Emulator;
@@ -15,6 +16,12 @@ var engineOptions = new EngineBenchmarkOptions(
     Breakdown: args.Contains("--breakdown"),
     Bare: args.Contains("--bare"),
     Ablate: args.Contains("--ablate"));
+if (args.Contains("--processes-only"))
+{
+    await ProcessRuntimeBenchmark.RunAsync(ReadArg(args, "--pods", 30), ReadArg(args, "--kill-rounds", 30));
+    return 0;
+}
+
 if (args.Contains("--engine-only"))
 {
     await EngineBenchmark.RunAsync(engineOptions);

@@ -90,6 +90,9 @@ public sealed partial class KubernetesEmulator : IAsyncDisposable
     /// <summary>Gets the process runtime's run id (in the name of everything it creates), or null on the simulated runtime.</summary>
     internal string? ProcessRunId => _runtime?.Network.RunId;
 
+    /// <summary>Gets when the process runtime saw each readiness probe pass, or null on the simulated runtime (benchmarks).</summary>
+    internal IEnumerable<(string Namespace, string Pod, string Container, DateTimeOffset At)>? ReadinessLog => _runtime?.ReadinessLog;
+
     /// <summary>Gets the store behind the API, for tests that must place an object no API request could (bypassing validation).</summary>
     internal ResourceStore Store => _store;
 

@@ -88,6 +88,11 @@ internal sealed partial class ContainerRunner
                     Ready = ok;
                 }
 
+                if (ok)
+                {
+                    _host.RecordReady(_pod.Namespace, _pod.Name, Name);
+                }
+
                 _changed();
             }
 

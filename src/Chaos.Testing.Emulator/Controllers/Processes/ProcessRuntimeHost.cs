@@ -39,6 +39,16 @@ internal sealed class ProcessRuntimeHost : IDisposable
 
     public IReadOnlyDictionary<string, (string Program, IReadOnlyList<string> Args)> UserImages { get; }
 
+    /// <summary>
+    /// Gets when each container's readiness probe passed (real clock, the moment the runtime saw it, before any status is
+    /// written): what the benchmark measures the engine's recovery detection from.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Namespace, string Pod, string Container, DateTimeOffset At)> ReadinessLog { get; } = new();
+
+    /// <summary>Records that a container's readiness probe passed now.</summary>
+    public void RecordReady(string @namespace, string pod, string container) =>
+        ReadinessLog.Enqueue((@namespace, pod, container, TimeProvider.System.GetUtcNow()));
+
     /// <summary>Why the process runtime cannot run on this machine, or null when it can.</summary>
     public static string? WhyUnavailable()
     {
