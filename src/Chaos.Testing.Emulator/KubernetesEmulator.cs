@@ -47,7 +47,13 @@ public sealed partial class KubernetesEmulator : IAsyncDisposable
         var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError, options.UnpullableImages);
         if (options.Runtime == PodRuntime.Processes)
         {
-            _runtime = ProcessRuntimeHost.Start(options.Processes);
+            var processes = options.Processes;
+            _runtime = ProcessRuntimeHost.Start(new ProcessRuntimeSettings(
+                processes.Images.ToDictionary(i => i.Key, i => (i.Value.Program, (IReadOnlyList<string>)i.Value.Arguments), StringComparer.Ordinal),
+                processes.PodRange,
+                processes.ServiceRange,
+                processes.RestartBackOff,
+                processes.MaxRestartBackOff));
             var range = IPNetwork.Parse(_runtime.Network.ServiceRange);
             var baseAddress = BitConverter.ToUInt32(range.BaseAddress.GetAddressBytes().Reverse().ToArray());
             admission.ServiceIp = n => new IPAddress(BitConverter.GetBytes(baseAddress + (uint)(n - 10)).Reverse().ToArray()).ToString();

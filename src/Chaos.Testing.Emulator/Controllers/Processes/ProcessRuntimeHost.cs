@@ -13,20 +13,20 @@ internal sealed class ProcessRuntimeHost : IDisposable
 {
     private static readonly string[] Tools = ["ip", "iptables", "iptables-save", "iptables-restore", "unshare", "nsenter", "setpriv", "sh"];
 
-    private ProcessRuntimeHost(ProcessRuntimeOptions options, PodNetwork network)
+    private ProcessRuntimeHost(ProcessRuntimeSettings options, PodNetwork network)
     {
         Options = options;
         Network = network;
         StateDirectory = Path.Combine(StateRoot, network.RunId);
         LogDirectory = Path.Combine(StateDirectory, "logs");
         Directory.CreateDirectory(LogDirectory);
-        UserImages = options.Images.ToDictionary(i => i.Key, i => (i.Value.Program, (IReadOnlyList<string>)i.Value.Arguments), StringComparer.Ordinal);
+        UserImages = options.Images;
     }
 
     /// <summary>Where each run keeps its state folder (the network's owner file, the containers' logs).</summary>
     public const string StateRoot = "/run/chaos-testing-emulator";
 
-    public ProcessRuntimeOptions Options { get; }
+    public ProcessRuntimeSettings Options { get; }
 
     public PodNetwork Network { get; }
 
@@ -69,7 +69,7 @@ internal sealed class ProcessRuntimeHost : IDisposable
     }
 
     /// <summary>Starts the runtime: removes what crashed runs left, then creates this emulator's network.</summary>
-    public static ProcessRuntimeHost Start(ProcessRuntimeOptions options)
+    public static ProcessRuntimeHost Start(ProcessRuntimeSettings options)
     {
         if (WhyUnavailable() is { } why)
         {
