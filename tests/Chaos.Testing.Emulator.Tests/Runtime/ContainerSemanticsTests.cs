@@ -33,8 +33,9 @@ public sealed class ContainerSemanticsTests : ProcessRuntimeTest
         var status = pod.Status.ContainerStatuses.Single();
         status.LastState.Terminated.ExitCode.Should().Be(3);
         status.LastState.Terminated.Reason.Should().Be("Error");
-        await PodAsync("crash", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Waiting?.Reason == "CrashLoopBackOff",
+        var waiting = await PodAsync("crash", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.State?.Waiting?.Reason == "CrashLoopBackOff",
             "the kubelet backs off before restarting again");
+        waiting.Status.ContainerStatuses.Single().RestartCount.Should().BeLessThan(6, "the back-off starts after the second crash, not after hundreds of immediate restarts");
         (await LogAsync("crash", previous: true)).Should().Be("run\n", "the previous run's log is kept");
     }
 
