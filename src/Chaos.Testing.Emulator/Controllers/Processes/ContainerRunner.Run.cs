@@ -88,7 +88,8 @@ internal sealed partial class ContainerRunner
     /// <summary>Starts the process, runs its probes until it exits (or a liveness failure or a spec change stops it).</summary>
     private async Task<ContainerExit> RunOnceAsync(JsonObject spec, IReadOnlyList<string> argv, CancellationToken run)
     {
-        var process = ContainerProcess.Start(Launch(spec, argv));
+        var launch = Launch(spec, argv);
+        var process = await OffPool.Run(() => ContainerProcess.Start(launch));
         lock (_gate)
         {
             _process = process;

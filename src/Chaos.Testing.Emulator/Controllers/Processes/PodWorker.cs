@@ -126,7 +126,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
     private async Task CreateSandboxAsync()
     {
         var pod = _pod;
-        var sandbox = await Task.Run(() => _host.Network.AddPod($"{pod.Namespace}/{pod.Name}/{pod.Uid}", pod.Namespace!, pod.Name));
+        var sandbox = await OffPool.Run(() => _host.Network.AddPod($"{pod.Namespace}/{pod.Name}/{pod.Uid}", pod.Namespace!, pod.Name));
         _sandbox = sandbox;
         var node = PodLifecycle.NodeOf(pod);
         _context = new PodContext(
@@ -230,7 +230,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
 
         if (Interlocked.Exchange(ref _sandbox, null) is { } sandbox)
         {
-            _host.Network.RemovePod(sandbox);
+            await OffPool.Run(() => _host.Network.RemovePod(sandbox));
         }
     }
 }
