@@ -87,6 +87,27 @@ public sealed class ContainerSemanticsTests : ProcessRuntimeTest
         seen.Status.Phase.Should().Be("Pending");
     }
 
+    [ProcessRuntimeFact]
+    public async Task LivenessProbeFailing_RestartsTheContainer_WhileAnExecReadinessProbeMakesItReady()
+    {
+        var pod = ShellPod("flaky", "echo started; exec sleep 3600", configure: c =>
+        {
+            // Nothing listens on port 9: the tcpSocket liveness probe fails and the kubelet restarts the container.
+            c.LivenessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = 9 }, InitialDelaySeconds = 2, PeriodSeconds = 1, FailureThreshold = 2 };
+            c.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["sh", "-c", "[ \"$(cat /proc/1/comm)\" = sleep ]"] }, PeriodSeconds = 1 };
+            c.TerminationMessagePolicy = "FallbackToLogsOnError";
+        });
+        pod.Spec.TerminationGracePeriodSeconds = 1;
+        await CreateAsync(pod);
+
+        await ReadyAsync("flaky");
+        var restarted = await PodAsync("flaky", p => p.Status?.ContainerStatuses?.SingleOrDefault() is { RestartCount: >= 1 } s && s.LastState?.Terminated is not null,
+            "the failing liveness probe restarted the container");
+        var ended = restarted.Status.ContainerStatuses.Single().LastState.Terminated;
+        ended.ExitCode.Should().Be(137, "sleep as PID 1 ignores SIGTERM, so the grace period ended in SIGKILL");
+        ended.Message.Should().Contain("started", "FallbackToLogsOnError puts the log's tail in the message of a failed container");
+    }
+
     private Task<int> GoneAsync(string name) =>
         Support.Eventually.MatchAsync(
             async () => (await Client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: $"metadata.name={name}")).Items.Count,

@@ -46,6 +46,12 @@ internal sealed partial class ContainerRunner
                 exit = new ContainerExit(128, null, "StartError", now, e.Message);
             }
 
+            if (exit.ExitCode != 0 && exit.Message is null or "" && spec["terminationMessagePolicy"]?.ToString() == "FallbackToLogsOnError")
+            {
+                // As the kubelet: a failed container's message is the tail of its log (there is no termination-log file here).
+                exit = exit with { Message = ContainerLog.Tail(_pod.LogPath(Name, RestartCount), 80, 2048) };
+            }
+
             if (stop.IsCancellationRequested)
             {
                 Terminated(exit);
