@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using System.Buffers.Binary;
 using System.Net;
 using Chaos.Testing.Emulator.Controllers;
 using Chaos.Testing.Emulator.Controllers.Processes;
@@ -55,8 +56,13 @@ public sealed partial class KubernetesEmulator : IAsyncDisposable
                 processes.RestartBackOff,
                 processes.MaxRestartBackOff));
             var range = IPNetwork.Parse(_runtime.Network.ServiceRange);
-            var baseAddress = BitConverter.ToUInt32(range.BaseAddress.GetAddressBytes().Reverse().ToArray());
-            admission.ServiceIp = n => new IPAddress(BitConverter.GetBytes(baseAddress + (uint)(n - 10)).Reverse().ToArray()).ToString();
+            var baseAddress = BinaryPrimitives.ReadUInt32BigEndian(range.BaseAddress.GetAddressBytes());
+            admission.ServiceIp = n =>
+            {
+                var address = new byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(address, baseAddress + (uint)(n - 10)); // the 11th service number is .1
+                return new IPAddress(address).ToString();
+            };
             _processKubelet = new ProcessKubelet(_runtime, _store, options.TimeProvider);
             _server.Logs = _processKubelet;
             _controllers = ControllerManager.Create(_store, settings, admission, (_processKubelet, new ServiceProxy(_runtime, _store)));
