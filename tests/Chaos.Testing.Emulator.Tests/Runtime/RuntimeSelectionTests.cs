@@ -1,7 +1,7 @@
 namespace Chaos.Testing.Emulator.Tests.Runtime;
 
 /// <summary>Choosing the pod runtime: the variable, the option's validation, and the reason where it cannot run.</summary>
-[Collection(nameof(RuntimeVariableCollection))]
+[Collection(nameof(RuntimeVariableTests))]
 public sealed class RuntimeSelectionTests
 {
     [Theory]
@@ -58,5 +58,5 @@ public sealed class RuntimeSelectionTests
 }
 
 /// <summary>Tests that set CHAOS_EMULATOR_RUNTIME run one at a time.</summary>
-[CollectionDefinition(nameof(RuntimeVariableCollection), DisableParallelization = true)]
-public sealed class RuntimeVariableCollection;
+[CollectionDefinition(nameof(RuntimeVariableTests), DisableParallelization = true)]
+public sealed class RuntimeVariableTests;
