@@ -11,8 +11,9 @@ internal sealed partial class ContainerRoot
 
     private void BuildTree()
     {
-        // Nothing mounted from here on reaches this machine's namespace.
-        MountCalls.Mount(null, "/", null, MountCalls.Recursive | MountCalls.Private);
+        // Slave, as ip netns exec makes its namespace: nothing mounted from here on reaches this machine's namespace,
+        // while what this machine mounts or unmounts (a pod's network namespace file, say) still reaches this one.
+        MountCalls.Mount(null, "/", null, MountCalls.Recursive | MountCalls.Slave);
         LayOver(_staging, "/");
         foreach (var mount in _mounts.OrderBy(m => RootedPath.Names(m.Target).Count()).ThenBy(m => m.Target, StringComparer.Ordinal))
         {

@@ -36,6 +36,9 @@ internal static class MountCalls
     /// <summary><c>MS_PRIVATE</c>: no mount event passes to or from another namespace.</summary>
     public const ulong Private = 1 << 18;
 
+    /// <summary><c>MS_SLAVE</c>: mount events of the master's peers arrive, none go back.</summary>
+    public const ulong Slave = 1 << 19;
+
     private const int CloneFs = 0x200;
     private const int CloneNewNs = 0x20000;
     private const int DetachFlag = 2; // MNT_DETACH
