@@ -37,22 +37,43 @@ public sealed class HostNamespaceTests : ProcessRuntimeTest
         (await LogContainsAsync("confined", "pid=")).Should().Contain("pid=1").And.Contain("test-visible=no");
     }
 
-    [ProcessRuntimeFact("ip")]
-    public async Task HostNetworkPod_SeesTheMachinesInterfaces_AndItsIpIsTheBridgeAddress_ThatProbesReach()
+    [ProcessRuntimeFact("ip", "python3")]
+    public async Task HostNetworkPod_SeesTheMachinesInterfaces_AndItsIpIsTheBridgeAddress_ThatProbesAndTheTestReach()
     {
-        var port = Random.Shared.Next(20000, 40000);
-        var pod = ShellPod("hostnet", $"ip -o link | grep -o 'cte{Cluster.ProcessRunId}:' | head -1; exec python3 -m http.server {port} --bind 0.0.0.0");
+        var port = FreePort();
+        var pod = EchoPod("hostnet", "served-on-the-host", "hostnet");
         pod.Spec.HostNetwork = true;
-        pod.Spec.Containers[0].ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 1 };
+        pod.Spec.Containers[0].Env.Add(new V1EnvVar { Name = "PORT", Value = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        pod.Spec.Containers[0].ReadinessProbe.HttpGet.Port = port;
+        pod.Spec.Containers.Add(new V1Container { Name = "links", Image = "busybox:1.36", Command = ["sh", "-c", $"ip -o link | grep -o 'cte{Cluster.ProcessRunId}:' | head -1; exec sleep 3600"] });
         await CreateAsync(pod);
         await CreateAsync(ShellPod("ownnet", "ip -o link | wc -l; exec sleep 3600"));
 
-        (await LogContainsAsync("hostnet", $"cte{Cluster.ProcessRunId}:")).Should().Contain($"cte{Cluster.ProcessRunId}:", "the run's bridge is an interface of this machine");
+        await LogContainsAsync("hostnet", $"cte{Cluster.ProcessRunId}:", container: "links");
         var ready = await ReadyAsync("hostnet");
         var own = await ReadyAsync("ownnet");
         ready.Status.PodIP.Should().NotBe(own.Status.PodIP).And.EndWith(".1", "a hostNetwork pod's IP is the bridge's (gateway) address, which the test and the pods reach");
         (await LogAsync("ownnet")).Trim().Should().Be("2", "a pod with its own network has lo and eth0 only");
         using var http = new HttpClient();
-        (await http.GetAsync($"http://{ready.Status.PodIP}:{port}/")).IsSuccessStatusCode.Should().BeTrue();
+        (await http.GetStringAsync($"http://{ready.Status.PodIP}:{port}/")).Should().Contain("served-on-the-host");
+    }
+
+    /// <summary>A port nothing listens on now, outside the range the kernel hands out to outgoing connections and to the emulators' own servers.</summary>
+    private static int FreePort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 32000);
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
+                probe.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException) when (attempt < 50)
+            {
+                // Taken: try another.
+            }
+        }
     }
 }
