@@ -54,7 +54,8 @@ public sealed partial class KubernetesEmulator : IAsyncDisposable
                 processes.PodRange,
                 processes.ServiceRange,
                 processes.RestartBackOff,
-                processes.MaxRestartBackOff));
+                processes.MaxRestartBackOff,
+                processes.NodeDiskSize));
             var range = IPNetwork.Parse(_runtime.Network.ServiceRange);
             var baseAddress = BinaryPrimitives.ReadUInt32BigEndian(range.BaseAddress.GetAddressBytes());
             admission.ServiceIp = n =>
@@ -101,6 +102,9 @@ public sealed partial class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>Gets the process runtime's run id (in the name of everything it creates), or null on the simulated runtime.</summary>
     internal string? ProcessRunId => _runtime?.Network.RunId;
+
+    /// <summary>The path of a node's root filesystem on this machine (process runtime only; mounted once a pod on the node needs it).</summary>
+    internal string? ProcessNodeRoot(string node) => _runtime?.NodeRoots.PathOf(node);
 
     /// <summary>Gets when the process runtime saw each readiness probe pass, or null on the simulated runtime (benchmarks).</summary>
     internal IEnumerable<(string Namespace, string Pod, string Container, DateTimeOffset At)>? ReadinessLog => _runtime?.ReadinessLog;

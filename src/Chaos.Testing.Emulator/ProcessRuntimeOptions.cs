@@ -2,7 +2,7 @@ namespace Chaos.Testing.Emulator;
 
 /// <summary>
 /// How the process runtime (<see cref="PodRuntime.Processes"/>) runs pods: what each image stands for, the address
-/// ranges it uses, how fast it restarts crashed containers.
+/// ranges it uses, how fast it restarts crashed containers, how large each node's disk is.
 /// </summary>
 public sealed class ProcessRuntimeOptions
 {
@@ -33,8 +33,21 @@ public sealed class ProcessRuntimeOptions
     /// <value>The default value is 5 minutes, the kubelet's.</value>
     public TimeSpan MaxRestartBackOff { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Gets or sets the size of each node's root filesystem in bytes: a tmpfs per node that <c>hostPath</c> volumes of
+    /// the pods on that node map into (never this machine's own files) and their <c>emptyDir</c> volumes live in, so
+    /// a node disk fill fills it. Its files take memory; the size is the most they take.
+    /// </summary>
+    /// <value>The default value is 256 MiB.</value>
+    public long NodeDiskSize { get; set; } = 256L * 1024 * 1024;
+
     internal IEnumerable<string> Problems()
     {
+        if (NodeDiskSize < 1024 * 1024 || NodeDiskSize > 64L * 1024 * 1024 * 1024)
+        {
+            yield return $"Processes.NodeDiskSize: must be between 1 MiB and 64 GiB (in bytes; it is a tmpfs, its files take memory), was {NodeDiskSize}.";
+        }
+
         if (RestartBackOff <= TimeSpan.Zero || RestartBackOff > TimeSpan.FromHours(1))
         {
             yield return $"Processes.RestartBackOff: must be more than 0 and at most 1 hour, was {RestartBackOff}.";

@@ -30,6 +30,68 @@ public sealed class CleanupTests
     }
 
     [ProcessRuntimeFact]
+    public async Task Dispose_LeavesNoMount_NodeRootsAndMemoryVolumesIncluded()
+    {
+        string runId;
+        await using (var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes))
+        {
+            await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta { Name = "mounter" },
+                Spec = new V1PodSpec
+                {
+                    NodeName = "node-1",
+                    Volumes =
+                    [
+                        new V1Volume { Name = "node", HostPath = new V1HostPathVolumeSource { Path = "/var/log" } },
+                        new V1Volume { Name = "memory", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory" } },
+                    ],
+                    Containers =
+                    [
+                        new V1Container
+                        {
+                            Name = "main", Image = "busybox:1.36", Command = ["sh", "-c", "exec sleep 3600"],
+                            VolumeMounts = [new V1VolumeMount { Name = "node", MountPath = "/host-logs" }, new V1VolumeMount { Name = "memory", MountPath = "/cache" }],
+                        },
+                    ],
+                },
+            }, "default");
+            await Support.Eventually.MatchAsync(
+                async () => (await cluster.Client.CoreV1.ReadNamespacedPodAsync("mounter", "default")).Status?.ContainerStatuses?.SingleOrDefault()?.State?.Running,
+                r => r is not null, "the pod runs", TimeSpan.FromSeconds(60));
+            runId = cluster.ProcessRunId!;
+            Mounts(runId).Where(m => m.Contains(" - tmpfs ", StringComparison.Ordinal)).Should().HaveCount(2, "the node root and the memory volume are mounted while the pod runs");
+        }
+
+        Mounts(runId).Should().BeEmpty();
+        Leftovers(runId).Should().BeEmpty();
+    }
+
+    [ProcessRuntimeFact]
+    public async Task DeadRunsNodeRoot_IsDetachedAndRemovedByTheNextStart()
+    {
+        // A run whose owner died with a node root mounted: its state folder, owner file (a process that is gone) and tmpfs.
+        var runId = "zz" + Guid.NewGuid().ToString("N")[..4];
+        var folder = $"/run/chaos-testing-emulator/{runId}";
+        var nodeRoot = Directory.CreateDirectory($"{folder}/nodes/node-1").FullName;
+        using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            gone.WaitForExit();
+            File.WriteAllText($"{folder}/owner", $"{gone.Id} 1\n");
+        }
+
+        Run("mount", "-t", "tmpfs", "-o", "size=1m", $"cte-{runId}", nodeRoot);
+        File.WriteAllText(Path.Combine(nodeRoot, "left-behind"), "x");
+        Mounts(runId).Should().ContainSingle("the dead run's node root is mounted");
+
+        await using (await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes))
+        {
+            Mounts(runId).Should().BeEmpty("the next start detaches a dead run's mounts");
+            Directory.Exists(folder).Should().BeFalse("and then removes its state folder");
+        }
+    }
+
+    [ProcessRuntimeFact]
     public async Task HostKilledMidRun_TheNextStartRemovesWhatItLeft()
     {
         // The QuickStart serving on the process runtime: three cart pods running, then SIGKILL (no disposal runs).
@@ -84,6 +146,10 @@ public sealed class CleanupTests
 
         return found;
     }
+
+    /// <summary>The mounts of this process's namespace that carry the run id (in their path or source).</summary>
+    internal static List<string> Mounts(string runId) =>
+        File.ReadAllLines("/proc/self/mountinfo").Where(l => l.Contains(runId, StringComparison.Ordinal)).ToList();
 
     internal static IEnumerable<string> Processes() =>
         Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _))

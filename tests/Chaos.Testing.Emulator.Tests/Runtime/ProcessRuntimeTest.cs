@@ -8,11 +8,15 @@ namespace Chaos.Testing.Emulator.Tests.Runtime;
 /// <summary>A test that runs only where pods can be real processes; elsewhere it is skipped with the reason.</summary>
 public sealed class ProcessRuntimeFactAttribute : FactAttribute
 {
-    public ProcessRuntimeFactAttribute()
+    public ProcessRuntimeFactAttribute(params string[] tools)
     {
         if (KubernetesEmulator.WhyUnavailable(PodRuntime.Processes) is { } why)
         {
             Skip = why;
+        }
+        else if (tools.FirstOrDefault(t => Emulator.Runtime.Processes.HostTools.Find(t) is null) is { } missing)
+        {
+            Skip = $"this test runs {missing}, which is not installed";
         }
     }
 }

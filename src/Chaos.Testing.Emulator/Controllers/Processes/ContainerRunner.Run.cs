@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Chaos.Testing.Emulator.Runtime.Mounts;
 using Chaos.Testing.Emulator.Runtime.Processes;
 
 namespace Chaos.Testing.Emulator.Controllers.Processes;
@@ -35,10 +36,20 @@ internal sealed partial class ContainerRunner
                 continue;
             }
 
+            // An ephemeral container with a target sees the target's files, volumes included.
+            var volumes = Ephemeral && spec["targetContainerName"] is not null ? new VolumePlan([]) : PodVolumes.ForContainer(_host, _pod, spec);
+            if (volumes.Reason is { } reason)
+            {
+                // As a kubelet that cannot set up the volumes: the container waits, and it tries again.
+                Set(Waiting(reason, volumes.Message), ready: false, started: false);
+                await Delay(_host.Options.RestartBackOff, _runCts.Token);
+                continue;
+            }
+
             ContainerExit exit;
             try
             {
-                exit = await RunOnceAsync(spec, resolution.Argv, _runCts.Token);
+                exit = await RunOnceAsync(spec, resolution.Argv, volumes.Mounts, _runCts.Token);
             }
             catch (ContainerStartException e)
             {
@@ -92,9 +103,9 @@ internal sealed partial class ContainerRunner
     }
 
     /// <summary>Starts the process, runs its probes until it exits (or a liveness failure or a spec change stops it).</summary>
-    private async Task<ContainerExit> RunOnceAsync(JsonObject spec, IReadOnlyList<string> argv, CancellationToken run)
+    private async Task<ContainerExit> RunOnceAsync(JsonObject spec, IReadOnlyList<string> argv, IReadOnlyList<VolumeMount> mounts, CancellationToken run)
     {
-        var launch = Launch(spec, argv);
+        var launch = Launch(spec, argv, mounts);
         var process = await OffPool.Run(() => ContainerProcess.Start(launch));
         lock (_gate)
         {
@@ -118,7 +129,7 @@ internal sealed partial class ContainerRunner
         return await process.Exited;
     }
 
-    private ContainerLaunch Launch(JsonObject spec, IReadOnlyList<string> argv)
+    private ContainerLaunch Launch(JsonObject spec, IReadOnlyList<string> argv, IReadOnlyList<VolumeMount> mounts)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -150,7 +161,10 @@ internal sealed partial class ContainerRunner
             Quantities.Bytes(limits?["memory"]),
             Quantities.Millicores(limits?["cpu"]),
             $"{_pod.CgroupPath}/{Id(restart)}",
-            log);
+            log,
+            _pod.HostPid,
+            mounts,
+            _host.MountStaging);
     }
 
     private void Terminated(ContainerExit exit)

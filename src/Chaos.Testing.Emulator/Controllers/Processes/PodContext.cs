@@ -9,11 +9,21 @@ namespace Chaos.Testing.Emulator.Controllers.Processes;
 /// <param name="Uid">The pod's uid (the store may hold a newer pod of the same name).</param>
 /// <param name="Node">The node it is bound to.</param>
 /// <param name="PodIp">Its IP.</param>
-/// <param name="NetnsName">Its network namespace (<c>ip netns</c> name).</param>
+/// <param name="NetnsName">Its network namespace (<c>ip netns</c> name), or <see langword="null"/> with <c>hostNetwork</c>.</param>
 /// <param name="LogDirectory">Where its containers' logs go, one folder per container.</param>
 /// <param name="CgroupPath">Its cgroup, relative to each controller's root (below the node's).</param>
-internal sealed record PodContext(string Namespace, string Name, string Uid, string Node, string PodIp, string NetnsName, string LogDirectory, string CgroupPath)
+/// <param name="Spec">The pod's spec (its volumes, host namespaces and such do not change).</param>
+internal sealed record PodContext(string Namespace, string Name, string Uid, string Node, string PodIp, string? NetnsName, string LogDirectory, string CgroupPath, JsonObject Spec)
 {
+    /// <summary>Gets why the pod's volumes could not be made, or <see langword="null"/>.</summary>
+    public string? VolumeProblem { get; init; }
+
+    /// <summary>Gets whether the pod uses the machine's network (<c>hostNetwork: true</c>): no network namespace of its own.</summary>
+    public bool HostNetwork => Spec["hostNetwork"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+
+    /// <summary>Gets whether the pod's containers share the machine's PID namespace (<c>hostPID: true</c>).</summary>
+    public bool HostPid => Spec["hostPID"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
+
     /// <summary>The log file of a container's run: one per restart, as the kubelet keeps them.</summary>
     public string LogPath(string container, int restart) =>
         Path.Combine(LogDirectory, container, restart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".log");

@@ -6,7 +6,7 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Controllers.Processes;
 
 /// <summary>
-/// One pod on the process runtime, from sandbox to removal: creates its network namespace, runs its containers and
+/// One pod on the process runtime, from sandbox to removal: creates its network namespace and volumes, runs its containers and
 /// ephemeral containers (<see cref="ContainerRunner"/>), writes its status as they change, and on deletion stops them
 /// with the grace period, removes the sandbox and then the pod. The <see cref="ProcessKubelet"/> hands it the pod's
 /// latest version; everything slow happens here, off the controllers' loop.
@@ -26,6 +26,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
     private PodContext? _context;
     private Task? _loop;
     private int _pendingWrites;
+    private int _volumesRemoved;
 
     public PodWorker(ProcessRuntimeHost host, ResourceStore store, TimeProvider time, StoredObject pod)
     {
@@ -126,13 +127,23 @@ internal sealed partial class PodWorker : IAsyncDisposable
     private async Task CreateSandboxAsync()
     {
         var pod = _pod;
-        var sandbox = await OffPool.Run(() => _host.Network.AddPod($"{pod.Namespace}/{pod.Name}/{pod.Uid}", pod.Namespace!, pod.Name));
-        _sandbox = sandbox;
+        var spec = pod.Node["spec"]?.DeepClone() as JsonObject ?? [];
         var node = PodLifecycle.NodeOf(pod);
+
+        // hostNetwork: no namespace; the pod's IP is the bridge's address, this machine's on the pod network, which
+        // the test process and every pod reach (the Node's InternalIP is a documentation address).
+        var sandbox = spec["hostNetwork"]?.GetValueKind() == System.Text.Json.JsonValueKind.True ? null
+            : await OffPool.Run(() => _host.Network.AddPod($"{pod.Namespace}/{pod.Name}/{pod.Uid}", pod.Namespace!, pod.Name));
+        _sandbox = sandbox;
+        var volumeProblem = await OffPool.Run(() => PodVolumes.Prepare(_host, node, pod.Uid, spec));
         _context = new PodContext(
-            pod.Namespace!, pod.Name, pod.Uid, node, sandbox.Ip.ToString(), sandbox.NetnsName,
+            pod.Namespace!, pod.Name, pod.Uid, node, (sandbox?.Ip ?? _host.Network.Gateway).ToString(), sandbox?.NetnsName,
             Path.Combine(_host.LogDirectory, $"{pod.Namespace}_{pod.Name}_{pod.Uid}"),
-            $"{_host.CgroupRoot}/{node}/{pod.Uid}");
+            $"{_host.CgroupRoot}/{node}/{pod.Uid}",
+            spec)
+        {
+            VolumeProblem = volumeProblem,
+        };
     }
 
     private void SyncContainers(StoredObject pod)
@@ -231,6 +242,11 @@ internal sealed partial class PodWorker : IAsyncDisposable
         if (Interlocked.Exchange(ref _sandbox, null) is { } sandbox)
         {
             await OffPool.Run(() => _host.Network.RemovePod(sandbox));
+        }
+
+        if (Interlocked.Exchange(ref _volumesRemoved, 1) == 0 && _context is { } context)
+        {
+            PodVolumes.Remove(_host, context.Node, context.Uid);
         }
     }
 }

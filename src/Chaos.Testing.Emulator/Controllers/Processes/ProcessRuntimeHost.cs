@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Chaos.Testing.Emulator.Runtime.Mounts;
 using Chaos.Testing.Emulator.Runtime.Network;
 using Chaos.Testing.Emulator.Runtime.Processes;
 
@@ -6,7 +7,7 @@ namespace Chaos.Testing.Emulator.Controllers.Processes;
 
 /// <summary>
 /// What the process runtime holds for one emulator: its pod network (bridge, namespaces, Service rules, DNS), its
-/// folders (logs) and its cgroup root. Everything carries the network's run id, so that a crashed run's leftovers are
+/// folders (logs, node roots) and its cgroup root. Everything carries the network's run id, so that a crashed run's leftovers are
 /// found and removed by the next start.
 /// </summary>
 internal sealed class ProcessRuntimeHost : IDisposable
@@ -20,6 +21,8 @@ internal sealed class ProcessRuntimeHost : IDisposable
         StateDirectory = Path.Combine(StateRoot, network.RunId);
         LogDirectory = Path.Combine(StateDirectory, "logs");
         Directory.CreateDirectory(LogDirectory);
+        MountStaging = Directory.CreateDirectory(Path.Combine(StateDirectory, "rootfs")).FullName;
+        NodeRoots = new NodeRoots(Path.Combine(StateDirectory, "nodes"), options.NodeDiskSize, $"cte-{network.RunId}");
         UserImages = options.Images;
     }
 
@@ -33,6 +36,12 @@ internal sealed class ProcessRuntimeHost : IDisposable
     public string StateDirectory { get; }
 
     public string LogDirectory { get; }
+
+    /// <summary>Gets the empty folder where each container with volumes gets its filesystem built (in a mount namespace of its own).</summary>
+    public string MountStaging { get; }
+
+    /// <summary>Gets the nodes' root filesystems (a tmpfs each), which <c>hostPath</c> and disk <c>emptyDir</c> volumes use.</summary>
+    public NodeRoots NodeRoots { get; }
 
     /// <summary>Gets the cgroup every pod of this emulator sits below (nodes, then pods, then containers).</summary>
     public string CgroupRoot => $"cte-{Network.RunId}";
@@ -86,15 +95,14 @@ internal sealed class ProcessRuntimeHost : IDisposable
 
     public void Dispose()
     {
+        // Before the network's teardown deletes the state folder (which would detach them anyway, as a crashed run's).
+        NodeRoots.Dispose();
         Network.Dispose();
         Cgroups.RemoveLeftovers(CgroupRoot);
-        try
+        if (Directory.Exists(StateDirectory) && MountTable.Under(StateDirectory).Count == 0)
         {
+            // The network removed its state folder with it, unless something failed there; never deleted with a mount in it.
             Directory.Delete(StateDirectory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // The network removed its state folder with it.
         }
     }
 

@@ -9,9 +9,11 @@ namespace Chaos.Testing.Emulator.Controllers.Processes;
 /// <param name="ServiceRange">The Services' range, or null to choose one.</param>
 /// <param name="RestartBackOff">The first restart back-off.</param>
 /// <param name="MaxRestartBackOff">The longest restart back-off.</param>
+/// <param name="NodeDiskSize">The size of each node's root filesystem (a tmpfs), in bytes.</param>
 internal sealed record ProcessRuntimeSettings(
     IReadOnlyDictionary<string, (string Program, IReadOnlyList<string> Args)> Images,
     string? PodRange,
     string? ServiceRange,
     TimeSpan RestartBackOff,
-    TimeSpan MaxRestartBackOff);
+    TimeSpan MaxRestartBackOff,
+    long NodeDiskSize);

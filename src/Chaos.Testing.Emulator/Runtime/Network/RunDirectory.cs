@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chaos.Testing.Emulator.Runtime.Mounts;
 
 namespace Chaos.Testing.Emulator.Runtime.Network;
 
@@ -141,8 +142,15 @@ internal static class RunDirectory
     }
 
     /// <summary>Removes the state folder of <paramref name="run"/>; true when it was there.</summary>
+    /// <exception cref="IOException">Something is still mounted in it (<see cref="MountTable.DetachUnder"/> first).</exception>
     public static bool Remove(string run)
     {
+        if (MountTable.Under(PathOf(run)) is { Count: > 0 } mounted)
+        {
+            // A recursive delete would delete what is mounted there too.
+            throw new IOException($"the state folder {PathOf(run)} still has mounts: {string.Join(", ", mounted)}");
+        }
+
         try
         {
             Directory.Delete(PathOf(run), recursive: true);

@@ -1,3 +1,5 @@
+using Chaos.Testing.Emulator.Runtime.Mounts;
+
 namespace Chaos.Testing.Emulator.Runtime.Network;
 
 /// <summary>
@@ -26,7 +28,7 @@ internal static class RunPieces
     /// <summary>
     /// Removes every piece of <paramref name="run"/>: host ends of veth pairs (which takes the pod ends with them, even
     /// when a process still holds the namespace), the bridge (and the service route on it), the namespaces, their
-    /// files, the iptables rules and chains, and last the state folder. A piece that is already gone is no error.
+    /// files, the iptables rules and chains, the mounts in the state folder, and last the state folder. A piece that is already gone is no error.
     /// Returns a line per piece removed and a line per piece that is still there, with why.
     /// </summary>
     public static (List<string> Removed, List<string> Problems) Remove(string run, string? saved = null)
@@ -66,7 +68,13 @@ internal static class RunPieces
         }
 
         RemoveChains(run, saved, removed, problems);
-        if (RunDirectory.Remove(run))
+
+        // The state folder holds tmpfs mounts (node roots, memory volumes): detached first, or deleting it would
+        // reach into them; with one left, the folder stays for a later sweep.
+        var (detached, stuck) = MountTable.DetachUnder(RunDirectory.PathOf(run));
+        removed.AddRange(detached);
+        problems.AddRange(stuck);
+        if (stuck.Count == 0 && RunDirectory.Remove(run))
         {
             removed.Add($"state folder {RunDirectory.PathOf(run)}");
         }

@@ -138,7 +138,16 @@ internal static class Cgroups
     /// <returns>How many directories were removed.</returns>
     internal static int RemoveEmpty(string directory)
     {
-        var removed = Directory.EnumerateDirectories(directory).Sum(RemoveEmpty);
+        int removed;
+        try
+        {
+            removed = Directory.EnumerateDirectories(directory).ToList().Sum(RemoveEmpty);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0; // Removed meanwhile by another start sweeping the same dead run.
+        }
+
         if (ReadOrEmpty(Path.Combine(directory, "cgroup.procs")).Trim().Length > 0)
         {
             return removed;
@@ -149,6 +158,10 @@ internal static class Cgroups
             // A cgroup directory holds only the kernel's control files: rmdir removes it, never a file of anyone's.
             Directory.Delete(directory);
             return removed + 1;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return removed; // Removed meanwhile by another sweep.
         }
         catch (IOException)
         {

@@ -1,3 +1,5 @@
+using Chaos.Testing.Emulator.Runtime.Mounts;
+
 namespace Chaos.Testing.Emulator.Runtime.Processes;
 
 /// <summary>Everything needed to run one container as a process on this machine.</summary>
@@ -21,6 +23,15 @@ namespace Chaos.Testing.Emulator.Runtime.Processes;
 /// <param name="CpuLimitMillicores">The CPU limit in millicores, or <see langword="null"/> for none.</param>
 /// <param name="CgroupPath">The cgroup, relative to each controller's root, e.g. <c>cte-&lt;run&gt;/&lt;pod-uid&gt;/&lt;container&gt;</c>.</param>
 /// <param name="LogPath">The file the container's output is appended to, in the CRI format (<see cref="ContainerLog"/>).</param>
+/// <param name="HostPid">
+/// Whether the container shares this machine's PID namespace (<c>hostPID: true</c>): it sees every process, and its
+/// process is not a PID 1, so a signal it has no handler for ends it.
+/// </param>
+/// <param name="Mounts">
+/// The volumes, bound at their paths in a filesystem of the container's own (<see cref="ContainerRoot"/>); none keeps
+/// the machine's filesystem as it is, at no cost. Unused with <paramref name="TargetPid"/>: the target's files are seen.
+/// </param>
+/// <param name="MountStaging">An empty folder of the run where the filesystem of a container with <paramref name="Mounts"/> is built.</param>
 internal sealed record ContainerLaunch(
     string Name,
     IReadOnlyList<string> Command,
@@ -35,4 +46,11 @@ internal sealed record ContainerLaunch(
     long? MemoryLimitBytes,
     long? CpuLimitMillicores,
     string CgroupPath,
-    string LogPath);
+    string LogPath,
+    bool HostPid = false,
+    IReadOnlyList<VolumeMount>? Mounts = null,
+    string? MountStaging = null)
+{
+    /// <summary>Gets whether the container gets a filesystem of its own: it has volumes and joins no target's namespaces.</summary>
+    public bool HasOwnRoot => Mounts is { Count: > 0 } && TargetPid is null;
+}

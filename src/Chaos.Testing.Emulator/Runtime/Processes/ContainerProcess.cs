@@ -92,6 +92,11 @@ internal sealed partial class ContainerProcess : IAsyncDisposable
             container.DisposeAsync().AsTask().Wait(CleanupTimeout);
             throw;
         }
+        finally
+        {
+            // The chain entered the container's filesystem before its process appeared (or failed): it holds a copy.
+            start.ReleaseRoot();
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Chaos.Testing.Emulator.Runtime.Mounts;
 
 namespace Chaos.Testing.Emulator.Runtime.Processes;
 
@@ -64,13 +65,23 @@ internal sealed class ContainerStart
         start.Check();
         try
         {
+            // The working directory and the program are looked for where the container will see them.
+            if (launch.HasOwnRoot)
+            {
+                start.Root = ContainerRoot.Build(launch.MountStaging ?? throw new ArgumentException("a container with mounts needs a staging folder"), launch.Mounts!, start.CheckFiles);
+            }
+            else
+            {
+                start.CheckFiles();
+            }
+
             if (Cgroups.Layout is { } layout)
             {
                 start.Cgroup = ContainerCgroup.Create(layout, launch.CgroupPath, launch.MemoryLimitBytes, launch.CpuLimitMillicores);
                 start.OomKillsBefore = start.Cgroup.OomKills();
             }
 
-            start.ContainerArgv = LaunchCommand.ForContainer(launch, tools, start.Cgroup?.ProcsFiles ?? [], start.Available, start.WorkingDirectory);
+            start.ContainerArgv = LaunchCommand.ForContainer(launch, tools, start.Cgroup?.ProcsFiles ?? [], start.Available, start.WorkingDirectory, start.Root?.NamespacePath);
             start.Log = new ContainerLogWriter(launch.LogPath, time);
             return start;
         }
@@ -78,6 +89,11 @@ internal sealed class ContainerStart
         {
             start.Abandon();
             throw Error(launch, ex.Message, ex);
+        }
+        catch (ContainerStartException)
+        {
+            start.Abandon();
+            throw;
         }
     }
 
@@ -93,8 +109,9 @@ internal sealed class ContainerStart
             RedirectStandardOutput = true,
             RedirectStandardError = true,
 
-            // nsenter enters the target's mount namespace at its root and sets the directory itself (--wd).
-            WorkingDirectory = Launch.TargetPid is null ? WorkingDirectory : "/",
+            // nsenter enters the target's mount namespace (or the container's own filesystem) at its root; the
+            // directory is set after (--wd, --wdns): it may not exist on this machine.
+            WorkingDirectory = Launch.TargetPid is null && Root is null ? WorkingDirectory : "/",
         };
         foreach (var arg in argv.Skip(1))
         {
@@ -112,9 +129,16 @@ internal sealed class ContainerStart
         return info;
     }
 
-    /// <summary>Undoes the preparation: closes the log, removes the cgroup.</summary>
+    /// <summary>Gets the container's own filesystem while it is being entered, or <see langword="null"/> when it has none.</summary>
+    public ContainerRoot? Root { get; private set; }
+
+    /// <summary>Lets the container's filesystem go: call once the container's process runs (it holds a copy then), or has failed.</summary>
+    public void ReleaseRoot() => Root?.Dispose();
+
+    /// <summary>Undoes the preparation: closes the log, removes the cgroup, lets the filesystem go.</summary>
     public void Abandon()
     {
+        ReleaseRoot();
         Log?.Dispose();
         Cgroup?.Remove();
     }
@@ -143,25 +167,29 @@ internal sealed class ContainerStart
             throw Error(Launch, "no command to run (the image mapping gave none)");
         }
 
-        if (!Directory.Exists(WorkingDirectory))
-        {
-            throw Error(Launch, $"the working directory \"{WorkingDirectory}\" does not exist");
-        }
-
         if (Launch.TargetPid is { } target && !ProcessTree.Exists(target))
         {
             throw Error(Launch, $"the target container's process {target} is gone");
+        }
+
+        if ((Launch.MemoryLimitBytes is not null || Launch.CpuLimitMillicores is not null) && Cgroups.Layout is null)
+        {
+            throw Error(Launch, $"it has resource limits, but {Cgroups.Problem}");
+        }
+    }
+
+    /// <summary>The checks that look at the container's files: run where it sees them (in its own root, when it has one).</summary>
+    private void CheckFiles()
+    {
+        if (!Directory.Exists(WorkingDirectory))
+        {
+            throw Error(Launch, $"the working directory \"{WorkingDirectory}\" does not exist");
         }
 
         if (HostTools.Search(Launch.Command[0], Environment["PATH"], WorkingDirectory) is null)
         {
             // runc's words, which users know from real clusters.
             throw Error(Launch, $"exec: \"{Launch.Command[0]}\": executable file not found in $PATH");
-        }
-
-        if ((Launch.MemoryLimitBytes is not null || Launch.CpuLimitMillicores is not null) && Cgroups.Layout is null)
-        {
-            throw Error(Launch, $"it has resource limits, but {Cgroups.Problem}");
         }
     }
 }

@@ -5,7 +5,7 @@ namespace Chaos.Testing.Emulator.Runtime.Processes;
 /// <summary>
 /// The argv that runs a container, as a chain of this machine's tools, each exec'ing the next (no shell line is built
 /// from user data):
-/// <c>sh -c JOIN sh CGROUPS -- [ip netns exec NS] unshare --pid --fork --mount-proc --kill-child -- setpriv CAPS USER -- ARGV</c>,
+/// <c>sh -c JOIN sh CGROUPS -- [nsenter --mount=ROOT] [ip netns exec NS] unshare --pid --fork --mount-proc --kill-child -- setpriv CAPS USER -- ARGV</c>,
 /// or <c>sh -c JOIN sh CGROUPS -- nsenter --target PID --net --pid --mount --wd=DIR -- setpriv ...</c> to join a
 /// running container's namespaces.
 /// </summary>
@@ -38,24 +38,37 @@ internal static class LaunchCommand
     /// <param name="procsFiles">The cgroup files to join, none for no cgroup.</param>
     /// <param name="available">The capabilities this process has: the container keeps only those of its set among them.</param>
     /// <param name="workingDirectory">The working directory (set by <c>nsenter</c>, which enters the target's mount namespace at its root).</param>
+    /// <param name="mountNamespace">
+    /// The container's own filesystem (<see cref="Mounts.ContainerRoot.NamespacePath"/>), entered first; entering puts
+    /// the chain at its root, so <c>unshare</c> sets the working directory.
+    /// </param>
     /// <returns>The argv.</returns>
-    public static IReadOnlyList<string> ForContainer(ContainerLaunch launch, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, string workingDirectory)
+    public static IReadOnlyList<string> ForContainer(
+        ContainerLaunch launch, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, string workingDirectory, string? mountNamespace = null)
     {
         var argv = Join(launch, tools, procsFiles);
         if (launch.TargetPid is { } target)
         {
             // nsenter forks for --pid: its child is the container's process, in the target's PID namespace.
-            argv.AddRange(Enter(tools, target, workingDirectory));
+            argv.AddRange(Enter(tools, target, workingDirectory, inOwnRoot: false));
         }
         else
         {
+            if (mountNamespace is not null)
+            {
+                // Before ip netns exec: its own mount namespace (a new /sys, the pod's resolv.conf) is a copy of this one.
+                argv.AddRange([tools.Nsenter, $"--mount={mountNamespace}", "--"]);
+            }
+
             if (launch.NetnsName is { } netns)
             {
                 argv.AddRange([tools.Ip, "netns", "exec", netns]);
             }
 
-            // --kill-child: if unshare dies, the container's PID 1 gets SIGKILL, so no container outlives its launcher.
-            argv.AddRange([tools.Unshare, "--pid", "--fork", "--mount-proc", "--kill-child", "--"]);
+            // --kill-child: if unshare dies, the container's process gets SIGKILL, so no container outlives its launcher.
+            // hostPID: no PID namespace and the machine's /proc, so the container sees every process.
+            argv.AddRange(launch.HostPid ? [tools.Unshare, "--fork", "--kill-child"] : [tools.Unshare, "--pid", "--fork", "--mount-proc", "--kill-child"]);
+            argv.AddRange(mountNamespace is null ? ["--"] : [$"--wd={workingDirectory}", "--"]);
         }
 
         argv.AddRange([tools.Setpriv, .. SetprivOptions(launch, available), "--", .. LoaderEnvironment.Prefix(launch.Environment, tools.Env), .. launch.Command]);
@@ -73,7 +86,7 @@ internal static class LaunchCommand
     /// <returns>The argv.</returns>
     public static IReadOnlyList<string> ForExec(
         ContainerLaunch launch, int hostPid, LaunchTools tools, IReadOnlyList<string> procsFiles, CapabilitySet available, string workingDirectory, IReadOnlyList<string> command) =>
-        [.. Join(launch, tools, procsFiles), .. Enter(tools, hostPid, workingDirectory), tools.Setpriv, .. SetprivOptions(launch, available), "--", .. LoaderEnvironment.Prefix(launch.Environment, tools.Env), .. command];
+        [.. Join(launch, tools, procsFiles), .. Enter(tools, hostPid, workingDirectory, launch.HasOwnRoot), tools.Setpriv, .. SetprivOptions(launch, available), "--", .. LoaderEnvironment.Prefix(launch.Environment, tools.Env), .. command];
 
     /// <summary>The <c>setpriv</c> options for the launch's user, group and capabilities.</summary>
     /// <param name="launch">The container.</param>
@@ -114,8 +127,12 @@ internal static class LaunchCommand
         return options;
     }
 
-    private static IEnumerable<string> Enter(LaunchTools tools, int pid, string workingDirectory) =>
-        [tools.Nsenter, "--target", pid.ToString(CultureInfo.InvariantCulture), "--net", "--pid", "--mount", $"--wd={workingDirectory}", "--"];
+    /// <summary>
+    /// <c>nsenter</c> into a running container. <c>--wd</c> opens the folder before entering, so it names this
+    /// machine's; a container with a filesystem of its own needs <c>--wdns</c> (util-linux 2.38), which opens it inside.
+    /// </summary>
+    private static IEnumerable<string> Enter(LaunchTools tools, int pid, string workingDirectory, bool inOwnRoot) =>
+        [tools.Nsenter, "--target", pid.ToString(CultureInfo.InvariantCulture), "--net", "--pid", "--mount", $"{(inOwnRoot ? "--wdns" : "--wd")}={workingDirectory}", "--"];
 
     private static List<string> Join(ContainerLaunch launch, LaunchTools tools, IReadOnlyList<string> procsFiles)
     {

@@ -71,4 +71,35 @@ public sealed class LaunchCommandTests
             "/bin/setpriv", "--bounding-set", "-all,+chown,+net_raw", "--inh-caps", "-all,+chown,+net_raw", "--",
             "cat", "/etc/hostname");
     }
+
+    [Fact]
+    public void ContainerWithItsOwnRoot_EntersItFirst_AndUnshareSetsTheWorkingDirectory()
+    {
+        var launch = Plain with { NetnsName = "cte-pod", Mounts = [new("/n/var/tmp", "/n", "/host", false)], MountStaging = "/s" };
+
+        var argv = LaunchCommand.ForContainer(launch, Tools, Procs, CapabilitySet.All, "/host", "/proc/1/task/2/ns/mnt");
+
+        argv.Skip(7).Take(12).Should().Equal(
+            "/bin/nsenter", "--mount=/proc/1/task/2/ns/mnt", "--",
+            "/sbin/ip", "netns", "exec", "cte-pod",
+            "/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child");
+        argv.Skip(19).Take(2).Should().Equal("--wd=/host", "--");
+        LaunchCommand.ForExec(launch, 77, Tools, Procs, CapabilitySet.All, "/host", ["ls"]).Should().Contain("--wdns=/host", "exec opens the directory inside the container's filesystem");
+    }
+
+    [Fact]
+    public void WithoutVolumes_NothingIsEntered_AsBefore()
+    {
+        var argv = LaunchCommand.ForContainer(Plain with { Mounts = [] }, Tools, Procs, CapabilitySet.All, "/");
+
+        argv.Should().NotContain(a => a.StartsWith("--mount=", StringComparison.Ordinal) || a.StartsWith("--wd", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void HostPid_GetsNoPidNamespace_NorItsOwnProc()
+    {
+        var argv = LaunchCommand.ForContainer(Plain with { HostPid = true }, Tools, Procs, CapabilitySet.All, "/");
+
+        argv.Skip(7).Take(4).Should().Equal("/bin/unshare", "--fork", "--kill-child", "--");
+    }
 }
