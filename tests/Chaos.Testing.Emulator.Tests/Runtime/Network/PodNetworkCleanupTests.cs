@@ -6,7 +6,7 @@ using Chaos.Testing.Emulator.Runtime.Network;
 namespace Chaos.Testing.Emulator.Tests.Runtime.Network;
 
 /// <summary>Nothing of a pod network outlives it: not after Dispose, and not after its process was killed.</summary>
-[Collection(PodNetworkTestGroup.Name)]
+[Collection(PodNetworkLeftoversTestGroup.Name)]
 public sealed class PodNetworkCleanupTests : IDisposable
 {
     private const string StateRoot = "/run/chaos-testing-emulator";

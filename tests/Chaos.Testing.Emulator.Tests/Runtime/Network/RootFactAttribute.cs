@@ -56,3 +56,13 @@ public sealed class PodNetworkTestGroup
 {
     public const string Name = "pod network";
 }
+
+/// <summary>
+/// The leftovers tests run alone, after every parallel test: any emulator on the process runtime sweeps dead runs when
+/// it starts, and would otherwise remove a test's fake leftovers before the test's own call could report them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PodNetworkLeftoversTestGroup
+{
+    public const string Name = "pod network leftovers";
+}

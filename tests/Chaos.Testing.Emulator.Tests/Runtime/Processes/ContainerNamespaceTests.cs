@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Chaos.Testing.Emulator.Runtime.Processes;
+using Chaos.Testing.Emulator.Tests.Support;
 
 namespace Chaos.Testing.Emulator.Tests.Runtime.Processes;
 
@@ -57,7 +58,8 @@ public sealed class ContainerNamespaceTests : ContainerTest
 
         await ephemeral.Exited.WaitAsync(Slow);
 
-        ephemeral.Cgroup!.Processes().Should().BeEmpty("the background sleep was killed when the container ended");
+        // A killed process stays listed until it is reaped: wait for that, generously.
+        await Eventually.UntilAsync(() => ephemeral.Cgroup!.Processes().Count == 0, "the background sleep was killed when the container ended", Slow);
         target.Exited.IsCompleted.Should().BeFalse();
     }
 
