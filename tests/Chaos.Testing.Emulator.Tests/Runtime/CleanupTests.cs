@@ -5,6 +5,7 @@ using k8s.Models;
 namespace Chaos.Testing.Emulator.Tests.Runtime;
 
 /// <summary>The process runtime leaves nothing behind: not after dispose, not after its process is killed (the next start removes it).</summary>
+[Collection(Network.PodNetworkLeftoversTestGroup.Name)] // alone: another emulator's start would sweep the dead runs these tests make
 public sealed class CleanupTests
 {
     [ProcessRuntimeFact]
