@@ -108,6 +108,18 @@ public sealed class ContainerSemanticsTests : ProcessRuntimeTest
         ended.Message.Should().Contain("started", "FallbackToLogsOnError puts the log's tail in the message of a failed container");
     }
 
+    [ProcessRuntimeFact]
+    public async Task Tmp_IsTheContainersOwn_NotThisMachines()
+    {
+        // A disk fill into /tmp (the fault's default) must fill the pod's node, never this machine's disk.
+        var marker = $"cte-tmp-{Guid.NewGuid():N}";
+        await CreateAsync(ShellPod("writer", $"echo data > /tmp/{marker} && ls -ld /tmp && echo wrote; exec sleep 3600"));
+
+        var log = await LogContainsAsync("writer", "wrote");
+        log.Should().StartWith("drwxrwxrwt", "a container's /tmp is sticky and writable by all, as everywhere");
+        File.Exists($"/tmp/{marker}").Should().BeFalse("the container wrote into its own /tmp");
+    }
+
     private Task<int> GoneAsync(string name) =>
         Support.Eventually.MatchAsync(
             async () => (await Client.CoreV1.ListNamespacedPodAsync(Ns, fieldSelector: $"metadata.name={name}")).Items.Count,

@@ -53,7 +53,36 @@ internal static partial class PodVolumes
             mounts.Add(new VolumeMount(source!, scope!, target, entry["readOnly"]?.GetValueKind() == System.Text.Json.JsonValueKind.True));
         }
 
+        if (!mounts.Any(m => m.Target.TrimEnd('/') is "/tmp" or ""))
+        {
+            // Each container gets a /tmp of its own in its node's root, as its image's filesystem would give it: on a
+            // shared root a disk fill into /tmp (the fault's default) would otherwise fill this machine's disk.
+            try
+            {
+                mounts.Add(PrivateTmp(host, pod, container["name"]?.ToString() ?? string.Empty));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return VolumePlan.NotYet("tmp", ex.Message);
+            }
+        }
+
         return new VolumePlan(mounts);
+    }
+
+    private static VolumeMount PrivateTmp(ProcessRuntimeHost host, PodContext pod, string container)
+    {
+        var root = host.NodeRoots.Ensure(pod.Node);
+        var relative = Path.Combine(KubeletPods, pod.Uid, "containers", container, "tmp");
+        MountCalls.CreateDirectories(root, RootedPath.Names(relative).ToList(), 0x1ed);
+        var folder = Path.Combine(root, relative);
+        if (!OperatingSystem.IsWindows())
+        {
+            // 1777, as /tmp is everywhere.
+            File.SetUnixFileMode(folder, (UnixFileMode)0x3ff);
+        }
+
+        return new VolumeMount(folder, folder, "/tmp", ReadOnly: false);
     }
 
     /// <summary>What a volume mounts, and the folder it must stay in.</summary>
