@@ -36,10 +36,11 @@ public sealed class RuntimeSelectionTests
             o.Runtime = PodRuntime.Processes;
             o.Processes.RestartBackOff = TimeSpan.Zero;
             o.Processes.Images["shop/cart:1.4"] = new ImageProgram(" ");
+            o.Processes.NodeDiskSize = 4096;
         });
 
         var message = (await act.Should().ThrowAsync<ArgumentException>()).Which.Message;
-        message.Should().Contain("Processes.RestartBackOff").And.Contain("Processes.Images[\"shop/cart:1.4\"]");
+        message.Should().Contain("Processes.RestartBackOff").And.Contain("Processes.Images[\"shop/cart:1.4\"]").And.Contain("Processes.NodeDiskSize: must be between 1 MiB and 64 GiB");
     }
 
     [Fact]

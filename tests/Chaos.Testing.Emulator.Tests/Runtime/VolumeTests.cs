@@ -88,6 +88,18 @@ public sealed class VolumeTests : ProcessRuntimeTest
     }
 
     [ProcessRuntimeFact]
+    public async Task LinkInTheNodesRoot_CannotLeadAHostPathToThisMachinesFiles()
+    {
+        // A pod puts a link to / in the node's root; a hostPath through it still resolves inside the node's root.
+        await CreateAsync(OnNode("node-1", HostPathPod("planter", "/var/tmp", "ln -s / /data/escape && echo planted; exec sleep 3600", type: "Directory")));
+        await LogContainsAsync("planter", "planted");
+
+        await CreateAsync(OnNode("node-1", HostPathPod("climber", "/var/tmp/escape/etc", "echo entries: $(ls /data | wc -l); exec sleep 3600", type: "Directory")));
+
+        (await LogContainsAsync("climber", "entries:")).Should().Contain("entries: 0", "the link's / is the node's root, whose /etc is empty, not this machine's /etc");
+    }
+
+    [ProcessRuntimeFact]
     public async Task UnsupportedVolumeType_WaitsWithCreateContainerConfigError_NamingIt()
     {
         var pod = ShellPod("configured", "exec sleep 3600", configure: c => c.VolumeMounts = [new V1VolumeMount { Name = "settings", MountPath = "/etc/settings" }]);

@@ -20,9 +20,6 @@ internal sealed record RootedPath(string Root, string Existing, IReadOnlyList<st
     /// <summary>Gets the whole path below the root, with the missing names after the existing part.</summary>
     public string Full => Missing.Count == 0 ? Existing : Path.Combine([Existing, .. Missing]);
 
-    /// <summary>Gets the whole path as the root sees it (starting with <c>/</c>).</summary>
-    public string Inside => "/" + Path.GetRelativePath(Root, Full).Replace("\\", "/", StringComparison.Ordinal).TrimStart('.');
-
     /// <summary>Resolves <paramref name="path"/> inside <paramref name="root"/>.</summary>
     /// <param name="root">An absolute folder, other than <c>/</c>.</param>
     /// <param name="path">A path as seen from the root (absolute or not, both start at the root).</param>
