@@ -1,21 +1,10 @@
 using System.Diagnostics;
 using Chaos.Testing.Emulator;
+using Chaos.Testing.Tests.Support;
 using k8s;
 using k8s.Models;
 
 namespace Chaos.Testing.Tests.EndToEnd;
-
-/// <summary>A test that needs the emulator's process runtime (Linux, root); elsewhere skipped with the reason.</summary>
-public sealed class ProcessRuntimeFactAttribute : FactAttribute
-{
-    public ProcessRuntimeFactAttribute()
-    {
-        if (KubernetesEmulator.WhyUnavailable(PodRuntime.Processes) is { } why)
-        {
-            Skip = why;
-        }
-    }
-}
 
 /// <summary>
 /// The whole chain — engine → API → kubelet → payload → effect on the service — on the emulator's process runtime,

@@ -6,15 +6,6 @@ using k8s.Models;
 
 namespace Chaos.Testing.Tests.Faults;
 
-/// <summary>A test that needs the emulator's process runtime (Linux, root, the tools); skipped with the reason elsewhere.</summary>
-public sealed class ProcessRuntimeFactAttribute : FactAttribute
-{
-    public ProcessRuntimeFactAttribute()
-    {
-        Skip = KubernetesEmulator.WhyUnavailable(PodRuntime.Processes);
-    }
-}
-
 /// <summary>
 /// Node faults through the public DSL on the emulator's process runtime, where their payloads really run: the node
 /// disk fill fills the node's root (a tmpfs of NodeDiskSize, not this machine's disk), the node CPU stress loads the
