@@ -68,7 +68,7 @@ internal sealed partial class ExperimentRunner
         if (run.InjectedAt is not null && run.Sessions.Count > 0 && run.Verdict != ExperimentVerdict.Aborted)
         {
             run.Recorder.Step("check-after", string.Join("; ", results.Select(p => $"\"{p.Name}\" {(p.Held ? "held" : "did not hold")}"
-                + (p.TimeToRecovery is { } t ? $", recovered {t.TotalMilliseconds:F0} ms after injection" : string.Empty))));
+                + (p.TimeToRecovery is { } t ? (t == TimeSpan.Zero ? ", never broke" : $", recovered {t.TotalMilliseconds:F0} ms after injection") : string.Empty))));
         }
 
         if (run.Verdict == ExperimentVerdict.Passed && results.FirstOrDefault(p => !p.Held) is { } broken)

@@ -29,6 +29,19 @@ public sealed class TrialWordingTests
     }
 
     [Fact]
+    public async Task Timeline_ProbeThatNeverBroke_SaysSoInsteadOfRecoveredZeroMsAfterInjection()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+
+        // Killing one of three never takes "at least one ready" below one: the probe holds throughout.
+        var result = await Experiment.On(Pods.In("shop").WithLabel("app", "cart")).One().Kill()
+            .Verify(SteadyState.PodsReady(Pods.In("shop").WithLabel("app", "cart"), 1).BeforeAndAfter(TimeSpan.FromSeconds(30)))
+            .RunAsync(cluster.Client);
+
+        result.Timeline.Single(e => e.Phase == "check-after").Message.Should().Contain("held, never broke").And.NotContain("recovered 0 ms");
+    }
+
+    [Fact]
     public void ToReport_ProbeThatRecovered_SaysHowLong() =>
         Result(TimeSpan.FromMilliseconds(1500)).ToReport().Should().Contain("held, recovered in 1500 ms");
 
