@@ -36,6 +36,15 @@ internal sealed partial class ContainerRunner
                 continue;
             }
 
+            var (environment, envProblem) = _environment(spec);
+            if (environment is null)
+            {
+                // As the kubelet: a missing ConfigMap, Secret or key keeps the container waiting, and it tries again.
+                Set(Waiting("CreateContainerConfigError", envProblem), ready: false, started: false);
+                await Delay(_host.Options.RestartBackOff, _runCts.Token);
+                continue;
+            }
+
             // An ephemeral container with a target sees the target's files, volumes included.
             var volumes = Ephemeral && spec["targetContainerName"] is not null ? new VolumePlan([]) : PodVolumes.ForContainer(_host, _pod, spec);
             if (volumes.Reason is { } reason)
@@ -49,7 +58,7 @@ internal sealed partial class ContainerRunner
             ContainerExit exit;
             try
             {
-                exit = await RunOnceAsync(spec, resolution.Argv, volumes.Mounts, _runCts.Token);
+                exit = await RunOnceAsync(spec, resolution.Argv, volumes.Mounts, environment, _runCts.Token);
             }
             catch (ContainerStartException e)
             {
@@ -103,9 +112,9 @@ internal sealed partial class ContainerRunner
     }
 
     /// <summary>Starts the process, runs its probes until it exits (or a liveness failure or a spec change stops it).</summary>
-    private async Task<ContainerExit> RunOnceAsync(JsonObject spec, IReadOnlyList<string> argv, IReadOnlyList<VolumeMount> mounts, CancellationToken run)
+    private async Task<ContainerExit> RunOnceAsync(JsonObject spec, IReadOnlyList<string> argv, IReadOnlyList<VolumeMount> mounts, Dictionary<string, string> environment, CancellationToken run)
     {
-        var launch = Launch(spec, argv, mounts);
+        var launch = Launch(spec, argv, mounts, environment);
         var process = await OffPool.Run(() => ContainerProcess.Start(launch));
         lock (_gate)
         {
@@ -129,19 +138,8 @@ internal sealed partial class ContainerRunner
         return await process.Exited;
     }
 
-    private ContainerLaunch Launch(JsonObject spec, IReadOnlyList<string> argv, IReadOnlyList<VolumeMount> mounts)
+    private ContainerLaunch Launch(JsonObject spec, IReadOnlyList<string> argv, IReadOnlyList<VolumeMount> mounts, Dictionary<string, string> environment)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            ["HOSTNAME"] = _pod.Name,
-        };
-        foreach (var variable in spec["env"] as JsonArray ?? [])
-        {
-            // valueFrom (field, secret, config map references) is not resolved by the process runtime; such a variable is empty.
-            environment[variable?["name"]?.ToString() ?? string.Empty] = variable?["value"]?.ToString() ?? string.Empty;
-        }
-
         var security = spec["securityContext"] as JsonObject;
         var limits = spec["resources"]?["limits"] as JsonObject;
         var restart = RestartCount;

@@ -18,6 +18,7 @@ internal sealed partial class ContainerRunner : IAsyncDisposable
     private readonly TimeSpan _grace;
     private readonly Func<int?> _targetPid;
     private readonly Action _changed;
+    private readonly Func<JsonObject, (Dictionary<string, string>? Environment, string? Problem)> _environment;
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private JsonObject _spec;
@@ -30,8 +31,11 @@ internal sealed partial class ContainerRunner : IAsyncDisposable
     private bool _specChanged;
     private TimeSpan _stopGrace;
 
-    public ContainerRunner(ProcessRuntimeHost host, PodContext pod, JsonObject spec, bool ephemeral, string restartPolicy, TimeSpan grace, Func<int?> targetPid, Action changed)
+    public ContainerRunner(
+        ProcessRuntimeHost host, PodContext pod, JsonObject spec, bool ephemeral, string restartPolicy, TimeSpan grace, Func<int?> targetPid, Action changed,
+        Func<JsonObject, (Dictionary<string, string>? Environment, string? Problem)> environment)
     {
+        _environment = environment;
         _host = host;
         _pod = pod;
         _spec = (JsonObject)spec.DeepClone();

@@ -164,7 +164,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
                 continue;
             }
 
-            var runner = new ContainerRunner(_host, context, spec, ephemeral: false, restartPolicy, grace, () => null, Changed);
+            var runner = new ContainerRunner(_host, context, spec, ephemeral: false, restartPolicy, grace, () => null, Changed, Environment);
             lock (_gate)
             {
                 _containers[name] = runner;
@@ -182,7 +182,7 @@ internal sealed partial class PodWorker : IAsyncDisposable
             }
 
             var target = spec["targetContainerName"]?.ToString();
-            var runner = new ContainerRunner(_host, context, spec, ephemeral: true, "Never", grace, () => target is null ? null : _containers.GetValueOrDefault(target)?.HostPid, Changed);
+            var runner = new ContainerRunner(_host, context, spec, ephemeral: true, "Never", grace, () => target is null ? null : _containers.GetValueOrDefault(target)?.HostPid, Changed, Environment);
             lock (_gate)
             {
                 _ephemeral[name] = runner;
@@ -190,6 +190,18 @@ internal sealed partial class PodWorker : IAsyncDisposable
 
             runner.Start();
         }
+    }
+
+    /// <summary>A container's environment from the pod as it is now (its ConfigMaps and Secrets read when the container starts).</summary>
+    private (Dictionary<string, string>? Environment, string? Problem) Environment(JsonObject container)
+    {
+        StoredObject pod;
+        lock (_gate)
+        {
+            pod = _pod;
+        }
+
+        return ContainerEnvironment.Resolve(_store, pod.Node, _context!, container);
     }
 
     private void Changed()
