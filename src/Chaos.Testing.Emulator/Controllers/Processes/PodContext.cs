@@ -25,8 +25,11 @@ internal sealed record PodContext(string Namespace, string Name, string Uid, str
     public bool HostPid => Spec["hostPID"]?.GetValueKind() == System.Text.Json.JsonValueKind.True;
 
     /// <summary>The log file of a container's run: one per restart, as the kubelet keeps them.</summary>
+    /// <exception cref="ArgumentException">The name is not a DNS label (the API refuses such a name; one placed in the store directly must not lead out of the folder).</exception>
     public string LogPath(string container, int restart) =>
-        Path.Combine(LogDirectory, container, restart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".log");
+        System.Text.RegularExpressions.Regex.IsMatch(container, @"\A[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?\z")
+            ? Path.Combine(LogDirectory, container, restart.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".log")
+            : throw new ArgumentException($"container name \"{container}\" is not a DNS label (lowercase letters, digits and '-', at most 63)", nameof(container));
 
     /// <summary>The pod's termination grace period (default 30 s).</summary>
     public static TimeSpan GracePeriod(JsonObject pod) =>
