@@ -125,6 +125,51 @@ internal static partial class EndToEndCluster
         }
     }
 
+    /// <summary>A probe pod's rounds so far (its lines "round &lt;n&gt; &lt;outcome&gt;...), each as its outcomes, e.g. "ok fail".</summary>
+    public static async Task<List<string>> RoundsAsync(IKubernetes client, string ns, string pod) =>
+        [.. (await LogAsync(client, ns, pod)).Split('\n')
+            .Where(l => l.StartsWith("round ", StringComparison.Ordinal))
+            .Select(l => string.Join(' ', l.Split(' ').Skip(2)))];
+
+    /// <summary>Waits for <paramref name="count"/> rounds, failing if <paramref name="hold"/> ends first.</summary>
+    public static async Task<List<string>> UntilRoundsAsync(IKubernetes client, string ns, string pod, int count, Task hold)
+    {
+        while (true)
+        {
+            var rounds = await RoundsAsync(client, ns, pod);
+            if (rounds.Count >= count)
+            {
+                return rounds;
+            }
+
+            if (hold.IsCompleted)
+            {
+                throw new TimeoutException($"the probe printed {rounds.Count} rounds, not {count}, before the hold ended");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits for a round at index ≥ <paramref name="from"/> whose outcome is <paramref name="outcome"/>.</summary>
+    public static async Task<string> UntilRoundAsync(IKubernetes client, string ns, string pod, int from, string outcome, string when)
+    {
+        var watch = Stopwatch.StartNew();
+        var rounds = new List<string>();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            rounds = await RoundsAsync(client, ns, pod);
+            if (rounds.Skip(from).Contains(outcome))
+            {
+                return outcome;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"no round \"{outcome}\" {when}; rounds from {from}: {string.Join(", ", rounds.Skip(from))}");
+    }
+
     /// <summary>The network namespace holding <paramref name="podIp"/>.</summary>
     public static string Netns(string podIp)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Chaos.Testing.Emulator;
 using Chaos.Testing.Tests.Support;
 using k8s;
@@ -37,7 +36,7 @@ public sealed class PartitionEndToEndTests
         var a = await PodIpAsync(client, "shop", "a", 8080);
         var b = await PodIpAsync(client, "shop", "b", 8080);
         await CreatePodAsync(client, "shop", "client", "python3", "-c", Probe, a, b);
-        await UntilRoundAsync(client, 0, "ok ok", "before the experiment");
+        await UntilRoundAsync(client, "shop", "client", 0, "ok ok", "before the experiment");
 
         var experiment = Experiment.On(Pods.In("shop").WithLabel("app", "a"))
             .Partition(o => o.Peers = Pods.In("shop").WithLabel("app", "client"))
@@ -47,59 +46,15 @@ public sealed class PartitionEndToEndTests
         var tags = ChaosRuleTags(a);
 
         // Rounds that began after the rules were in: the first one printed may have begun before.
-        var mark = (await RoundsAsync(client)).Count + 1;
-        var during = await UntilRoundsAsync(client, mark + 2, run);
+        var mark = (await RoundsAsync(client, "shop", "client")).Count + 1;
+        var during = await UntilRoundsAsync(client, "shop", "client", mark + 2, run);
         var result = await run;
-        var recovered = await UntilRoundAsync(client, (await RoundsAsync(client)).Count + 1, "ok ok", "after recovery");
+        var recovered = await UntilRoundAsync(client, "shop", "client", (await RoundsAsync(client, "shop", "client")).Count + 1, "ok ok", "after recovery");
 
         Console.WriteLine($"during: {string.Join(", ", during.Skip(mark).Take(2))}; after: {recovered}; rules {string.Join(",", tags)}; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         tags.Should().NotBeEmpty("the partition is iptables rules in the target pod's namespace");
         during.Skip(mark).Take(2).Should().AllBe("fail ok", "the partitioned server is unreachable from its peer, the other server is not");
         ChaosRuleTags(a).Should().BeEmpty("recovery removed the partition's rules");
-    }
-
-    /// <summary>The client's rounds so far, each as "ok fail" (a's outcome, then b's).</summary>
-    private static async Task<List<string>> RoundsAsync(IKubernetes client) =>
-        [.. (await LogAsync(client, "shop", "client")).Split('\n')
-            .Where(l => l.StartsWith("round ", StringComparison.Ordinal))
-            .Select(l => string.Join(' ', l.Split(' ').Skip(2)))];
-
-    private static async Task<List<string>> UntilRoundsAsync(IKubernetes client, int count, Task hold)
-    {
-        while (true)
-        {
-            var rounds = await RoundsAsync(client);
-            if (rounds.Count >= count)
-            {
-                return rounds;
-            }
-
-            if (hold.IsCompleted)
-            {
-                throw new TimeoutException($"the client printed {rounds.Count} rounds, not {count}, before the hold ended");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-
-    /// <summary>Waits for a round at index ≥ <paramref name="from"/> whose outcome is <paramref name="outcome"/>.</summary>
-    private static async Task<string> UntilRoundAsync(IKubernetes client, int from, string outcome, string when)
-    {
-        var watch = Stopwatch.StartNew();
-        var rounds = new List<string>();
-        while (watch.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            rounds = await RoundsAsync(client);
-            if (rounds.Skip(from).Contains(outcome))
-            {
-                return outcome;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"no round \"{outcome}\" {when}; rounds from {from}: {string.Join(", ", rounds.Skip(from))}");
     }
 }
