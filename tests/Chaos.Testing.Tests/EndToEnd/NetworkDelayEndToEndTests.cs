@@ -91,7 +91,7 @@ public sealed class NetworkDelayEndToEndTests
         /// <summary>Null when a netem qdisc can be added (in a scratch network namespace), else tc's error.</summary>
         private static string? WhyNoNetem()
         {
-            var netns = $"cte-netem-probe-{Environment.ProcessId}";
+            var netns = $"chaos-e2e-netem-probe-{Environment.ProcessId}";
             Run("ip", "netns", "add", netns);
             try
             {
