@@ -3,6 +3,7 @@ using Chaos.Testing.Emulator;
 using Chaos.Testing.Tests.Support;
 using k8s;
 using k8s.Models;
+using static Chaos.Testing.Tests.EndToEnd.EndToEndCluster;
 
 namespace Chaos.Testing.Tests.EndToEnd;
 
@@ -13,8 +14,6 @@ namespace Chaos.Testing.Tests.EndToEnd;
 /// </summary>
 public sealed class ProcessRuntimeEndToEndTests
 {
-    private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(60) };
-
     [ProcessRuntimeFact]
     public async Task Bandwidth_LimitsWhatTheServiceSends_AndIsGoneAfterRecovery()
     {
@@ -37,18 +36,12 @@ public sealed class ProcessRuntimeEndToEndTests
                 ],
             },
         }, "shop");
-        var ip = await PodIpAsync(client);
+        var ip = await PodIpAsync(client, "shop", "blob", 8080);
 
         var before = await ThroughputAsync(ip);
-        var run = Experiment.On(Pods.In("shop").WithLabel("app", "blob")).LimitBandwidth(4_000_000).For(TimeSpan.FromSeconds(8))
-            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; }).RunAsync(client);
-        await Task.WhenAny(run, UntilInstalledAsync(client));
-        if (run.IsCompleted)
-        {
-            throw new InvalidOperationException((await run).ToReport());
-        }
-
-        await UntilInstalledAsync(client);
+        var experiment = Experiment.On(Pods.In("shop").WithLabel("app", "blob")).LimitBandwidth(4_000_000).For(TimeSpan.FromSeconds(8))
+            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
+        var run = await StartAndWaitInstalledAsync(client, "shop", "blob", experiment);
         var during = await ThroughputAsync(ip);
         var result = await run;
         var after = await ThroughputAsync(ip);
@@ -60,29 +53,6 @@ public sealed class ProcessRuntimeEndToEndTests
         Qdiscs(ip).Should().NotContain("tbf", "recovery removed the payload's qdisc from the pod's interface");
     }
 
-    /// <summary>The qdiscs of the pod's eth0, read from the host in the pod's network namespace (found by its IP).</summary>
-    private static string Qdiscs(string podIp)
-    {
-        foreach (var line in Run("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var netns = line.Split(' ')[0];
-            if (Run("ip", "-n", netns, "-4", "-o", "addr").Contains($" {podIp}/", StringComparison.Ordinal))
-            {
-                return Run("tc", "-n", netns, "qdisc", "show", "dev", "eth0");
-            }
-        }
-
-        throw new InvalidOperationException($"no network namespace has {podIp}");
-    }
-
-    private static string Run(string file, params string[] args)
-    {
-        using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
-    }
-
     private const string Server = """
         import http.server
         blob = b"x" * (2 * 1024 * 1024)
@@ -91,70 +61,6 @@ public sealed class ProcessRuntimeEndToEndTests
                 self.send_response(200); self.send_header("Content-Length", str(len(blob))); self.end_headers(); self.wfile.write(blob)
         http.server.ThreadingHTTPServer(("", 8080), H).serve_forever()
         """;
-
-    private static async Task<string> PodIpAsync(IKubernetes client)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var pod = await client.CoreV1.ReadNamespacedPodAsync("blob", "shop");
-            if (pod.Status?.PodIP is { } ip)
-            {
-                try
-                {
-                    await Http.GetByteArrayAsync($"http://{ip}:8080/");
-                    return ip;
-                }
-                catch (HttpRequestException)
-                {
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("the server pod did not answer");
-    }
-
-    private static async Task UntilInstalledAsync(IKubernetes client)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var pod = await client.CoreV1.ReadNamespacedPodAsync("blob", "shop");
-            foreach (var status in pod.Status?.EphemeralContainerStatuses ?? [])
-            {
-                if (status.State?.Running is not null)
-                {
-                    using var log = await client.CoreV1.ReadNamespacedPodLogAsync("blob", "shop", container: status.Name);
-                    if ((await new StreamReader(log).ReadToEndAsync()).Contains(PayloadProtocol.InstalledMarker, StringComparison.Ordinal))
-                    {
-                        return;
-                    }
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        var last = await client.CoreV1.ReadNamespacedPodAsync("blob", "shop");
-        var text = new System.Text.StringBuilder();
-        foreach (var status in last.Status?.EphemeralContainerStatuses ?? [])
-        {
-            text.Append($"{status.Name}: {k8s.KubernetesJson.Serialize(status.State)}; log: ");
-            try
-            {
-                using var log = await client.CoreV1.ReadNamespacedPodLogAsync("blob", "shop", container: status.Name);
-                text.Append(await new StreamReader(log).ReadToEndAsync());
-            }
-            catch (k8s.Autorest.HttpOperationException e)
-            {
-                text.Append(e.Response.Content);
-            }
-        }
-
-        throw new TimeoutException("the payload did not install: " + text);
-    }
 
     private static async Task<double> ThroughputAsync(string ip)
     {

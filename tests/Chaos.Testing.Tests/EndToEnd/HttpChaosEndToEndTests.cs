@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net;
+using Chaos.Testing.Emulator;
+using Chaos.Testing.Tests.Support;
+using k8s;
+using k8s.Models;
+using static Chaos.Testing.Tests.EndToEnd.EndToEndCluster;
+
+namespace Chaos.Testing.Tests.EndToEnd;
+
+/// <summary>
+/// HTTP chaos through the DSL on the process runtime, seen by a client of the server pod (the test process): the share of
+/// aborted requests, and the delay added to matching requests, during the hold; neither after recovery.
+/// </summary>
+public sealed class HttpChaosEndToEndTests
+{
+    private const int Requests = 100;
+    private const double Share = 0.4;
+
+    [ProcessRuntimeFact]
+    public async Task HttpChaos_AbortsTheAskedShare_AndIsGoneAfterRecovery()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
+        var ip = await EchoAsync(cluster.Client);
+
+        var experiment = Experiment.On(Pods.In("shop").WithLabel("app", "web"))
+            .HttpChaos(8080, o => { o.Percent = Share * 100; o.AbortStatus = 503; })
+            .For(TimeSpan.FromSeconds(10))
+            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
+        var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", experiment);
+        var tags = ChaosRuleTags(ip);
+        var during = await AbortedAsync(ip);
+        var result = await run;
+        var after = await AbortedAsync(ip);
+
+        // Binomial bound: n·p ± 4.5 σ; 100 requests at 40 %: 40 ± 22.
+        var sigma = Math.Sqrt(Requests * Share * (1 - Share));
+        Console.WriteLine($"aborted during {during}/{Requests} (bound {Requests * Share - 4.5 * sigma:F0}..{Requests * Share + 4.5 * sigma:F0}), after {after}/{Requests}; rules {string.Join(",", tags)}; {result.Verdict}");
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        during.Should().BeInRange((int)Math.Floor(Requests * Share - 4.5 * sigma), (int)Math.Ceiling(Requests * Share + 4.5 * sigma));
+        after.Should().Be(0, "recovery removed the proxy's redirection");
+        ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");
+    }
+
+    [ProcessRuntimeFact]
+    public async Task HttpChaos_DelaysTheMatchingPath_AndIsGoneAfterRecovery()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
+        var ip = await EchoAsync(cluster.Client);
+        var delay = TimeSpan.FromSeconds(2);
+
+        var experiment = Experiment.On(Pods.In("shop").WithLabel("app", "web"))
+            .HttpChaos(8080, o => { o.Delay = delay; o.PathPrefix = "/slow"; })
+            .For(TimeSpan.FromSeconds(12))
+            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
+        var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", experiment);
+        var tags = ChaosRuleTags(ip);
+        var slow = await FastestAsync(ip, "/slow");
+        var other = await FastestAsync(ip, "/");
+        var result = await run;
+        var after = await FastestAsync(ip, "/slow");
+
+        Console.WriteLine($"/slow during {slow.TotalMilliseconds:F0} ms (fastest of 3), / during {other.TotalMilliseconds:F0} ms, /slow after {after.TotalMilliseconds:F0} ms; rules {string.Join(",", tags)}; {result.Verdict}");
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        slow.Should().BeGreaterThanOrEqualTo(delay * 0.95, "every /slow request is delayed");
+        other.Should().BeLessThan(delay, "other paths are not delayed");
+        after.Should().BeLessThan(delay / 2, "recovery removed the delay");
+        ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");
+    }
+
+    private static async Task<string> EchoAsync(IKubernetes client)
+    {
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
+        await CreateEchoAsync(client, "shop", "web");
+        return await PodIpAsync(client, "shop", "web", 8080);
+    }
+
+    /// <summary>How many of <see cref="Requests"/> requests from the test process were answered 503.</summary>
+    private static async Task<int> AbortedAsync(string ip)
+    {
+        var aborted = 0;
+        for (var i = 0; i < Requests; i++)
+        {
+            using var response = await Http.GetAsync(new Uri($"http://{ip}:8080/"));
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                aborted++;
+            }
+            else
+            {
+                response.StatusCode.Should().Be(HttpStatusCode.OK);
+            }
+        }
+
+        return aborted;
+    }
+
+    /// <summary>The shortest of three requests' times (the least disturbed by the machine's load).</summary>
+    private static async Task<TimeSpan> FastestAsync(string ip, string path)
+    {
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await Http.GetAsync(new Uri($"http://{ip}:8080{path}"));
+            fastest = watch.Elapsed < fastest ? watch.Elapsed : fastest;
+        }
+
+        return fastest;
+    }
+}

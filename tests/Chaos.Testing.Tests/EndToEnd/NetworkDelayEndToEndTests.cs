@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Chaos.Testing.Emulator;
+using Chaos.Testing.Tests.Support;
+using k8s;
+using k8s.Models;
+using static Chaos.Testing.Tests.EndToEnd.EndToEndCluster;
+
+namespace Chaos.Testing.Tests.EndToEnd;
+
+/// <summary>
+/// Network delay through the DSL on the process runtime. It needs netem: where the kernel has it, the test process's
+/// pings to the pod take the added latency during the hold and not after; where it lacks it (as on the machine these tests
+/// were written on), the run fails with the payload's own words and leaves nothing behind.
+/// </summary>
+public sealed class NetworkDelayEndToEndTests
+{
+    private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(300);
+
+    [NetemFact(needsNetem: true)]
+    public async Task DelayNetwork_AddsTheLatency_AndIsGoneAfterRecovery()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
+        var ip = await EchoAsync(cluster.Client);
+
+        var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", Delay());
+        var during = FastestPing(ip);
+        var result = await run;
+        var after = FastestPing(ip);
+
+        Console.WriteLine($"ping during {during.TotalMilliseconds:F0} ms (fastest of 5), after {after.TotalMilliseconds:F1} ms; {result.Verdict}");
+        result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
+        during.Should().BeGreaterThanOrEqualTo(Latency * 0.9, "the pod's replies leave it delayed");
+        after.Should().BeLessThan(Latency / 2, "recovery removed the delay");
+        Qdiscs(ip).Should().NotContain("netem");
+    }
+
+    [NetemFact(needsNetem: false)]
+    public async Task DelayNetwork_WhereTheKernelHasNoNetem_FailsWithThePayloadsWords_AndLeavesNothing()
+    {
+        await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
+        var ip = await EchoAsync(cluster.Client);
+
+        var result = await Delay().RunAsync(cluster.Client);
+
+        Console.WriteLine($"{result.Verdict}: {result.FailureReason}");
+        result.Verdict.Should().Be(ExperimentVerdict.Failed, result.ToReport());
+        result.FailureReason.Should().Contain("the fault could not be injected")
+            .And.Contain("Specified qdisc kind is unknown", "tc's own error, relayed from the payload's log")
+            .And.Contain("chaos: install failed: tc qdisc replace dev eth0 root netem delay 300ms", "the payload names the step that failed");
+        result.ToReport().Should().Contain("fault removed (verified)");
+        Qdiscs(ip).Should().NotContain("netem");
+        ChaosRuleTags(ip).Should().BeEmpty();
+    }
+
+    private static ChaosExperiment Delay() =>
+        Experiment.On(Pods.In("shop").WithLabel("app", "web")).DelayNetwork(Latency).For(TimeSpan.FromSeconds(6))
+            .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
+
+    private static async Task<string> EchoAsync(IKubernetes client)
+    {
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
+        await CreateEchoAsync(client, "shop", "web");
+        return await PodIpAsync(client, "shop", "web", 8080);
+    }
+
+    /// <summary>The shortest round trip of five pings from the test process (the least disturbed by the machine's load).</summary>
+    private static TimeSpan FastestPing(string ip)
+    {
+        var output = Run("ping", "-n", "-c", "5", "-i", "0.2", "-W", "3", ip);
+        var times = output.Split('\n').Where(l => l.Contains("time=", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.IndexOf("time=", StringComparison.Ordinal) + 5)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        times.Should().NotBeEmpty($"ping got replies: {output}");
+        return TimeSpan.FromMilliseconds(times.Min());
+    }
+
+    /// <summary>A process-runtime test that needs netem in the kernel (or, with <c>needsNetem: false</c>, its absence).</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    private sealed class NetemFactAttribute : FactAttribute
+    {
+        public NetemFactAttribute(bool needsNetem)
+        {
+            Skip = KubernetesEmulator.WhyUnavailable(PodRuntime.Processes) ?? (WhyNoNetem(), needsNetem) switch
+            {
+                (null, false) => "this kernel has netem, so the delay cannot fail for its lack",
+                ({ } why, true) => $"this kernel has no netem, which the delay needs ({why}); the failure path is tested instead",
+                _ => null,
+            };
+        }
+
+        /// <summary>Null when a netem qdisc can be added (in a scratch network namespace), else tc's error.</summary>
+        private static string? WhyNoNetem()
+        {
+            var netns = $"chaos-e2e-netem-probe-{Environment.ProcessId}";
+            Run("ip", "netns", "add", netns);
+            try
+            {
+                using var process = Process.Start(new ProcessStartInfo("tc", ["-n", netns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+                var error = process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                return process.ExitCode == 0 ? null : $"tc qdisc add ... netem: {error.Trim()}";
+            }
+            finally
+            {
+                Run("ip", "netns", "del", netns);
+            }
+        }
+    }
+}
