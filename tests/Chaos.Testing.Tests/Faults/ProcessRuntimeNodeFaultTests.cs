@@ -20,7 +20,7 @@ public sealed class ProcessRuntimeNodeFaultTests
     public async Task NodeDiskFill_FillsTheNodesRoot_ToThePercent_AndRecoveryEmptiesIt()
     {
         await using var cluster = await StartAsync();
-        var nodeRoot = Path.Combine(StateFolder(), "nodes", "node-2");
+        var nodeRoot = Path.Combine(StateFolder(cluster), "nodes", "node-2");
 
         var run = Experiment.On(Nodes.Named("node-2")).FillDisk(o => o.Percent = 60).For(TimeSpan.FromSeconds(3)).RunAsync(cluster.Client);
         var peak = 0.0;
@@ -42,7 +42,7 @@ public sealed class ProcessRuntimeNodeFaultTests
     public async Task NodeCpuStress_LoadsTheNodesCgroup_AndRecoveryStopsIt()
     {
         await using var cluster = await StartAsync();
-        var run = Path.GetFileName(StateFolder());
+        var run = Path.GetFileName(StateFolder(cluster));
 
         var running = Experiment.On(Nodes.Named("node-2")).StressCpu(o => o.Load = 100).For(TimeSpan.FromSeconds(5)).RunAsync(cluster.Client);
         double node2 = 0, node1 = 0;
@@ -89,9 +89,8 @@ public sealed class ProcessRuntimeNodeFaultTests
     });
 
     /// <summary>The state folder of this process's run (the tests of this class run one at a time, and only they use the process runtime here).</summary>
-    private static string StateFolder() =>
-        Directory.GetDirectories("/run/chaos-testing-emulator").Single(d => File.Exists(Path.Combine(d, "owner"))
-            && File.ReadAllText(Path.Combine(d, "owner")).Split(' ')[0] == Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+    /// <summary>The emulator's own state folder (other tests of this process run emulators of their own at the same time).</summary>
+    private static string StateFolder(KubernetesEmulator cluster) => $"/run/chaos-testing-emulator/{cluster.ProcessRunId}";
 
     /// <summary>How full the node root is, 0 while it is not mounted (the folder then lies on this machine's disk, of another size).</summary>
     private static double UsedFraction(string nodeRoot)
