@@ -186,6 +186,13 @@ internal static partial class EndToEndCluster
     }
 
     /// <summary>The qdiscs of the pod's eth0.</summary>
+    /// <summary>Where a count of <paramref name="n"/> trials at probability <paramref name="p"/> lies: n·p ± 4.5 σ, σ = √(n·p·(1−p)), rounded outwards.</summary>
+    public static (int Low, int High) BinomialBound(int n, double p)
+    {
+        var sigma = Math.Sqrt(n * p * (1 - p));
+        return ((int)Math.Floor(n * p - 4.5 * sigma), (int)Math.Ceiling(n * p + 4.5 * sigma));
+    }
+
     public static string Qdiscs(string podIp) => Run("tc", "-n", Netns(podIp), "qdisc", "show", "dev", "eth0");
 
     /// <summary>The payload tags (<c>chaos-…</c> comments) of the iptables rules in the pod's network namespace.</summary>

@@ -34,10 +34,10 @@ public sealed class HttpChaosEndToEndTests
         var after = await AbortedAsync(ip);
 
         // Binomial bound: n·p ± 4.5 σ; 100 requests at 40 %: 40 ± 22.
-        var sigma = Math.Sqrt(Requests * Share * (1 - Share));
-        Console.WriteLine($"aborted during {during}/{Requests} (bound {Requests * Share - 4.5 * sigma:F0}..{Requests * Share + 4.5 * sigma:F0}), after {after}/{Requests}; rules {string.Join(",", tags)}; {result.Verdict}");
+        var (low, high) = BinomialBound(Requests, Share);
+        Console.WriteLine($"aborted during {during}/{Requests} (bound {low}..{high}), after {after}/{Requests}; rules {string.Join(",", tags)}; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
-        during.Should().BeInRange((int)Math.Floor(Requests * Share - 4.5 * sigma), (int)Math.Ceiling(Requests * Share + 4.5 * sigma));
+        during.Should().BeInRange(low, high);
         after.Should().Be(0, "recovery removed the proxy's redirection");
         ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");
     }

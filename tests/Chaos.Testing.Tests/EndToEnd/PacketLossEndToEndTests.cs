@@ -38,11 +38,11 @@ public sealed partial class PacketLossEndToEndTests
         var after = await LostAsync(ip);
 
         // Binomial bound: mean n·p ± 4.5 σ, σ = √(n·p·(1−p)); 200 pings at 30 %: 60 ± 29.
-        var sigma = Math.Sqrt(Pings * Share * (1 - Share));
-        Console.WriteLine($"lost during {during}/{Pings} (bound {Pings * Share - 4.5 * sigma:F0}..{Pings * Share + 4.5 * sigma:F0}), after {after}/{Pings}; rules {string.Join(",", tags)}; {result.Verdict}");
+        var (low, high) = BinomialBound(Pings, Share);
+        Console.WriteLine($"lost during {during}/{Pings} (bound {low}..{high}), after {after}/{Pings}; rules {string.Join(",", tags)}; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         payloadLog.Should().Contain("via iptables statistic", "this kernel has no netem: the payload took its fallback");
-        during.Should().BeInRange((int)Math.Floor(Pings * Share - 4.5 * sigma), (int)Math.Ceiling(Pings * Share + 4.5 * sigma));
+        during.Should().BeInRange(low, high);
         after.Should().BeLessThanOrEqualTo(4, "recovery removed the loss");
         ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");
         Qdiscs(ip).Should().NotContain("netem");

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Runtime.Processes;
 using Chaos.Testing.Emulator.Storage;
 
 namespace Chaos.Testing.Emulator.Controllers.Processes;
@@ -19,7 +20,7 @@ internal static partial class ContainerEnvironment
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ["PATH"] = HostTools.DefaultPath,
             ["HOSTNAME"] = context.Name,
         };
         foreach (var source in (container["envFrom"] as JsonArray ?? []).OfType<JsonObject>())

@@ -71,7 +71,7 @@ internal sealed class ProcessRuntimeHost : IDisposable
             return "the process runtime needs root (it creates network namespaces, iptables rules and cgroups); run the tests as root (e.g. in a CI container) or use the simulated runtime";
         }
 
-        var missing = Tools.Where(t => !OnPath(t)).ToList();
+        var missing = Tools.Where(t => HostTools.Find(t) is null).ToList();
         return missing.Count > 0
             ? $"the process runtime needs {string.Join(", ", missing)} on PATH; on Debian: apt-get install iproute2 iptables util-linux"
             : null;
@@ -117,8 +117,4 @@ internal sealed class ProcessRuntimeHost : IDisposable
             return false;
         }
     }
-
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':')
-            .Concat(["/usr/sbin", "/sbin"]).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
 }
