@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Consumer check: packs every package of the solution into a temporary folder, then builds and runs a small xUnit v2
-# test project outside the repository that references Chaos.Testing and Chaos.Testing.Xunit only as packages from
-# that folder, and runs one experiment on the default (emulator) cluster. It proves the packages restore, carry what
-# they need (the emulator comes with the xUnit package) and work without the repository's build files.
+# Consumer check: packs every package of the solution into a temporary folder, then builds and runs small test
+# projects outside the repository that reference the packages only as PackageReferences from that folder, each
+# running one experiment on the default (emulator) cluster:
+#   - xUnit v2 with Chaos.Testing.Xunit and Chaos.Testing.FluentAssertions;
+#   - NUnit 4.3.2 (what `dotnet new nunit` pins) with Chaos.Testing.NUnit and Chaos.Testing.AwesomeAssertions.
+# It proves the packages restore together with what a new project has, carry what they need (the emulator comes with
+# the adapters) and work without the repository's build files.
 #
-#   bash eng/consumer-test.sh            # exits non-zero unless the one test ran and passed
+#   bash eng/consumer-test.sh            # exits non-zero unless each consumer's one test ran and passed
 #   KEEP=1 bash eng/consumer-test.sh     # keep the temporary folder for a look
 set -euo pipefail
 
@@ -47,6 +50,7 @@ cat > "$app/Consumer.Tests.csproj" <<XML
   <ItemGroup>
     <PackageReference Include="Chaos.Testing" Version="$version" />
     <PackageReference Include="Chaos.Testing.Xunit" Version="$version" />
+    <PackageReference Include="Chaos.Testing.FluentAssertions" Version="$version" />
     <PackageReference Include="Microsoft.NET.Test.Sdk" Version="$(pin Microsoft.NET.Test.Sdk)" />
     <PackageReference Include="xunit" Version="$(pin xunit)" />
     <PackageReference Include="xunit.runner.visualstudio" Version="$(pin xunit.runner.visualstudio)" PrivateAssets="all" />
@@ -119,19 +123,98 @@ public sealed class KillTests(ChaosClusterFixture cluster, ITestOutputHelper out
 }
 CS
 
+nunit="$work/nunit-consumer"
+mkdir -p "$nunit"
+cat > "$nunit/Consumer.NUnit.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <IsPackable>false</IsPackable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Chaos.Testing.NUnit" Version="$version" />
+    <PackageReference Include="Chaos.Testing.AwesomeAssertions" Version="$version" />
+    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="$(pin Microsoft.NET.Test.Sdk)" />
+    <PackageReference Include="NUnit" Version="4.3.2" />
+    <PackageReference Include="NUnit3TestAdapter" Version="$(pin NUnit3TestAdapter)" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$nunit/ChaosSetUp.cs" <<'CS'
+using Chaos.Testing.NUnit;
+using NUnit.Framework;
+
+[SetUpFixture]
+public sealed class ChaosSetUp : ChaosClusterSetUp
+{
+}
+CS
+cat > "$nunit/KillTests.cs" <<'CS'
+using AwesomeAssertions;
+using Chaos.Testing;
+using Chaos.Testing.NUnit;
+
+namespace Consumer.NUnit;
+
+public sealed class KillTests : ChaosTestBase
+{
+    [ChaosTest]
+    public async Task CartRecoversAfterLosingAPod()
+    {
+        Cluster.Kind.Should().Be("emulator");
+        await ApplyAsync("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: cart
+            spec:
+              replicas: 3
+              selector:
+                matchLabels:
+                  app: cart
+              template:
+                metadata:
+                  labels:
+                    app: cart
+                spec:
+                  containers:
+                    - name: cart
+                      image: cart:1
+            """);
+
+        var result = await Experiment.On(Pods.In(Namespace).WithLabel("app", "cart")).Kill()
+            .For(TimeSpan.FromMilliseconds(300))
+            .Verify(SteadyState.DeploymentAvailable(Namespace, "cart").BeforeAndAfter(TimeSpan.FromSeconds(30)))
+            .WithLogger(Logger)
+            .RunAsync(Client);
+
+        Report(result);
+        result.Should().HaveHeldSteadyState().And.HaveAffected(1);
+    }
+}
+CS
+
 cd "$work"
-echo "consumer-test: restoring and building $app"
+echo "consumer-test: restoring and building $app and $nunit"
 dotnet build "$app" -nologo -v quiet
-echo "consumer-test: running"
-log="$work/test.log"
-set +e
-dotnet test "$app" --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
-set -e
-# A skipped test would mean the emulator was not found at run time: that is a packaging failure too.
-if [ "$status" -ne 0 ] || ! grep -q "Passed Consumer.Tests.KillTests.CartRecoversAfterLosingAPod" "$log" \
-  || ! grep -Eq "Total tests: 1$" "$log"; then
-  echo "consumer-test: FAILED (exit $status; expected exactly one passed test and none skipped)" >&2
-  exit 1
-fi
+dotnet build "$nunit" -nologo -v quiet
+
+# Runs one consumer; a skipped test would mean the emulator was not found at run time: a packaging failure too.
+run() {
+  local project="$1" test="$2" log="$work/$(basename "$1").log" status
+  echo "consumer-test: running $project"
+  set +e
+  dotnet test "$project" --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  if [ "$status" -ne 0 ] || ! grep -q "Passed $test" "$log" || ! grep -Eq "Total tests: 1$" "$log"; then
+    echo "consumer-test: FAILED in $project (exit $status; expected exactly one passed test and none skipped)" >&2
+    return 1
+  fi
+}
+run "$app" Consumer.Tests.KillTests.CartRecoversAfterLosingAPod
+run "$nunit" CartRecoversAfterLosingAPod
 echo "consumer-test: passed"

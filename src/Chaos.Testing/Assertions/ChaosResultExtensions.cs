@@ -1,10 +1,13 @@
 
 namespace Chaos.Testing;
 
-/// <summary>Framework-free checks on a <see cref="ChaosResult"/>, and the entry point of its FluentAssertions.</summary>
+/// <summary>
+/// Framework-free checks on a <see cref="ChaosResult"/>. For <c>result.Should()</c>, add Chaos.Testing.FluentAssertions
+/// (FluentAssertions 7) or Chaos.Testing.AwesomeAssertions (AwesomeAssertions 9).
+/// </summary>
 public static class ChaosResultExtensions
 {
-    /// <summary>Throws when the experiment did not pass, with the same message as <c>Should().HaveHeldSteadyState()</c>.</summary>
+    /// <summary>Throws when the experiment did not pass, with the same message as the assertion packages' <c>Should().HaveHeldSteadyState()</c>.</summary>
     /// <param name="result">The result.</param>
     /// <returns>The same result, for chaining.</returns>
     /// <exception cref="ChaosExperimentFailedException">The verdict is not Passed.</exception>
@@ -18,9 +21,4 @@ public static class ChaosResultExtensions
 
         return result;
     }
-
-    /// <summary>Starts FluentAssertions on the result.</summary>
-    /// <param name="result">The result.</param>
-    /// <returns>The assertions.</returns>
-    public static ChaosResultAssertions Should(this ChaosResult result) => new(result);
 }

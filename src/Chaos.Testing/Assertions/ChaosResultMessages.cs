@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Chaos.Testing;
 
-/// <summary>The failure texts, shared by the FluentAssertions extensions and <see cref="ChaosResultExtensions.EnsureSteadyState"/>.</summary>
+/// <summary>The failure texts, shared by <c>EnsureSteadyState</c> and the assertion packages (which compile this file in too).</summary>
 internal static class ChaosResultMessages
 {
     public static string Subject(ChaosResult result) =>

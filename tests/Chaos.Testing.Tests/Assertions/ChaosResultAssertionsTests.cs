@@ -1,8 +1,15 @@
+#if AWESOME_ASSERTIONS
+using AwesomeAssertions.Execution;
+#else
 using FluentAssertions.Execution;
+#endif
 
 namespace Chaos.Testing.Tests.Assertions;
 
-/// <summary>The exact failure messages of the FluentAssertions extensions and of <see cref="ChaosResultExtensions.EnsureSteadyState"/>.</summary>
+/// <summary>
+/// The exact failure messages of the assertion packages and of <see cref="ChaosResultExtensions.EnsureSteadyState"/>. The same
+/// file runs in Chaos.Testing.AwesomeAssertions.Tests against AwesomeAssertions 9 (AWESOME_ASSERTIONS).
+/// </summary>
 public sealed class ChaosResultAssertionsTests
 {
     private const string ProbeName = "deployment shop/cart available";

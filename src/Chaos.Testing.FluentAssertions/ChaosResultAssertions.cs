@@ -1,18 +1,36 @@
+// One source, two packages: Chaos.Testing.FluentAssertions (FluentAssertions 7) and Chaos.Testing.AwesomeAssertions
+// (AwesomeAssertions 9, which defines AWESOME_ASSERTIONS). Only the namespaces and the assertion chain differ.
+#if AWESOME_ASSERTIONS
+using AwesomeAssertions;
+using AwesomeAssertions.Execution;
+using AwesomeAssertions.Primitives;
+#else
 using FluentAssertions;
 using FluentAssertions.Execution;
 using FluentAssertions.Primitives;
+#endif
 
 namespace Chaos.Testing;
 
-/// <summary>FluentAssertions for a <see cref="ChaosResult"/>; messages name the probe, the deadline, what was observed and the seed.</summary>
+/// <summary>Assertions on a <see cref="ChaosResult"/>; messages name the probe, the deadline, what was observed and the seed.</summary>
 public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult, ChaosResultAssertions>
 {
+#if AWESOME_ASSERTIONS
+    /// <summary>Initializes a new instance of the <see cref="ChaosResultAssertions"/> class.</summary>
+    /// <param name="subject">The result.</param>
+    /// <param name="assertionChain">The assertion chain the failures go to.</param>
+    public ChaosResultAssertions(ChaosResult subject, AssertionChain assertionChain)
+        : base(subject, assertionChain)
+    {
+    }
+#else
     /// <summary>Initializes a new instance of the <see cref="ChaosResultAssertions"/> class.</summary>
     /// <param name="subject">The result.</param>
     public ChaosResultAssertions(ChaosResult subject)
         : base(subject)
     {
     }
+#endif
 
     /// <inheritdoc />
     protected override string Identifier => "chaos result";
@@ -24,7 +42,7 @@ public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult,
     public AndConstraint<ChaosResultAssertions> HaveHeldSteadyState(string because = "", params object[] becauseArgs)
     {
         var subject = Subject;
-        Execute.Assertion
+        Chain
             .BecauseOf(because, becauseArgs)
             .ForCondition(subject is not null)
             .FailWith("Expected a chaos result to have held its steady state{reason}, but it was <null>.")
@@ -50,7 +68,7 @@ public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult,
             : slowest.TimeToRecovery is null ? $"probe \"{slowest.Name}\" never recovered: {slowest.Failure ?? (slowest.Samples.Count > 0 ? slowest.Samples[^1].Observed : "no sample")}"
             : slowest.TimeToRecovery > limit ? $"probe \"{slowest.Name}\" took {slowest.TimeToRecovery.Value.TotalMilliseconds:F0} ms"
             : null;
-        Execute.Assertion
+        Chain
             .BecauseOf(because, becauseArgs)
             .ForCondition(problem is null)
             .FailWith(Escape($"Expected {(subject is null ? "a chaos result" : ChaosResultMessages.Subject(subject))} to have recovered within {limit.TotalMilliseconds:F0} ms") + "{reason}" + Escape($", but {problem}."));
@@ -66,7 +84,7 @@ public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult,
     {
         var distinct = Subject?.Affected.Where(a => !a.Action.StartsWith("replacement", StringComparison.Ordinal))
             .Select(a => $"{a.Namespace}/{a.Name}").Distinct(StringComparer.Ordinal).ToList() ?? [];
-        Execute.Assertion
+        Chain
             .BecauseOf(because, becauseArgs)
             .ForCondition(Subject is not null && distinct.Count == count)
             .FailWith(Escape($"Expected {(Subject is null ? "a chaos result" : ChaosResultMessages.Subject(Subject))} to have affected {count} object(s)") + "{reason}"
@@ -83,13 +101,19 @@ public sealed class ChaosResultAssertions : ReferenceTypeAssertions<ChaosResult,
     public AndConstraint<ChaosResultAssertions> HaveAffected(string @namespace, string name, string because = "", params object[] becauseArgs)
     {
         var affected = Subject?.Affected ?? [];
-        Execute.Assertion
+        Chain
             .BecauseOf(because, becauseArgs)
             .ForCondition(affected.Any(a => a.Namespace == @namespace && a.Name == name))
             .FailWith(Escape($"Expected {(Subject is null ? "a chaos result" : ChaosResultMessages.Subject(Subject))} to have affected {@namespace}/{name}") + "{reason}"
                 + Escape($", but it affected {(affected.Count == 0 ? "nothing" : string.Join(", ", affected.Select(a => $"{a.Namespace}/{a.Name}").Distinct()))}."));
         return new AndConstraint<ChaosResultAssertions>(this);
     }
+
+#if AWESOME_ASSERTIONS
+    private AssertionChain Chain => CurrentAssertionChain;
+#else
+    private static AssertionScope Chain => Execute.Assertion;
+#endif
 
     private static string Escape(string text) => text.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
 }
