@@ -4,6 +4,7 @@
 # running one experiment on the default (emulator) cluster:
 #   - xUnit v2 with Chaos.Testing.Xunit and Chaos.Testing.FluentAssertions;
 #   - NUnit 4.3.2 (what `dotnet new nunit` pins) with Chaos.Testing.NUnit and Chaos.Testing.AwesomeAssertions.
+#   - the two projects the template package creates (`dotnet new chaos-xunit`, `dotnet new chaos-nunit`), unchanged.
 # It proves the packages restore together with what a new project has, carry what they need (the emulator comes with
 # the adapters) and work without the repository's build files.
 #
@@ -197,10 +198,18 @@ public sealed class KillTests : ChaosTestBase
 }
 CS
 
+# The templates, installed into a private template hive (the user's own templates are not touched).
+hive="$work/template-hive"
+dotnet new install "$feed/Chaos.Testing.Templates.$version.nupkg" --debug:custom-hive "$hive" >/dev/null
+dotnet new chaos-xunit -o "$work/TemplateXunit" --debug:custom-hive "$hive" >/dev/null
+dotnet new chaos-nunit -o "$work/TemplateNunit" --debug:custom-hive "$hive" >/dev/null
+
 cd "$work"
-echo "consumer-test: restoring and building $app and $nunit"
+echo "consumer-test: restoring and building $app, $nunit and the two template projects"
 dotnet build "$app" -nologo -v quiet
 dotnet build "$nunit" -nologo -v quiet
+dotnet build "$work/TemplateXunit" -nologo -v quiet
+dotnet build "$work/TemplateNunit" -nologo -v quiet
 
 # Runs one consumer; a skipped test would mean the emulator was not found at run time: a packaging failure too.
 run() {
@@ -217,4 +226,6 @@ run() {
 }
 run "$app" Consumer.Tests.KillTests.CartRecoversAfterLosingAPod
 run "$nunit" CartRecoversAfterLosingAPod
+run "$work/TemplateXunit" TemplateXunit.CartResilienceTests.CartStaysAvailableWhenAPodIsKilled
+run "$work/TemplateNunit" CartStaysAvailableWhenAPodIsKilled
 echo "consumer-test: passed"
