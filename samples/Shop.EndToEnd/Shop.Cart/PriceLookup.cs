@@ -15,7 +15,10 @@ internal sealed record Price(string Sku, decimal Value);
 /// <summary>How the cart asks prices for a price.</summary>
 internal abstract class PriceLookup(Uri prices) : IDisposable
 {
-    protected HttpClient Http { get; } = new() { BaseAddress = prices };
+    // Both modes share this client. A connection is reused for at most a second (PooledConnectionLifetime, as advised
+    // for HttpClient in clusters, where the endpoints behind a name change): faults that act on new connections, as
+    // HTTP chaos does, reach the cart within a second, not when an idle keep-alive connection happens to close.
+    protected HttpClient Http { get; } = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(1) }) { BaseAddress = prices };
 
     public abstract string Mode { get; }
 
