@@ -35,6 +35,9 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
 
     public DateTimeOffset? HoldEnded { get; set; }
 
+    /// <summary>Gets or sets when the injection returned: the fault is in place, and the hold is timed from here.</summary>
+    public DateTimeOffset? InjectionDone { get; set; }
+
     /// <summary>Gets or sets the probe that did not hold before injection (the run is aborted).</summary>
     public string? BrokenBefore { get; set; }
 

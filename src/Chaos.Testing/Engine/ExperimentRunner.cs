@@ -157,6 +157,10 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
             run.Recorder.Error(run.Failure!, ex);
         }
 
+        // The hold is timed from here: a payload's own timer started when it installed, so waiting for the probes below
+        // must not push the hold's end past the moment the payload removes the fault by itself.
+        run.InjectionDone = _time.GetUtcNow();
+
         // Probes must see the cluster after the fault, never a stale sample from before it.
         foreach (var (_, session) in run.Sessions)
         {
@@ -170,14 +174,19 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
         if (run.Verdict == ExperimentVerdict.Passed)
         {
             run.Phase = "hold";
-            run.Recorder.Step("hold", $"holding for {definition.Duration.TotalSeconds:0.###}s");
-            if (definition.Duration > TimeSpan.Zero)
+            // The wait for the probes' first sample after the fault is part of the hold, not added to it.
+            var waited = run.InjectionDone is { } done ? _time.GetUtcNow() - done : TimeSpan.Zero;
+            var remaining = waited > TimeSpan.Zero ? definition.Duration - waited : definition.Duration;
+            run.Recorder.Step("hold", waited >= TimeSpan.FromMilliseconds(100)
+                ? $"holding for {definition.Duration.TotalSeconds:0.###}s ({waited.TotalSeconds:0.###}s of it spent waiting for the probes' first sample after injection)"
+                : $"holding for {definition.Duration.TotalSeconds:0.###}s");
+            if (remaining > TimeSpan.Zero)
             {
                 using var holdEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var monitor = run.Planned.MonitorAsync(holdEnded.Token);
                 try
                 {
-                    await Task.Delay(definition.Duration, _time, cancellationToken);
+                    await Task.Delay(remaining, _time, cancellationToken);
                 }
                 finally
                 {
