@@ -142,16 +142,6 @@ public sealed class MidHoldEndToEndTests
             return System.CreateTimer(callback, state, dueTime, period);
         }
     }
-
-    /// <summary>A process-runtime theory (skipped with the reason where the runtime is unavailable).</summary>
-    [AttributeUsage(AttributeTargets.Method)]
-    private sealed class ProcessRuntimeTheoryAttribute : TheoryAttribute
-    {
-        public ProcessRuntimeTheoryAttribute()
-        {
-            Skip = KubernetesEmulator.WhyUnavailable(PodRuntime.Processes);
-        }
-    }
 }
 
 /// <summary>The payload faults of <see cref="MidHoldEndToEndTests"/>: each on the echo pod shop/web, held far longer than the test.</summary>
