@@ -37,7 +37,7 @@ public sealed class MidHoldEndToEndTests
         var after = Leftovers.Read(cluster, ip, before, id);
 
         Console.WriteLine($"{fault}: during {during}; after {after}; {result.Verdict}: {result.FailureReason}");
-        during.IsEmpty.Should().BeFalse("the check sees the payload while it holds");
+        during.Tagged.Concat(during.Network).Should().Contain(l => l.Contains(MidHoldFaults.Artifact(fault), StringComparison.Ordinal), "the check sees the fault while it holds");
         result.Verdict.Should().Be(ExperimentVerdict.Aborted, result.ToReport());
         result.FailureReason.Should().Be("cancelled during hold");
         result.NotRecovered.Should().BeEmpty();
@@ -70,7 +70,7 @@ public sealed class MidHoldEndToEndTests
         var result = await run;
 
         Console.WriteLine($"{fault}: killed {killed}; during {during}; after {after}; {string.Join(" | ", result.Affected.Select(a => a.Action))}");
-        during.IsEmpty.Should().BeFalse("the check sees the payload while it holds");
+        during.Tagged.Concat(during.Network).Should().Contain(l => l.Contains(MidHoldFaults.Artifact(fault), StringComparison.Ordinal), "the check sees the fault while it holds");
         restarted.Status.ContainerStatuses.Single().RestartCount.Should().BeGreaterThanOrEqualTo(1, "the kubelet restarted the killed container");
         result.Affected.Should().Contain(
             a => a.Name == "web" && a.Action.StartsWith("target container main ", StringComparison.Ordinal) && a.Action.Contains(" during the hold: fault removed at once (", StringComparison.Ordinal),
@@ -150,6 +150,19 @@ internal static class MidHoldFaults
     public static readonly TimeSpan Hold = TimeSpan.FromMinutes(3);
 
     public static readonly string[] Names = ["bandwidth", "packet-loss", "partition", "dns-chaos", "http-chaos", "cpu-stress", "disk-fill"];
+
+    /// <summary>What the fault puts in place, as <see cref="Leftovers"/> reads it from the host (not the payload's marker rule or its shell).</summary>
+    public static string Artifact(string fault) => fault switch
+    {
+        "bandwidth" => "qdisc tbf ",
+        "packet-loss" => "-m statistic --mode random --probability 0.5",
+        "partition" => "-j DROP",
+        "dns-chaos" => "--dport 53 ",
+        "http-chaos" => "--dport 8080 ",
+        "cpu-stress" => ": stress-ng ",
+        "disk-fill" => "/chaos-fill-",
+        _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
+    };
 
     public static ChaosExperiment Experiment(string fault)
     {
