@@ -32,6 +32,7 @@ public sealed class MidHoldEndToEndTests
         var run = experiment.RunAsync(cluster.Client, stop.Token);
         var id = await HoldingAsync(cluster.Client, run, hold);
         var during = Leftovers.Read(cluster, ip, before, id);
+        var effect = await MidHoldFaults.EffectAsync(fault, ip);
         await stop.CancelAsync();
         var result = await run;
         var after = Leftovers.Read(cluster, ip, before, id);
@@ -44,6 +45,12 @@ public sealed class MidHoldEndToEndTests
         result.Affected.Should().Contain(a => a.Name == "web" && a.Action.EndsWith("fault removed (verified)", StringComparison.Ordinal), result.ToReport());
         after.IsEmpty.Should().BeTrue($"recovery removed everything of the payload, but left: {after}");
         await PayloadsEndedAsync(cluster.Client);
+        if (MidHoldFaults.Probed.Contains(fault))
+        {
+            effect.Should().BeTrue("the effect is seen from the test process during the hold");
+        }
+
+        await EffectGoneAsync(fault, ip);
     }
 
     [ProcessRuntimeTheory]
@@ -59,6 +66,7 @@ public sealed class MidHoldEndToEndTests
         var run = experiment.RunAsync(cluster.Client, stop.Token);
         var id = await HoldingAsync(cluster.Client, run, hold);
         var during = Leftovers.Read(cluster, ip, before, id);
+        var effect = await MidHoldFaults.EffectAsync(fault, ip);
         var killed = await KillMainAsync(cluster, cluster.Client);
 
         // The engine removes the fault from the pod while the run still holds: its ledger entry goes last.
@@ -79,6 +87,12 @@ public sealed class MidHoldEndToEndTests
         after.IsEmpty.Should().BeTrue($"the early removal took everything of the payload, but left: {after}");
         Leftovers.Read(cluster, ip, before, id).IsEmpty.Should().BeTrue("nothing came back by the end of the run");
         await PayloadsEndedAsync(cluster.Client);
+        if (MidHoldFaults.Probed.Contains(fault))
+        {
+            effect.Should().BeTrue("the effect is seen from the test process during the hold");
+        }
+
+        await EffectGoneAsync(fault, ip);
     }
 
     private static Task<KubernetesEmulator> StartAsync() => KubernetesEmulator.StartAsync(o =>
@@ -119,6 +133,9 @@ public sealed class MidHoldEndToEndTests
         return $"{pids.Count} process(es) of {cgroup}";
     }
 
+    private static Task EffectGoneAsync(string fault, string ip) =>
+        Eventually.TrueAsync(async () => await MidHoldFaults.EffectAsync(fault, ip) != true, $"the {fault} effect to be gone, seen from the test process", Slow);
+
     /// <summary>Every ephemeral container of shop/web has ended (the payload and its cleanups alike).</summary>
     private static Task PayloadsEndedAsync(IKubernetes client) =>
         Eventually.TrueAsync(
@@ -155,7 +172,7 @@ internal static class MidHoldFaults
     public static string Artifact(string fault) => fault switch
     {
         "bandwidth" => "qdisc tbf ",
-        "packet-loss" => "-m statistic --mode random --probability 0.5",
+        "packet-loss" => "-m statistic --mode random --probability 1.0",
         "partition" => "-j DROP",
         "dns-chaos" => "--dport 53 ",
         "http-chaos" => "--dport 8080 ",
@@ -164,6 +181,34 @@ internal static class MidHoldFaults
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
     };
 
+    /// <summary>
+    /// Whether the fault's effect is seen from the test process, for the faults whose effect it can see at once: every
+    /// request to web answered 503 (HTTP chaos), none of three pings answered (packet loss at 100 %); null for the others.
+    /// </summary>
+    public static readonly string[] Probed = ["http-chaos", "packet-loss"];
+
+    public static async Task<bool?> EffectAsync(string fault, string ip)
+    {
+        switch (fault)
+        {
+            case "http-chaos":
+                try
+                {
+                    using var response = await Http.GetAsync(new Uri($"http://{ip}:8080/"));
+                    return response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable;
+                }
+                catch (HttpRequestException)
+                {
+                    return null; // not answering (a restarting container): neither
+                }
+
+            case "packet-loss":
+                return await Task.Run(() => Run("ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W", "1", ip).Contains(" 100% packet loss", StringComparison.Ordinal));
+            default:
+                return null;
+        }
+    }
+
     public static ChaosExperiment Experiment(string fault)
     {
         var web = Pods.In("shop").WithLabel("app", "web");
@@ -171,7 +216,7 @@ internal static class MidHoldFaults
         var experiment = fault switch
         {
             "bandwidth" => chaos.LimitBandwidth(1_000_000),
-            "packet-loss" => chaos.LosePackets(50),
+            "packet-loss" => chaos.LosePackets(100),
             "partition" => chaos.Partition(o => o.Peers = Pods.In("shop").WithLabel("app", "peer")),
             "dns-chaos" => chaos.DnsChaos(o => { o.Mode = DnsChaosMode.Fail; o.Patterns.Add("cart.*"); }),
             "http-chaos" => chaos.HttpChaos(8080, o => { o.Percent = 100; o.AbortStatus = 503; }),
