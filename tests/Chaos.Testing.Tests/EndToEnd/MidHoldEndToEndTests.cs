@@ -11,7 +11,9 @@ namespace Chaos.Testing.Tests.EndToEnd;
 /// verdict Aborted, "cancelled during hold", the fault recovered and verified) or by the target container restarting (its
 /// main process killed from this process; the engine removes the fault from that pod at once, while the run still
 /// holds). Either way the pod's namespace, its processes and files are checked from the host (<see cref="Leftovers"/>):
-/// during the hold they must show the payload (so the check sees what it looks for), after it nothing of it.
+/// during the hold they must show the fault's own artifact (so the check sees what it looks for, and a payload that
+/// installs nothing fails), after it nothing of the payload. HTTP chaos and packet loss are also measured from the test
+/// process, during the hold and after.
 /// </summary>
 public sealed class MidHoldEndToEndTests
 {

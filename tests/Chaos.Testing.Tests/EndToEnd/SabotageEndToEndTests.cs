@@ -11,7 +11,9 @@ namespace Chaos.Testing.Tests.EndToEnd;
 /// </summary>
 /// <remarks>
 /// One test per mechanism, to keep CI short (each takes its hold): tc (bandwidth), iptables (packet loss), an
-/// in-pod proxy (HTTP chaos abort). The other effect tests use the same mechanisms.
+/// in-pod proxy (HTTP chaos abort): 36 s together, against 68 s for all six effect tests of this folder (partition,
+/// DNS chaos and HTTP chaos delay, run the same way once, failed on their effect assertions too). The stress-ng and
+/// fill-file effect tests belong here as one row each.
 /// </remarks>
 public sealed class SabotageEndToEndTests
 {
