@@ -34,6 +34,14 @@ internal sealed class PayloadScript
         Tag = tag;
     }
 
+    /// <summary>
+    /// Gets a switch for tests only, read when a payload is rendered in the current async flow (other flows, e.g. tests
+    /// running in parallel, are not affected): when true, <see cref="Render"/> leaves out every install step but the
+    /// marker rule (<see cref="StopWhenUnmarked"/>), so the payload prints <c>chaos: installed</c> and holds having done
+    /// nothing. The end-to-end tests run with it to prove they would catch a payload that does nothing.
+    /// </summary>
+    internal static AsyncLocal<bool> InstallsNothingForTests { get; } = new();
+
     /// <summary>Gets the tag (e.g. <c>chaos-&lt;experiment id&gt;</c>) carried by the payload's process name and its rules.</summary>
     public string Tag { get; }
 
@@ -111,7 +119,8 @@ internal sealed class PayloadScript
         AppendCleanupFunction(text, StopsWhenUnmarked);
         text.Append("trap 'cleanup; exit 0' TERM INT USR1\n");
         text.Append("trap cleanup EXIT\n");
-        foreach (var step in _install)
+        var installs = InstallsNothingForTests.Value ? _install.Take(StopsWhenUnmarked ? 1 : 0) : _install;
+        foreach (var step in installs)
         {
             text.Append(step.Line).Append(" || { echo '").Append(PayloadProtocol.InstallFailedPrefix).Append(Escape(step.Line)).Append("' >&2; exit 1; }\n");
         }

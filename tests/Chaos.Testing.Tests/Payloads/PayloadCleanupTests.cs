@@ -76,5 +76,38 @@ public sealed class PayloadCleanupTests
         }
     }
 
+    [PayloadFact("pgrep")]
+    public async Task TagCleanup_TheFolderOfAStressPayloadKilledBeforeItsTrap_IsRemoved_AndOneNotEmptyIsNamed()
+    {
+        // A stress payload that shared its target's PID namespace dies with the target's first process, trap and all.
+        var tag = $"stressdir{Environment.ProcessId}";
+        var dir = StressPayloads.TagDirectory(tag);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            await using (var cleanup = PayloadProcess.Start(["sh", "-c", PayloadCleanup.Render(tag, new PayloadCleanupTargets()), "chaos-cleanup"]))
+            {
+                (await cleanup.WaitForExitAsync()).Should().Be(0, cleanup.Output);
+                Directory.Exists(dir).Should().BeFalse("the cleanup removed the payload's empty folder");
+            }
+
+            Directory.CreateDirectory(dir);
+            await File.WriteAllTextAsync(Path.Combine(dir, "kept"), "x");
+            await using (var cleanup = PayloadProcess.Start(["sh", "-c", PayloadCleanup.Render(tag, new PayloadCleanupTargets()), "chaos-cleanup"]))
+            {
+                (await cleanup.WaitForExitAsync()).Should().Be(1);
+                cleanup.Output.Should().Contain(PayloadCleanup.LeftPrefix).And.Contain($"folder {dir} (not empty)");
+                File.Exists(Path.Combine(dir, "kept")).Should().BeTrue("only an empty folder is removed");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
     private static PayloadScript Script(string kind, NetnsPair pair, string tag) => SamplePayloads.For(kind, pair, tag);
 }

@@ -22,6 +22,32 @@ public sealed class PayloadScriptTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_WithTheTestSwitchInThisFlowOnly_LeavesOutTheInstallStepsButTheMarker_AndStillSaysInstalled()
+    {
+        var script = new PayloadScript("t9").Install("touch", Path.Combine(_dir, "m")).StopWhenUnmarked();
+        var elsewhere = Task.Run(async () =>
+        {
+            await Task.Yield();
+            return script.Render(TimeSpan.FromSeconds(1));
+        });
+
+        PayloadScript.InstallsNothingForTests.Value = true;
+        string sabotaged;
+        try
+        {
+            sabotaged = script.Render(TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            PayloadScript.InstallsNothingForTests.Value = false;
+        }
+
+        sabotaged.Should().NotContain("touch").And.Contain("iptables -w 5 -A INPUT -m comment --comment chaos-t9").And.Contain(PayloadProtocol.InstalledMarker);
+        (await elsewhere).Should().Contain("touch", "a flow that did not set the switch renders every step");
+        script.Render(TimeSpan.FromSeconds(1)).Should().Contain("touch");
+    }
+
+    [Fact]
     public async Task Render_TermDuringTheHold_RemovesTheFaultAtOnce()
     {
         var marker = Path.Combine(_dir, "m");

@@ -13,11 +13,13 @@ namespace Chaos.Testing;
 /// <item>on <see cref="PayloadCleanupTargets.Interface"/>: the ingress qdisc whose filter redirects to the tag's ifb
 /// device, the ifb device, and a root qdisc of the shapes the network payloads install (netem, tbf, or the <c>1:</c>
 /// prio with its band <c>40:</c>);</item>
-/// <item>the fill file <see cref="PayloadCleanupTargets.FillFile"/>.</item>
+/// <item>the fill file <see cref="PayloadCleanupTargets.FillFile"/>;</item>
+/// <item>where it sees the payload, the stress payloads' empty folder <c>/tmp/chaos-stress-&lt;tag&gt;</c> (left when the
+/// kernel killed the payload before its trap ran).</item>
 /// </list>
 /// Without <see cref="PayloadCleanupTargets.SeesPayload"/> step 1 and the process check are left out: the payload,
 /// in another PID namespace, stops itself once step 2 deleted its marker rule (<see cref="PayloadScript.StopWhenUnmarked"/>).
-/// The check lists tagged processes, tagged rules, the ifb device, those qdiscs and the fill file; a tool the image
+/// The check lists tagged processes, tagged rules, the ifb device, those qdiscs, the fill file and that folder; a tool the image
 /// lacks (e.g. no iptables in a stress image) is skipped, since the payload, from the same image, could not use it either.
 /// </summary>
 internal static class PayloadCleanup
@@ -36,6 +38,7 @@ internal static class PayloadCleanup
         var payload = Shell.Quote($"[c]haos-payload-{tag}$");
         var helpers = Shell.Quote($"^[^ ]+ -c # chaos-[a-z]+-{tag}[[:space:]]");
         var stress = Shell.Quote(StressPayloads.ProcessPattern(tag));
+        var stressDir = Shell.Quote(StressPayloads.TagDirectory(tag));
         var comment = NetworkPayloads.RuleComment(tag);
         var text = new StringBuilder();
         text.Append("# chaos-cleanup of the payload tagged ").Append(tag).Append('\n');
@@ -57,6 +60,9 @@ internal static class PayloadCleanup
             }
 
             text.Append("fi\n");
+
+            // A stress payload killed before its trap (its target's first process exited) leaves its empty temp folder.
+            text.Append("rmdir ").Append(stressDir).Append(" >/dev/null 2>&1\n");
         }
 
         // Rules are deleted by the spec iptables-save prints for them: word-split (no glob, no eval), so a rule whose
@@ -108,7 +114,9 @@ internal static class PayloadCleanup
             }
 
             text.Append("fi\n");
+            text.Append("[ -e ").Append(stressDir).Append(" ] && note \"folder ").Append(StressPayloads.TagDirectory(tag)).Append(" (not empty)\"\n");
         }
+
         text.Append("if [ -n \"$left\" ]; then echo \"").Append(LeftPrefix).Append("$left\" >&2; exit 1; fi\n");
         text.Append("echo '").Append(CleanedMarker).Append("'\n");
         return text.ToString();
