@@ -10,7 +10,7 @@ internal static class ChaosSkip
 
     /// <summary>
     /// The skip reason for the kind (null: <c>CHAOS_CLUSTER</c> and the defaults), or null when the cluster can be used
-    /// or strict mode (<c>CHAOS_STRICT</c>) is on: then the test fails with <see cref="StrictFailure(string?)"/> instead.
+    /// or strict mode (<c>CHAOS_STRICT</c>) is on: then the test fails with <see cref="StrictFailure(string?)"/> instead (<see cref="FailInStrictMode"/>).
     /// </summary>
     public static string? Reason(string? kind) => Reason(new ChaosClusterOptions { Kind = kind });
 
@@ -26,4 +26,17 @@ internal static class ChaosSkip
         options.ResolveStrict() && ChaosClusters.WhyUnavailable(options) is { } why
             ? $"{Prefix}{why} (strict mode, {ChaosClusterOptions.StrictVariable}: the test fails instead of skipping)"
             : null;
+
+    /// <summary>
+    /// Throws <see cref="StrictFailure(string?)"/> when there is one and no reason was set explicitly (that one wins, as it
+    /// does for the skip); the attributes call it before each test, so a test fails inside a chaos collection or not.
+    /// </summary>
+    /// <exception cref="ChaosClusterUnavailableException">Strict mode is on and the cluster of the kind is unavailable.</exception>
+    public static void FailInStrictMode(string? explicitSkip, string? kind)
+    {
+        if (explicitSkip is null && StrictFailure(kind) is { } failure)
+        {
+            throw new ChaosClusterUnavailableException(failure);
+        }
+    }
 }
