@@ -3,7 +3,9 @@
 # projects outside the repository that reference the packages only as PackageReferences from that folder, each
 # running one experiment on the default (emulator) cluster:
 #   - xUnit v2 with Chaos.Testing.Xunit and Chaos.Testing.FluentAssertions;
-#   - NUnit 4.3.2 (what `dotnet new nunit` pins) with Chaos.Testing.NUnit and Chaos.Testing.AwesomeAssertions.
+#   - NUnit 4.3.2 (what `dotnet new nunit` pins) with Chaos.Testing.NUnit and Chaos.Testing.AwesomeAssertions;
+#   - xUnit v3 (xunit.v3 3.2.2 with xunit.runner.visualstudio 3.1.5, what `dotnet new xunit3` of the 3.2.2 templates
+#     pins and plain `dotnet test` runs) with Chaos.Testing.Xunit.V3 and Chaos.Testing.FluentAssertions.
 # It proves the packages restore together with what a new project has, carry what they need (the emulator comes with
 # the adapters) and work without the repository's build files.
 #
@@ -197,10 +199,100 @@ public sealed class KillTests : ChaosTestBase
 }
 CS
 
+xunit3="$work/xunit3-consumer"
+mkdir -p "$xunit3"
+cat > "$xunit3/Consumer.XunitV3.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <OutputType>Exe</OutputType>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <IsPackable>false</IsPackable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Chaos.Testing.Xunit.V3" Version="$version" />
+    <PackageReference Include="Chaos.Testing.FluentAssertions" Version="$version" />
+    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="$(pin Microsoft.NET.Test.Sdk)" />
+    <PackageReference Include="xunit.v3" Version="$(pin xunit.v3)" />
+    <PackageReference Include="xunit.runner.visualstudio" Version="$(pin xunit.runner.visualstudio)" PrivateAssets="all" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$xunit3/ConsumerChaos.cs" <<'CS'
+using Chaos.Testing.Xunit;
+using Xunit;
+
+namespace Consumer.XunitV3;
+
+[CollectionDefinition(ChaosCollection.Name, DisableParallelization = true)]
+public sealed class ConsumerChaos : ChaosCollection
+{
+}
+CS
+cat > "$xunit3/KillTests.cs" <<'CS'
+using Chaos.Testing;
+using Chaos.Testing.Xunit;
+using FluentAssertions;
+using Xunit;
+
+namespace Consumer.XunitV3;
+
+[Collection(ChaosCollection.Name)]
+public sealed class KillTests(ChaosClusterFixture cluster, ITestOutputHelper output)
+{
+    private const string Yaml = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: cart
+          labels:
+            app: cart
+        spec:
+          replicas: 3
+          selector:
+            matchLabels:
+              app: cart
+          template:
+            metadata:
+              labels:
+                app: cart
+            spec:
+              containers:
+                - name: cart
+                  image: cart:1
+        """;
+
+    [ChaosFact]
+    public async Task CartRecoversAfterLosingAPod()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        cluster.Cluster.Kind.Should().Be("emulator");
+        await using var ns = await cluster.CreateNamespaceAsync();
+        ns.Name.Should().StartWith("chaos-cartrecoversafterlosingapod-");
+        await cluster.Cluster.ApplyAsync(Yaml, ns.Name, cancellation);
+        await cluster.Cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromSeconds(60), cancellation);
+
+        var result = await Experiment.On(Pods.In(ns.Name).WithLabel("app", "cart"))
+            .Kill()
+            .For(TimeSpan.FromMilliseconds(300))
+            .Verify(SteadyState.DeploymentAvailable(ns.Name, "cart").BeforeAndAfter(TimeSpan.FromSeconds(30)))
+            .WithLogger(output.ToLogger())
+            .RunAsync(cluster.Client, cancellation);
+
+        output.WriteChaosResult(result);
+        result.Should().HaveHeldSteadyState().And.HaveAffected(1);
+        TestContext.Current.Attachments.Should().ContainKey($"chaos-result-{result.ExperimentId}.json");
+    }
+}
+CS
+
 cd "$work"
-echo "consumer-test: restoring and building $app and $nunit"
+echo "consumer-test: restoring and building $app, $nunit and $xunit3"
 dotnet build "$app" -nologo -v quiet
 dotnet build "$nunit" -nologo -v quiet
+dotnet build "$xunit3" -nologo -v quiet
 
 # Runs one consumer; a skipped test would mean the emulator was not found at run time: a packaging failure too.
 run() {
@@ -217,4 +309,5 @@ run() {
 }
 run "$app" Consumer.Tests.KillTests.CartRecoversAfterLosingAPod
 run "$nunit" CartRecoversAfterLosingAPod
+run "$xunit3" Consumer.XunitV3.KillTests.CartRecoversAfterLosingAPod
 echo "consumer-test: passed"
