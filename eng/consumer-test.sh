@@ -3,7 +3,9 @@
 # projects outside the repository that reference the packages only as PackageReferences from that folder, each
 # running one experiment on the default (emulator) cluster:
 #   - xUnit v2 with Chaos.Testing.Xunit and Chaos.Testing.FluentAssertions;
-#   - NUnit 4.3.2 (what `dotnet new nunit` pins) with Chaos.Testing.NUnit and Chaos.Testing.AwesomeAssertions.
+#   - NUnit 4.3.2 (what `dotnet new nunit` pins) with Chaos.Testing.NUnit and Chaos.Testing.AwesomeAssertions;
+#   - xUnit v3 (xunit.v3 3.2.2 with xunit.runner.visualstudio 3.1.5, what `dotnet new xunit3` of the 3.2.2 templates
+#     pins and plain `dotnet test` runs) with Chaos.Testing.Xunit.V3 and Chaos.Testing.FluentAssertions;
 #   - the two projects the template package creates (`dotnet new chaos-xunit`, `dotnet new chaos-nunit`), unchanged.
 # It proves the packages restore together with what a new project has, carry what they need (the emulator comes with
 # the adapters) and work without the repository's build files.
@@ -198,6 +200,96 @@ public sealed class KillTests : ChaosTestBase
 }
 CS
 
+xunit3="$work/xunit3-consumer"
+mkdir -p "$xunit3"
+cat > "$xunit3/Consumer.XunitV3.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <OutputType>Exe</OutputType>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <IsPackable>false</IsPackable>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Chaos.Testing.Xunit.V3" Version="$version" />
+    <PackageReference Include="Chaos.Testing.FluentAssertions" Version="$version" />
+    <PackageReference Include="Microsoft.NET.Test.Sdk" Version="$(pin Microsoft.NET.Test.Sdk)" />
+    <PackageReference Include="xunit.v3" Version="$(pin xunit.v3)" />
+    <PackageReference Include="xunit.runner.visualstudio" Version="$(pin xunit.runner.visualstudio)" PrivateAssets="all" />
+  </ItemGroup>
+</Project>
+XML
+cat > "$xunit3/ConsumerChaos.cs" <<'CS'
+using Chaos.Testing.Xunit;
+using Xunit;
+
+namespace Consumer.XunitV3;
+
+[CollectionDefinition(ChaosCollection.Name, DisableParallelization = true)]
+public sealed class ConsumerChaos : ChaosCollection
+{
+}
+CS
+cat > "$xunit3/KillTests.cs" <<'CS'
+using Chaos.Testing;
+using Chaos.Testing.Xunit;
+using FluentAssertions;
+using Xunit;
+
+namespace Consumer.XunitV3;
+
+[Collection(ChaosCollection.Name)]
+public sealed class KillTests(ChaosClusterFixture cluster, ITestOutputHelper output)
+{
+    private const string Yaml = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: cart
+          labels:
+            app: cart
+        spec:
+          replicas: 3
+          selector:
+            matchLabels:
+              app: cart
+          template:
+            metadata:
+              labels:
+                app: cart
+            spec:
+              containers:
+                - name: cart
+                  image: cart:1
+        """;
+
+    [ChaosFact]
+    public async Task CartRecoversAfterLosingAPod()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        cluster.Cluster.Kind.Should().Be("emulator");
+        await using var ns = await cluster.CreateNamespaceAsync();
+        ns.Name.Should().StartWith("chaos-cartrecoversafterlosingapod-");
+        await cluster.Cluster.ApplyAsync(Yaml, ns.Name, cancellation);
+        await cluster.Cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromSeconds(60), cancellation);
+
+        var result = await Experiment.On(Pods.In(ns.Name).WithLabel("app", "cart"))
+            .Kill()
+            .For(TimeSpan.FromMilliseconds(300))
+            .Verify(SteadyState.DeploymentAvailable(ns.Name, "cart").BeforeAndAfter(TimeSpan.FromSeconds(30)))
+            .WithLogger(output.ToLogger())
+            .RunAsync(cluster.Client, cancellation);
+
+        output.WriteChaosResult(result);
+        result.Should().HaveHeldSteadyState().And.HaveAffected(1);
+        TestContext.Current.Attachments.Should().ContainKey($"chaos-result-{result.ExperimentId}.json");
+    }
+}
+CS
+
+
 # The templates, installed into a private template hive (the user's own templates are not touched).
 hive="$work/template-hive"
 dotnet new install "$feed/Chaos.Testing.Templates.$version.nupkg" --debug:custom-hive "$hive" >/dev/null
@@ -205,9 +297,10 @@ dotnet new chaos-xunit -o "$work/TemplateXunit" --debug:custom-hive "$hive" >/de
 dotnet new chaos-nunit -o "$work/TemplateNunit" --debug:custom-hive "$hive" >/dev/null
 
 cd "$work"
-echo "consumer-test: restoring and building $app, $nunit and the two template projects"
+echo "consumer-test: restoring and building $app, $nunit, $xunit3 and the two template projects"
 dotnet build "$app" -nologo -v quiet
 dotnet build "$nunit" -nologo -v quiet
+dotnet build "$xunit3" -nologo -v quiet
 dotnet build "$work/TemplateXunit" -nologo -v quiet
 dotnet build "$work/TemplateNunit" -nologo -v quiet
 
@@ -226,6 +319,7 @@ run() {
 }
 run "$app" Consumer.Tests.KillTests.CartRecoversAfterLosingAPod
 run "$nunit" CartRecoversAfterLosingAPod
+run "$xunit3" Consumer.XunitV3.KillTests.CartRecoversAfterLosingAPod
 run "$work/TemplateXunit" TemplateXunit.CartResilienceTests.CartStaysAvailableWhenAPodIsKilled
 run "$work/TemplateNunit" CartStaysAvailableWhenAPodIsKilled
 echo "consumer-test: passed"

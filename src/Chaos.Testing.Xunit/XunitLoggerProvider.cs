@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Logging;
+#if XUNIT_V3
+using Xunit;
+#else
 using Xunit.Abstractions;
+#endif
 
 namespace Chaos.Testing.Xunit;
 

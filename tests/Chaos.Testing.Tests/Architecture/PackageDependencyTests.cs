@@ -19,6 +19,7 @@ public sealed class PackageDependencyTests
     [InlineData("Chaos.Testing")]
     [InlineData("Chaos.Testing.Emulator")]
     [InlineData("Chaos.Testing.Xunit")]
+    [InlineData("Chaos.Testing.Xunit.V3")]
     [InlineData("Chaos.Testing.NUnit")]
     [InlineData("Chaos.Testing.K3s")]
     public void APackageOtherThanTheAssertionOnes_HasNoAssertionLibraryReference(string project)
