@@ -8,8 +8,8 @@ namespace Chaos.Testing.Tests.EndToEnd;
 /// <content>The sleeping target pods of the in-pod payload tests (stress, disk fill, container kill) and their experiments.</content>
 internal static partial class EndToEndCluster
 {
-    /// <summary>A busybox pod sleeping, in namespace shop (made with the first one); returns its cgroup once it runs.</summary>
-    public static async Task<string> SleeperAsync(KubernetesEmulator cluster, string name, V1ResourceRequirements? resources = null)
+    /// <summary>A busybox pod sleeping (or running <paramref name="command"/>), in namespace shop (made with the first one); returns its cgroup once it runs.</summary>
+    public static async Task<string> SleeperAsync(KubernetesEmulator cluster, string name, V1ResourceRequirements? resources = null, string[]? command = null)
     {
         var client = cluster.Client;
         if ((await client.CoreV1.ListNamespaceAsync()).Items.All(n => n.Metadata.Name != "shop"))
@@ -20,7 +20,7 @@ internal static partial class EndToEndCluster
         await client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["app"] = name } },
-            Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = ["sleep", "3600"], Resources = resources }] },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox:1.36", Command = command ?? ["sleep", "3600"], Resources = resources }] },
         }, "shop");
         await Eventually.TrueAsync(
             async () => (await client.CoreV1.ReadNamespacedPodAsync(name, "shop")).Status?.ContainerStatuses?.SingleOrDefault()?.State?.Running is not null,
