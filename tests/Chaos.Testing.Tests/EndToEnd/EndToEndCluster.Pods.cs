@@ -25,7 +25,12 @@ internal static partial class EndToEndCluster
         await Eventually.TrueAsync(
             async () => (await client.CoreV1.ReadNamespacedPodAsync(name, "shop")).Status?.ContainerStatuses?.SingleOrDefault()?.State?.Running is not null,
             $"pod {name} to run", TimeSpan.FromSeconds(60));
-        return await PodCgroupAsync(cluster, "shop", name);
+        var cgroup = await PodCgroupAsync(cluster, "shop", name);
+
+        // The runtime says running once the launch chain started; its last link (setpriv) then execs the command.
+        await Eventually.TrueAsync(
+            () => Task.FromResult(CgroupProcesses(cgroup).All(p => p.Command != "setpriv")), $"the command of pod {name} to replace its launcher", TimeSpan.FromSeconds(30));
+        return cgroup;
     }
 
     /// <summary>The pods app=<paramref name="app"/> of namespace shop.</summary>
