@@ -268,7 +268,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
 
         var file = $"/proc/1/root/tmp/chaos-fill-{result.ExperimentId}";
         var (payload, cleanup) = await ContainersAsync(cluster, result, "disk-fill");
-        await AssertPayloadAsync(cluster, result, "disk-fill", DiskFillOptions.DefaultImage, ["DAC_OVERRIDE"],
+        await AssertPayloadAsync(cluster, result, "disk-fill", DiskFillOptions.DefaultImage, ["DAC_OVERRIDE", "SYS_PTRACE"],
             "[ \"$(stat -c %d /proc/1/root/tmp)\" != \"$(stat -c %d /)\" ] || ",
             "chaos_want=$((chaos_size * 80 / 100 - chaos_used))",
             $"fallocate -l \"$chaos_bytes\" {file}",

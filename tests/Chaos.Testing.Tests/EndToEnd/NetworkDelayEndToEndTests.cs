@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Chaos.Testing.Emulator;
 using Chaos.Testing.Tests.Support;
 using k8s;
@@ -16,7 +15,7 @@ public sealed class NetworkDelayEndToEndTests
 {
     private static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(300);
 
-    [NetemFact(needsNetem: true)]
+    [NetemFact("the delay", needsNetem: true)]
     public async Task DelayNetwork_AddsTheLatency_AndIsGoneAfterRecovery()
     {
         await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
@@ -34,7 +33,7 @@ public sealed class NetworkDelayEndToEndTests
         Qdiscs(ip).Should().NotContain("netem");
     }
 
-    [NetemFact(needsNetem: false)]
+    [NetemFact("the delay", needsNetem: false)]
     public async Task DelayNetwork_WhereTheKernelHasNoNetem_FailsWithThePayloadsWords_AndLeavesNothing()
     {
         await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
@@ -72,38 +71,5 @@ public sealed class NetworkDelayEndToEndTests
             .ToList();
         times.Should().NotBeEmpty($"ping got replies: {output}");
         return TimeSpan.FromMilliseconds(times.Min());
-    }
-
-    /// <summary>A process-runtime test that needs netem in the kernel (or, with <c>needsNetem: false</c>, its absence).</summary>
-    [AttributeUsage(AttributeTargets.Method)]
-    private sealed class NetemFactAttribute : FactAttribute
-    {
-        public NetemFactAttribute(bool needsNetem)
-        {
-            Skip = KubernetesEmulator.WhyUnavailable(PodRuntime.Processes) ?? (WhyNoNetem(), needsNetem) switch
-            {
-                (null, false) => "this kernel has netem, so the delay cannot fail for its lack",
-                ({ } why, true) => $"this kernel has no netem, which the delay needs ({why}); the failure path is tested instead",
-                _ => null,
-            };
-        }
-
-        /// <summary>Null when a netem qdisc can be added (in a scratch network namespace), else tc's error.</summary>
-        private static string? WhyNoNetem()
-        {
-            var netns = $"chaos-e2e-netem-probe-{Environment.ProcessId}";
-            Run("ip", "netns", "add", netns);
-            try
-            {
-                using var process = Process.Start(new ProcessStartInfo("tc", ["-n", netns, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-                var error = process.StandardError.ReadToEnd();
-                process.WaitForExit();
-                return process.ExitCode == 0 ? null : $"tc qdisc add ... netem: {error.Trim()}";
-            }
-            finally
-            {
-                Run("ip", "netns", "del", netns);
-            }
-        }
     }
 }

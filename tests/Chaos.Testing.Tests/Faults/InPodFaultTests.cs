@@ -146,7 +146,7 @@ public sealed class InPodFaultTests
             "partition" => (Experiment.On(Cart).Partition(o => o.Cidrs.Add("10.96.0.0/12")), net, ["NET_ADMIN", "NET_RAW"], "10.96.0.0/12", "partitioned (both) from 10.96.0.0/12"),
             "cpu" => (Experiment.On(Cart).StressCpu(o => o.Load = 50), StressFaultOptions.DefaultImage, [], "--cpu-load 50", "CPU stress: 1 worker(s) at 50%"),
             "memory" => (Experiment.On(Cart).StressMemory(o => o.Bytes = 64L * 1024 * 1024), StressFaultOptions.DefaultImage, [], "--vm", "memory stress: 67108864 bytes held by 1 worker(s)"),
-            "disk" => (Experiment.On(Cart).FillDisk(o => o.Percent = 80), DiskFillOptions.DefaultImage, ["DAC_OVERRIDE"], "/proc/1/root/tmp", "filesystem of /tmp filled to 80%"),
+            "disk" => (Experiment.On(Cart).FillDisk(o => o.Percent = 80), DiskFillOptions.DefaultImage, ["DAC_OVERRIDE", "SYS_PTRACE"], "/proc/1/root/tmp", "filesystem of /tmp filled to 80%"),
             "dns" => (Experiment.On(Cart).DnsChaos(o => { o.Mode = DnsChaosMode.Fail; o.Patterns.Add("*.payments.svc.cluster.local"); }), net, ["NET_ADMIN", "NET_RAW"], "payments.svc.cluster.local", "DNS fails for *.payments.svc.cluster.local"),
             "http" => (Experiment.On(Cart).HttpChaos(8080, o => { o.Percent = 50; o.AbortStatus = 503; }), net, ["NET_ADMIN", "NET_RAW"], "REDIRECT", "HTTP on port 8080: 50% of requests answered 503"),
             "container-kill" => (Experiment.On(Cart).KillContainer(), DiskFillOptions.DefaultImage, ["KILL"], "TERM", "container (first) sent SIGTERM"),

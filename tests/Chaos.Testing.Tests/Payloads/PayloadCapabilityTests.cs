@@ -47,7 +47,7 @@ public sealed class PayloadCapabilityTests
     public async Task DiskFill_InADirectoryTheTargetsUserOwns_NeedsItsDacOverride()
     {
         var capabilities = Profile("disk-fill").Capabilities;
-        capabilities.Should().Equal("DAC_OVERRIDE");
+        capabilities.Should().Equal("DAC_OVERRIDE", "SYS_PTRACE");
         using var fs = new Tmpfs("16m");
         var owned = Path.Combine(fs.Path, "app");
         Directory.CreateDirectory(owned);
@@ -64,7 +64,7 @@ public sealed class PayloadCapabilityTests
         }
 
         var without = new PayloadScript("nocapfill").AddDiskFill(new DiskFillSpec(owned, 50));
-        await using (var payload = PayloadProcess.Start(Confined([], without.Command(without.Render(TimeSpan.FromMinutes(1))))))
+        await using (var payload = PayloadProcess.Start(Confined(capabilities.Where(c => c != "DAC_OVERRIDE"), without.Command(without.Render(TimeSpan.FromMinutes(1))))))
         {
             (await payload.WaitForExitAsync(TimeSpan.FromSeconds(15))).Should().Be(1, "root without DAC_OVERRIDE cannot write there");
             payload.Output.Should().Contain(PayloadProtocol.InstallFailedPrefix);

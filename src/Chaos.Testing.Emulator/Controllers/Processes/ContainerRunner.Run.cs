@@ -162,7 +162,8 @@ internal sealed partial class ContainerRunner
             log,
             _pod.HostPid,
             mounts,
-            _host.MountStaging);
+            _host.MountStaging,
+            Quantities.PodLimits(_pod.Spec));
     }
 
     private void Terminated(ContainerExit exit)

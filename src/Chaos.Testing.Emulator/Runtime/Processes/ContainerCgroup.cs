@@ -28,14 +28,18 @@ internal sealed class ContainerCgroup
 
     private string MemoryDirectory => Path.Combine(_layout.Memory, _relative);
 
-    /// <summary>Creates the cgroup (and its parents) under each hierarchy and sets its limits; a missing limit is none.</summary>
+    /// <summary>
+    /// Creates the cgroup (and its parents) under each hierarchy and sets its limits, and its parent's (the pod's, which
+    /// also holds the pod's ephemeral containers); a missing limit is none.
+    /// </summary>
     /// <param name="layout">The hierarchies.</param>
     /// <param name="relativePath">The path under each root, e.g. <c>cte-run/pod-uid/app</c>.</param>
     /// <param name="memoryLimitBytes">The memory limit, or <see langword="null"/>.</param>
     /// <param name="cpuMillicores">The CPU limit, or <see langword="null"/>.</param>
+    /// <param name="parentLimits">The limits of the parent cgroup (the pod's), or <see langword="null"/> to leave it as it is.</param>
     /// <returns>The cgroup.</returns>
     /// <exception cref="IOException">A directory or limit could not be written (the message says which).</exception>
-    public static ContainerCgroup Create(CgroupLayout layout, string relativePath, long? memoryLimitBytes, long? cpuMillicores)
+    public static ContainerCgroup Create(CgroupLayout layout, string relativePath, long? memoryLimitBytes, long? cpuMillicores, (long? MemoryBytes, long? CpuMillicores)? parentLimits = null)
     {
         var segments = relativePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Length == 0 || Path.IsPathRooted(relativePath) || segments.Any(s => s is "." or ".."))
@@ -61,7 +65,13 @@ internal sealed class ContainerCgroup
             }
         }
 
-        cgroup.SetLimits(memoryLimitBytes, cpuMillicores);
+        if (parentLimits is { } parent && segments.Length > 1)
+        {
+            // The same values at every start of a container of the pod: its spec's limits do not change.
+            SetLimits(layout, string.Join('/', segments[..^1]), parent.MemoryBytes, parent.CpuMillicores);
+        }
+
+        SetLimits(layout, cgroup._relative, memoryLimitBytes, cpuMillicores);
         return cgroup;
     }
 
@@ -204,12 +214,12 @@ internal sealed class ContainerCgroup
         }
     }
 
-    private void SetLimits(long? memoryLimitBytes, long? cpuMillicores)
+    private static void SetLimits(CgroupLayout layout, string relative, long? memoryLimitBytes, long? cpuMillicores)
     {
-        var memory = MemoryDirectory;
-        var cpu = Path.Combine(_layout.Cpu, _relative);
+        var memory = Path.Combine(layout.Memory, relative);
+        var cpu = Path.Combine(layout.Cpu, relative);
         var quota = cpuMillicores is { } m ? Math.Max(1000, m * CpuPeriodMicroseconds / 1000) : (long?)null;
-        if (_layout.Unified)
+        if (layout.Unified)
         {
             Write(Path.Combine(memory, "memory.max"), memoryLimitBytes?.ToString(CultureInfo.InvariantCulture) ?? "max");
             TryWrite(Path.Combine(memory, "memory.swap.max"), "0");

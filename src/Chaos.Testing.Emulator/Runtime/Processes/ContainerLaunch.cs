@@ -32,6 +32,10 @@ namespace Chaos.Testing.Emulator.Runtime.Processes;
 /// the machine's filesystem as it is, at no cost. Unused with <paramref name="TargetPid"/>: the target's files are seen.
 /// </param>
 /// <param name="MountStaging">An empty folder of the run where the filesystem of a container with <paramref name="Mounts"/> is built.</param>
+/// <param name="PodLimits">
+/// The limits of the pod's cgroup, the parent of <paramref name="CgroupPath"/> (which also holds the pod's ephemeral
+/// containers), or <see langword="null"/> to leave it unlimited.
+/// </param>
 internal sealed record ContainerLaunch(
     string Name,
     IReadOnlyList<string> Command,
@@ -49,7 +53,8 @@ internal sealed record ContainerLaunch(
     string LogPath,
     bool HostPid = false,
     IReadOnlyList<VolumeMount>? Mounts = null,
-    string? MountStaging = null)
+    string? MountStaging = null,
+    (long? MemoryBytes, long? CpuMillicores)? PodLimits = null)
 {
     /// <summary>Gets whether the container gets a filesystem of its own: it has volumes and joins no target's namespaces.</summary>
     public bool HasOwnRoot => Mounts is { Count: > 0 } && TargetPid is null;

@@ -77,7 +77,7 @@ internal sealed class ContainerStart
 
             if (Cgroups.Layout is { } layout)
             {
-                start.Cgroup = ContainerCgroup.Create(layout, launch.CgroupPath, launch.MemoryLimitBytes, launch.CpuLimitMillicores);
+                start.Cgroup = ContainerCgroup.Create(layout, launch.CgroupPath, launch.MemoryLimitBytes, launch.CpuLimitMillicores, launch.PodLimits);
                 start.OomKillsBefore = start.Cgroup.OomKills();
             }
 

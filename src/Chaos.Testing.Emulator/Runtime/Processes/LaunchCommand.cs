@@ -49,8 +49,10 @@ internal static class LaunchCommand
         var argv = Join(launch, tools, procsFiles);
         if (launch.TargetPid is { } target)
         {
-            // nsenter forks for --pid: its child is the container's process, in the target's PID namespace.
-            argv.AddRange(Enter(tools, target, workingDirectory, inOwnRoot: false));
+            // nsenter forks for --pid: its child is the container's process, in the target's PID namespace. The target has a
+            // filesystem of its own (every container gets its own /tmp): the working directory is opened inside it, or
+            // the shell starts in a folder outside its root ("getcwd() failed" before every payload's output).
+            argv.AddRange(Enter(tools, target, workingDirectory, inOwnRoot: true));
         }
         else
         {

@@ -9,7 +9,7 @@ internal sealed class DiskFillFault(DiskFillOptions options) : PodPayloadFault, 
         "disk-fill",
         "pod-disk-fill",
         t => t.Pods.FillDisk(),
-        new PayloadProfile(DiskFillOptions.DefaultImage, ["DAC_OVERRIDE"], SharesTargetProcesses: true, FillsDisk: true));
+        new PayloadProfile(DiskFillOptions.DefaultImage, ["DAC_OVERRIDE", "SYS_PTRACE"], SharesTargetProcesses: true, FillsDisk: true));
 
     public override FaultDescriptor Definition => Descriptor;
 

@@ -10,8 +10,10 @@ namespace Chaos.Testing;
 /// fallocate is missing or the filesystem does not support it. The cleanup deletes the file. The payload refuses a
 /// directory on its own root filesystem (the known mistake of filling the payload container instead of the target).
 /// Image: <c>sh</c>, <c>stat</c> (with <c>-f -c</c>: coreutils or busybox), <c>rm</c>, <c>dd</c>, optionally
-/// <c>fallocate</c>. Capabilities: none beyond writing the directory as root (DAC_OVERRIDE when it belongs to another
-/// user); through <c>/proc/1/root</c> the kernel also asks for SYS_PTRACE when the target's PID 1 runs as another user.
+/// <c>fallocate</c>. Capabilities: DAC_OVERRIDE to write a directory of another user; SYS_PTRACE to reach
+/// <c>/proc/1/root</c>: the kernel lets a process into another's root only with it, unless both run as the same user and
+/// the caller's permitted capabilities include all of the target's (a root target with the runtime's default set has
+/// more than a payload that dropped ALL).
 /// </summary>
 internal static class DiskFillPayloads
 {

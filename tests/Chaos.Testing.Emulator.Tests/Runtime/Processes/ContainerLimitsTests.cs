@@ -24,6 +24,18 @@ public sealed class ContainerLimitsTests(ITestOutputHelper output) : ContainerTe
         lines.Should().NotContain(l => l.Text.StartsWith("survived", StringComparison.Ordinal));
     }
 
+    [RootFact("python3")]
+    public async Task PodMemoryLimit_HoldsAContainerWithoutALimitOfItsOwn()
+    {
+        // As an ephemeral container: no limit of its own, in the pod's cgroup, which has the sum of the containers' limits.
+        var launch = Launch("python3", "-c", "data = 'x' * (200 * 1024 * 1024)\nprint('survived', len(data))") with { PodLimits = (32 * 1024 * 1024, null) };
+
+        var (exit, lines) = await RunToEnd(launch);
+
+        exit.Should().Be(exit with { ExitCode = 137, Signal = 9, Reason = "OOMKilled" });
+        lines.Should().NotContain(l => l.Text.StartsWith("survived", StringComparison.Ordinal));
+    }
+
     [RootFact]
     public async Task MemoryLimit_ASigkillWithoutOom_IsNotOomKilled()
     {

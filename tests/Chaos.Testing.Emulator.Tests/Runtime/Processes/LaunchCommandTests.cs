@@ -30,7 +30,7 @@ public sealed class LaunchCommandTests
     {
         var argv = LaunchCommand.ForContainer(Plain with { TargetPid = 4242, NetnsName = "ignored" }, Tools, [], CapabilitySet.All, "/work");
 
-        argv.Should().StartWith(["/bin/nsenter", "--target", "4242", "--net", "--pid", "--mount", "--wd=/work", "--", "/bin/setpriv"]);
+        argv.Should().StartWith(["/bin/nsenter", "--target", "4242", "--net", "--pid", "--mount", "--wdns=/work", "--", "/bin/setpriv"]);
     }
 
     [Fact]
