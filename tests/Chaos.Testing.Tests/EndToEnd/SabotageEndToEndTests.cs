@@ -11,9 +11,8 @@ namespace Chaos.Testing.Tests.EndToEnd;
 /// </summary>
 /// <remarks>
 /// One test per mechanism, to keep CI short (each takes its hold): tc (bandwidth), iptables (packet loss), an
-/// in-pod proxy (HTTP chaos abort): 36 s together, against 68 s for all six effect tests of this folder (partition,
-/// DNS chaos and HTTP chaos delay, run the same way once, failed on their effect assertions too). The stress-ng and
-/// fill-file effect tests belong here as one row each.
+/// in-pod proxy (HTTP chaos abort), stress-ng (CPU stress), a fill file (disk fill). Partition, DNS chaos, HTTP chaos
+/// delay and the memory stress tests, run the same way once, failed on their effect assertions too.
 /// </remarks>
 public sealed class SabotageEndToEndTests
 {
@@ -22,6 +21,8 @@ public sealed class SabotageEndToEndTests
         ["tc: bandwidth"] = (new ProcessRuntimeEndToEndTests().Bandwidth_LimitsWhatTheServiceSends_AndIsGoneAfterRecovery, "during"),
         ["iptables: packet loss"] = (new PacketLossEndToEndTests().LosePackets_DropsTheAskedShare_AndIsGoneAfterRecovery, "during"),
         ["proxy: HTTP chaos abort"] = (new HttpChaosEndToEndTests().HttpChaos_AbortsTheAskedShare_AndIsGoneAfterRecovery, "during"),
+        ["stress-ng: CPU stress"] = (new StressEndToEndTests().StressCpu_LoadsThePodsCgroup_NotAQuietPods_AndRecoveryStopsIt, "during"),
+        ["fill file: disk fill"] = (new DiskFillEndToEndTests().FillDisk_FillsTheContainersTmp_ToThePercent_AndRecoveryEmptiesIt, "peak"),
     };
 
     public static TheoryData<string> Names => [.. Effects.Keys];
