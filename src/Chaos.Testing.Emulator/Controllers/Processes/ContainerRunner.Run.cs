@@ -45,6 +45,9 @@ internal sealed partial class ContainerRunner
                 continue;
             }
 
+            // A payload of a default payload image finds only the tools that image provides.
+            PayloadToolPath.Apply(spec["image"]?.ToString(), _host.StateDirectory, environment);
+
             // An ephemeral container with a target sees the target's files, volumes included.
             var volumes = Ephemeral && spec["targetContainerName"] is not null ? new VolumePlan([]) : PodVolumes.ForContainer(_host, _pod, spec);
             if (volumes.Reason is { } reason)

@@ -20,6 +20,8 @@ public sealed class ImageCatalogTests
     [InlineData("registry.local:5000/mirror/netshoot:v0.13", null, null, "bash")]
     [InlineData("alexeiled/stress-ng:0.12.05", null, "--cpu,1", "stress-ng|--cpu|1")]
     [InlineData("alexeiled/stress-ng:0.12.05", null, null, "stress-ng|--help")]
+    [InlineData("colinianking/stress-ng:e00c355b8e9af3f7ce091e88ec6ddb5c439dc972", null, null, "stress-ng|--help")]
+    [InlineData("colinianking/stress-ng:e00c355b8e9af3f7ce091e88ec6ddb5c439dc972", "sh,-c,command -v stress-ng", null, "sh|-c|command -v stress-ng")]
     [InlineData("curlimages/curl:8.8.0", null, "-s,http://cart", "curl|-s|http://cart")]
     [InlineData("curlimages/curl:8.8.0", null, "sh,-c,true", "sh|-c|true")]
     [InlineData("curlimages/curl:8.8.0", "curl", "-s,http://cart", "curl|-s|http://cart")]
