@@ -88,7 +88,30 @@ public sealed class ShopCluster : IAsyncLifetime
             await Task.Delay(TimeSpan.FromMilliseconds(200), CancellationToken.None);
         }
 
-        throw new TimeoutException($"the cart of {ns} did not answer with live prices within {StartDeadline.TotalSeconds:0} s; last: {last}");
+        throw new TimeoutException($"the cart of {ns} did not answer with live prices within {StartDeadline.TotalSeconds:0} s; last: {last}\n{await PodsOfAsync(ns)}");
+    }
+
+    /// <summary>What the pods of <paramref name="ns"/> show: phase, readiness, restarts, last exit, and their logs' last lines.</summary>
+    private async Task<string> PodsOfAsync(string ns)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var pod in (await Client.CoreV1.ListNamespacedPodAsync(ns)).Items)
+        {
+            var status = pod.Status?.ContainerStatuses?.FirstOrDefault();
+            text.Append($"pod {ns}/{pod.Name()} on {pod.Spec.NodeName}: {pod.Status?.Phase}, ready {status?.Ready}, restarts {status?.RestartCount}, ")
+                .Append($"state {KubernetesJson.Serialize(status?.State)}, last {KubernetesJson.Serialize(status?.LastState)}\n");
+            try
+            {
+                using var log = new StreamReader(await Client.CoreV1.ReadNamespacedPodLogAsync(pod.Name(), ns, tailLines: 15));
+                text.Append("  log: ").Append((await log.ReadToEndAsync()).Replace("\n", "\n  log: ", StringComparison.Ordinal)).Append('\n');
+            }
+            catch (k8s.Autorest.HttpOperationException ex)
+            {
+                text.Append($"  log unavailable: {ex.Response.Content}\n");
+            }
+        }
+
+        return text.ToString();
     }
 
     private async Task DeployAsync(string ns, string resilience)
