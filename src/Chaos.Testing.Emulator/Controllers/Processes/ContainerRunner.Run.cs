@@ -61,7 +61,7 @@ internal sealed partial class ContainerRunner
             ContainerExit exit;
             try
             {
-                exit = await RunOnceAsync(spec, resolution.Argv, volumes.Mounts, environment, _runCts.Token);
+                exit = await RunOnceAsync(spec, resolution.Argv, [.. volumes.Mounts, .. PodVolumes.ImageFolders(Image, _host.UserImages, volumes.Mounts)], environment, _runCts.Token);
             }
             catch (ContainerStartException e)
             {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Runtime.Mounts;
+using Chaos.Testing.Emulator.Runtime.Processes;
 
 namespace Chaos.Testing.Emulator.Controllers.Processes;
 
@@ -69,6 +70,15 @@ internal static partial class PodVolumes
 
         return new VolumePlan(mounts);
     }
+
+    /// <summary>
+    /// Read-only mounts of the folders of a user-mapped image's files that lie below one of <paramref name="mounts"/>
+    /// (a service built under <c>/tmp</c> would otherwise be hidden by the container's own <c>/tmp</c>).
+    /// </summary>
+    public static IEnumerable<VolumeMount> ImageFolders(string image, IReadOnlyDictionary<string, (string Program, IReadOnlyList<string> Args)> userImages, IReadOnlyList<VolumeMount> mounts) =>
+        ImageCatalog.MappedFolders(image, userImages)
+            .Where(folder => mounts.Any(m => folder.StartsWith(m.Target.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            .Select(folder => new VolumeMount(folder, folder, folder, ReadOnly: true));
 
     private static VolumeMount PrivateTmp(ProcessRuntimeHost host, PodContext pod, string container)
     {

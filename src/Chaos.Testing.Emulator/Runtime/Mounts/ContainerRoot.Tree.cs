@@ -128,8 +128,12 @@ internal sealed partial class ContainerRoot
         }
     }
 
-    /// <summary>Whether a folder of the tree shows this machine's files: the deepest mount point above it says.</summary>
+    /// <summary>
+    /// Whether a folder of the tree shows this machine's files: the deepest mount point above it says, and of several
+    /// mounts on the same point the last one, which covers the others (a volume on /tmp covers the machine's /tmp).
+    /// </summary>
     private bool ShowsMachine(string path) =>
-        _points.Where(p => path == p.Point || path.StartsWith(p.Point + "/", StringComparison.Ordinal))
-            .OrderByDescending(p => p.Point.Length).Select(p => p.Machine).FirstOrDefault();
+        _points.Select((p, order) => (p.Point, p.Machine, Order: order))
+            .Where(p => path == p.Point || path.StartsWith(p.Point + "/", StringComparison.Ordinal))
+            .OrderByDescending(p => p.Point.Length).ThenByDescending(p => p.Order).Select(p => p.Machine).FirstOrDefault();
 }

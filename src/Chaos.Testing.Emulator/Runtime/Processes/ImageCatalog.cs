@@ -54,6 +54,28 @@ internal static class ImageCatalog
             : new ImageResolution(null, Unmapped(image, name));
     }
 
+    /// <summary>
+    /// The folders of the files a user-mapped image runs (its program and its default args that are absolute paths of
+    /// this machine, e.g. a service's <c>.dll</c>): they are the image's contents, so a container must see them even
+    /// where it has a folder of its own at that path (every container's <c>/tmp</c> is its own).
+    /// </summary>
+    /// <param name="image">The image reference.</param>
+    /// <param name="userImages">The user's mappings.</param>
+    /// <returns>The folders, without duplicates; empty for a built-in image.</returns>
+    public static IReadOnlyList<string> MappedFolders(string image, IReadOnlyDictionary<string, (string Program, IReadOnlyList<string> Args)> userImages)
+    {
+        if (!userImages.TryGetValue(image, out var mapped) && !userImages.TryGetValue(WithoutTag(image), out mapped))
+        {
+            return [];
+        }
+
+        return new[] { mapped.Program }.Concat(mapped.Args)
+            .Where(p => Path.IsPathFullyQualified(p) && File.Exists(p))
+            .Select(p => Path.GetDirectoryName(p)!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
     /// <summary>The image without its tag and digest: <c>registry:5000/shop/cart:1.4</c> → <c>registry:5000/shop/cart</c>.</summary>
     /// <param name="image">The image reference.</param>
     /// <returns>The reference without tag and digest.</returns>

@@ -73,7 +73,7 @@ internal static class PayloadImages
             ["node-cpu-stress"] = (StressNg, Set(StressCalls)),
             ["disk-fill"] = (BusyBox, Set(FillCalls)),
             ["node-disk-fill"] = (BusyBox, Set(FillCalls)),
-            ["container-kill"] = (BusyBox, Set(["sh", "cat", "sed", "sleep", "pgrep", "tr", "cut"])),
+            ["container-kill"] = (BusyBox, Set(["sh", "cat", "sed", "sleep", "pgrep", "rmdir", "tr", "cut"])),
         };
 
     /// <summary>Traffic shaping and filtering, and the cleanup that removes qdiscs, the ifb link and tagged rules.</summary>
@@ -86,7 +86,7 @@ internal static class PayloadImages
     private static string[] StressCalls => ["sh", "stress-ng", "mkdir", "rmdir", "pgrep", "pkill", "sleep", "tr", "cut"];
 
     /// <summary>The fill (statfs, fallocate or dd), its removal, and the cleanup's check.</summary>
-    private static string[] FillCalls => ["sh", "stat", "rm", "fallocate", "dd", "pgrep", "sleep", "tr", "cut"];
+    private static string[] FillCalls => ["sh", "stat", "rm", "rmdir", "fallocate", "dd", "pgrep", "sleep", "tr", "cut"];
 
     /// <summary>The image of <paramref name="reference"/> among the default images, or null.</summary>
     public static PayloadImage? Find(string reference) => All.FirstOrDefault(i => i.Reference == reference);
