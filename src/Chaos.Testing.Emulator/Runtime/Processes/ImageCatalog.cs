@@ -87,7 +87,7 @@ internal static class ImageCatalog
         return colon > reference.LastIndexOf('/') ? reference[..colon] : reference;
     }
 
-    /// <summary>The repository without registry, as Docker Hub names it: <c>docker.io/library/busybox</c> → <c>busybox</c>.</summary>
+    /// <summary>The repository without registry, as Docker Hub names it: <c>registry.example/library/busybox</c> → <c>busybox</c>.</summary>
     private static string Repository(string withoutTag)
     {
         var parts = withoutTag.Split('/').ToList();

@@ -9,7 +9,7 @@ public sealed class ImageCatalogTests
 
     [Theory]
     [InlineData("busybox:1.36", null, null, "sh")]
-    [InlineData("docker.io/library/busybox@sha256:abc", null, null, "sh")]
+    [InlineData("registry.example/library/busybox@sha256:abc", null, null, "sh")]
     [InlineData("busybox", "sh,-c,echo hi", null, "sh|-c|echo hi")]
     [InlineData("busybox", null, "echo,hi", "echo|hi")]
     [InlineData("alpine:3.20", null, null, "/bin/sh")]
@@ -37,7 +37,7 @@ public sealed class ImageCatalogTests
     [InlineData("registry.k8s.io/pause:3.10")]
     [InlineData("rancher/mirrored-pause:3.6")]
     [InlineData("my.registry/pause")]
-    [InlineData("k8s.gcr.io/google_containers/ocp-pause:1")]
+    [InlineData("registry.example/google_containers/ocp-pause:1")]
     public void PauseImages_RunThePauseProgram(string image)
     {
         Resolve(image, null, null).Argv.Should().Equal(BuiltinImages.Pause);
@@ -47,7 +47,7 @@ public sealed class ImageCatalogTests
     public void EchoImage_RunsTheBuiltInServer_AnyTag()
     {
         Resolve("chaos-testing/echo", null, null).Argv.Should().Equal(BuiltinImages.Echo);
-        Resolve("ghcr.io/chaos-testing/echo:1.2", null, null).Argv.Should().Equal(BuiltinImages.Echo);
+        Resolve("registry.example:5000/chaos-testing/echo:1.2", null, null).Argv.Should().Equal(BuiltinImages.Echo);
     }
 
     [Fact]
