@@ -39,6 +39,28 @@ cat > "$work/nuget.config" <<XML
   </config>
 </configuration>
 XML
+# The workload every consumer deploys (each project copies it to its output).
+cat > "$work/cart.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  labels:
+    app: cart
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: cart
+  template:
+    metadata:
+      labels:
+        app: cart
+    spec:
+      containers:
+        - name: cart
+          image: cart:1
+YAML
 # Versions of the test tooling are the repository's own (Directory.Packages.props), so they are known to restore.
 pin() { sed -n "s/.*PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" "$root/Directory.Packages.props"; }
 cat > "$app/Consumer.Tests.csproj" <<XML
@@ -57,6 +79,9 @@ cat > "$app/Consumer.Tests.csproj" <<XML
     <PackageReference Include="Microsoft.NET.Test.Sdk" Version="$(pin Microsoft.NET.Test.Sdk)" />
     <PackageReference Include="xunit" Version="$(pin xunit)" />
     <PackageReference Include="xunit.runner.visualstudio" Version="$(pin xunit.runner.visualstudio)" PrivateAssets="all" />
+  </ItemGroup>
+  <ItemGroup>
+    <None Include="../cart.yaml" Link="cart.yaml" CopyToOutputDirectory="PreserveNewest" />
   </ItemGroup>
 </Project>
 XML
@@ -83,27 +108,7 @@ namespace Consumer.Tests;
 [Collection(ChaosCollection.Name)]
 public sealed class KillTests(ChaosClusterFixture cluster, ITestOutputHelper output)
 {
-    private const string Yaml = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: cart
-          labels:
-            app: cart
-        spec:
-          replicas: 3
-          selector:
-            matchLabels:
-              app: cart
-          template:
-            metadata:
-              labels:
-                app: cart
-            spec:
-              containers:
-                - name: cart
-                  image: cart:1
-        """;
+    private static readonly string Yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cart.yaml"));
 
     [ChaosFact]
     public async Task CartRecoversAfterLosingAPod()
@@ -144,6 +149,9 @@ cat > "$nunit/Consumer.NUnit.csproj" <<XML
     <PackageReference Include="NUnit" Version="4.3.2" />
     <PackageReference Include="NUnit3TestAdapter" Version="$(pin NUnit3TestAdapter)" />
   </ItemGroup>
+  <ItemGroup>
+    <None Include="../cart.yaml" Link="cart.yaml" CopyToOutputDirectory="PreserveNewest" />
+  </ItemGroup>
 </Project>
 XML
 cat > "$nunit/ChaosSetUp.cs" <<'CS'
@@ -168,25 +176,7 @@ public sealed class KillTests : ChaosTestBase
     public async Task CartRecoversAfterLosingAPod()
     {
         Cluster.Kind.Should().Be("emulator");
-        await ApplyAsync("""
-            apiVersion: apps/v1
-            kind: Deployment
-            metadata:
-              name: cart
-            spec:
-              replicas: 3
-              selector:
-                matchLabels:
-                  app: cart
-              template:
-                metadata:
-                  labels:
-                    app: cart
-                spec:
-                  containers:
-                    - name: cart
-                      image: cart:1
-            """);
+        await ApplyAsync(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "cart.yaml")));
 
         var result = await Experiment.On(Pods.In(Namespace).WithLabel("app", "cart")).Kill()
             .For(TimeSpan.FromMilliseconds(300))
@@ -219,6 +209,9 @@ cat > "$xunit3/Consumer.XunitV3.csproj" <<XML
     <PackageReference Include="xunit.v3" Version="$(pin xunit.v3)" />
     <PackageReference Include="xunit.runner.visualstudio" Version="$(pin xunit.runner.visualstudio)" PrivateAssets="all" />
   </ItemGroup>
+  <ItemGroup>
+    <None Include="../cart.yaml" Link="cart.yaml" CopyToOutputDirectory="PreserveNewest" />
+  </ItemGroup>
 </Project>
 XML
 cat > "$xunit3/ConsumerChaos.cs" <<'CS'
@@ -243,27 +236,7 @@ namespace Consumer.XunitV3;
 [Collection(ChaosCollection.Name)]
 public sealed class KillTests(ChaosClusterFixture cluster, ITestOutputHelper output)
 {
-    private const string Yaml = """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata:
-          name: cart
-          labels:
-            app: cart
-        spec:
-          replicas: 3
-          selector:
-            matchLabels:
-              app: cart
-          template:
-            metadata:
-              labels:
-                app: cart
-            spec:
-              containers:
-                - name: cart
-                  image: cart:1
-        """;
+    private static readonly string Yaml = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cart.yaml"));
 
     [ChaosFact]
     public async Task CartRecoversAfterLosingAPod()

@@ -5,7 +5,7 @@ namespace Chaos.Testing.Xunit;
 
 /// <summary>
 /// The base of the collection definition that shares one <see cref="ChaosClusterFixture"/> between chaos tests.
-/// xUnit v2 needs the definition in the test assembly, so declare it there:
+/// xUnit looks for collection definitions in the test assembly, so declare it there:
 /// <code>
 /// [CollectionDefinition(ChaosCollection.Name, DisableParallelization = true)]
 /// public sealed class ShopChaos : ChaosCollection { }
