@@ -37,7 +37,7 @@ public sealed class HttpChaosEndToEndTests
         var (low, high) = BinomialBound(Requests, Share);
         Console.WriteLine($"aborted during {during}/{Requests} (bound {low}..{high}), after {after}/{Requests}; rules {string.Join(",", tags)}; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
-        during.Should().BeInRange(low, high);
+        during.Should().BeInRange(low, high, "the payload's proxy aborted {0:P0} of the requests (a binomial bound)", Share);
         after.Should().Be(0, "recovery removed the proxy's redirection");
         ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");
     }

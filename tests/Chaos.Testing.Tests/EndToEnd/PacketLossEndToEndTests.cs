@@ -41,7 +41,7 @@ public sealed partial class PacketLossEndToEndTests
         var (low, high) = BinomialBound(Pings, Share);
         Console.WriteLine($"lost during {during}/{Pings} (bound {low}..{high}), after {after}/{Pings}; rules {string.Join(",", tags)}; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
-        during.Should().BeInRange(low, high);
+        during.Should().BeInRange(low, high, "the payload dropped {0:P0} of the pod's packets (a binomial bound)", Share);
         payloadLog.Should().Contain("via iptables statistic", "this kernel has no netem: the payload took its fallback");
         after.Should().BeLessThanOrEqualTo(4, "recovery removed the loss");
         ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");

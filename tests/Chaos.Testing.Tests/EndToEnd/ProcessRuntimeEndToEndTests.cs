@@ -48,7 +48,7 @@ public sealed class ProcessRuntimeEndToEndTests
 
         Console.WriteLine($"before {before / 1e6:F1} Mbit/s, during {during / 1e6:F2} Mbit/s, after {after / 1e6:F1} Mbit/s; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
-        during.Should().BeInRange(4_000_000 * 0.8, 4_000_000 * 1.2);
+        during.Should().BeInRange(4_000_000 * 0.8, 4_000_000 * 1.2, "the payload limited what the pod sends to 4 Mbit/s (±20%)");
         after.Should().BeGreaterThan(4_000_000 * 3);
         Qdiscs(ip).Should().NotContain("tbf", "recovery removed the payload's qdisc from the pod's interface");
     }
