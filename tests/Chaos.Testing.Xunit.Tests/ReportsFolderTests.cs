@@ -24,8 +24,8 @@ public sealed class ReportsFolderTests(ITestOutputHelper output) : IDisposable
         }
 
         var html = Directory.GetFiles(_folder.FullName, "*.chaos.html").Should().ContainSingle().Subject;
-        Path.GetFileName(html).Should().Be("Chaos.Testing.Xunit.Tests.ReportsFolderTests.WriteChaosResult_WithTheVariable_WritesTheFilesNamed-fedcba987654.chaos.html",
-            "named after the test (its display name, made file-safe and cut at 80 characters)");
+        Path.GetFileName(html).Should().Be("Chaos.Testing.Xunit.Tests.ReportsFolderTests.WriteChaosResult_WithTheVariable_WritesTheFilesNamedAfterTheTestAndTheSummary-fedcba987654.chaos.html",
+            "named after the test (its display name, made file-safe)");
         File.Exists(Path.Combine(_folder.FullName, "chaos-summary.html")).Should().BeTrue();
         ChaosReport.FromJson(File.ReadAllText(Path.ChangeExtension(html, ".json"))).Verdict.Should().Be(ExperimentVerdict.Passed);
     }

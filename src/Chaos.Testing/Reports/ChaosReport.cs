@@ -101,7 +101,7 @@ public static partial class ChaosReport
         ArgumentNullException.ThrowIfNull(result);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         System.IO.Directory.CreateDirectory(directory);
-        var prefix = name is null ? "chaos-" : $"{Truncate(NotFileSafe().Replace(name, "_"), 80)}-";
+        var prefix = name is null ? "chaos-" : $"{Truncate(NotFileSafe().Replace(name, "_"), 150)}-";
         var stem = Path.Combine(directory, prefix + NotFileSafe().Replace(result.ExperimentId, "_"));
         var files = new ChaosReportFiles(stem + ResultSuffix, stem + ".chaos.html", stem + ".chaos.junit.xml");
         WriteAtomically(files.Html, result.ToHtml());
