@@ -33,6 +33,12 @@ public sealed record ChaosResult
     /// <summary>Gets every action on every object, in order.</summary>
     public IReadOnlyList<AffectedTarget> Affected { get; init; } = [];
 
+    /// <summary>
+    /// Gets the lifecycle phases in order, each with its start and end (a run that stopped early has fewer; a dry run
+    /// only <c>plan</c>). The report's timeline chart draws them as bands.
+    /// </summary>
+    public IReadOnlyList<PhaseSpan> Phases { get; init; } = [];
+
     /// <summary>Gets the lifecycle timeline.</summary>
     public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
 
