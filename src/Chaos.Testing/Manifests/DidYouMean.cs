@@ -17,38 +17,44 @@ internal static class DidYouMean
         var bestDistance = int.MaxValue;
         foreach (var name in known)
         {
-            var distance = string.Equals(name, given, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(given.ToLowerInvariant(), name.ToLowerInvariant());
+            var (a, b) = (given.ToLowerInvariant(), name.ToLowerInvariant());
+            var distance = a == b ? 0 : b.Length >= 3 && (a.StartsWith(b, StringComparison.Ordinal) || b.StartsWith(a, StringComparison.Ordinal)) ? 1 : Distance(a, b);
             if (distance < bestDistance)
             {
                 (best, bestDistance) = (name, distance);
             }
         }
 
-        return best is not null && bestDistance <= Math.Max(2, given.Length / 3) ? best : null;
+        return best is not null && bestDistance < given.Length && bestDistance <= Math.Max(1, given.Length / 3) ? best : null;
     }
 
-    /// <summary>The Levenshtein distance (insert, delete, substitute) between two strings.</summary>
+    /// <summary>The edit distance (insert, delete, substitute, swap two neighbours) between two strings.</summary>
     internal static int Distance(string a, string b)
     {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
         for (var j = 0; j <= b.Length; j++)
         {
-            previous[j] = j;
+            d[0, j] = j;
         }
 
         for (var i = 1; i <= a.Length; i++)
         {
-            current[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
-                var substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-                current[j] = Math.Min(substitute, Math.Min(previous[j] + 1, current[j - 1] + 1));
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(d[i - 1, j - 1] + cost, Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
-
-            (previous, current) = (current, previous);
         }
 
-        return previous[b.Length];
+        return d[a.Length, b.Length];
     }
 }
