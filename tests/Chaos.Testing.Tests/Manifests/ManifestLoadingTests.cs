@@ -214,6 +214,18 @@ public sealed class ManifestLoadingTests
         NeedsOf("pod-memory-stress", "\nduration: 5s\nmemorySize: 0M").Should().Equal(["spec.memorySize"], "the engine's own limit (1 MiB) is reported on the field");
     }
 
+    [Fact]
+    public void DocsPage_ItsYamlExample_LoadsWithoutProblems_InDependsOnOrder()
+    {
+        var page = File.ReadAllText(Path.Combine(Architecture.SourceTree.Root, "docs", "manifests.md"));
+        var start = page.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var set = ChaosManifest.Parse(page[start..page.IndexOf("```", start, StringComparison.Ordinal)], "docs/manifests.md");
+
+        set.Problems.Should().BeEmpty();
+        set.ExecutionOrder.Select(m => m.Name).Should().Equal("cart-kill", "cart-cpu");
+        ChaosManifest.Actions.Should().OnlyContain(a => page.Contains($"| `{a}` | [", StringComparison.Ordinal), "the action table lists every action");
+    }
+
     internal static ChaosManifest Single(string yaml)
     {
         var set = ChaosManifest.Parse(yaml);
