@@ -57,6 +57,9 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
 
     public IReadOnlyList<string> NotRecovered { get; set; } = [];
 
+    /// <summary>Gets or sets a value indicating whether the fault could not be injected (a manifest's retries act on this).</summary>
+    public bool InjectionFailed { get; set; }
+
     /// <summary>Gets or sets the run's Lease (its liveness for janitors of other processes), held from before its first ledger write.</summary>
     public RunLease? Lease { get; set; }
 
@@ -97,6 +100,7 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
             Errors = Recorder.Errors,
             FailureReason = Failure,
             NotRecovered = NotRecovered,
+            InjectionFailed = InjectionFailed,
         };
     }
 

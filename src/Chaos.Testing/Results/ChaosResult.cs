@@ -60,6 +60,9 @@ public sealed record ChaosResult
     /// <summary>Gets why the verdict is not Passed, or null.</summary>
     public string? FailureReason { get; init; }
 
+    /// <summary>Gets a value indicating whether the fault could not be injected (what was injected was recovered).</summary>
+    internal bool InjectionFailed { get; init; }
+
     /// <summary>A readable report: verdict, seed, affected objects, probes and timeline.</summary>
     /// <returns>Multi-line text.</returns>
     public string ToReport()
