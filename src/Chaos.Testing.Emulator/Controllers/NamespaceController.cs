@@ -5,7 +5,7 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Controllers;
 
 /// <summary>
-/// Namespace deletion: a terminating namespace has everything in it deleted (pods gracefully, the rest at once) and is
+/// Namespace deletion: a terminating namespace has everything in it deleted (pods gracefully, objects with finalizers once these are removed, the rest at once) and is
 /// removed once it is empty and has no finalizers left.
 /// </summary>
 internal sealed class NamespaceController : IController
@@ -34,14 +34,7 @@ internal sealed class NamespaceController : IController
             remaining += items.Count;
             foreach (var item in items.Where(i => !i.Terminating))
             {
-                if (type == ResourceTypes.Pods)
-                {
-                    PodLifecycle.DeleteGracefully(_store, item);
-                }
-                else
-                {
-                    _store.Remove(type, item.Namespace, item.Name, item.Uid);
-                }
+                Deletion.Delete(_store, item);
             }
         }
 

@@ -8,7 +8,7 @@ internal static class Discovery
 {
     public const string KubernetesVersion = "v1.31.0";
 
-    private static readonly HashSet<string> AllCategory = ["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets"];
+    private static readonly HashSet<string> AllCategory = ["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "horizontalpodautoscalers"];
 
     public static JsonObject? TryGet(string path, string serverAddress)
     {
@@ -137,6 +137,12 @@ internal static class Discovery
                 resource["version"] = "v1";
                 resource["kind"] = "Eviction";
                 resource["verbs"] = new JsonArray("create");
+                break;
+            case "scale":
+                resource["group"] = "autoscaling";
+                resource["version"] = "v1";
+                resource["kind"] = "Scale";
+                resource["verbs"] = new JsonArray("get", "patch", "update");
                 break;
             case "log":
                 resource["kind"] = type.Kind;

@@ -112,6 +112,7 @@ internal sealed partial class ResourceStore
 
             obj["kind"] = type.Kind;
             obj["apiVersion"] = type.ApiVersion;
+            CreateStrategy.PrepareForCreate(type, obj);
             return Commit(type, obj, null, StoreEvent.Added);
         }
     }
@@ -159,9 +160,10 @@ internal sealed partial class ResourceStore
                 return current; // a no-op update does not bump the version, as on a real server
             }
 
-            // An object that is being deleted goes once its last finalizer is removed (pods wait for the kubelet,
-            // namespaces for the namespace controller to empty them).
-            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Pods && type != ResourceTypes.Namespaces
+            // An object that is being deleted goes once its last finalizer is removed (pods still running wait for the
+            // kubelet, namespaces for the namespace controller to empty them).
+            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Namespaces
+                && (type != ResourceTypes.Pods || metadata["deletionGracePeriodSeconds"]?.ToInt64() == 0)
                 && metadata["finalizers"] is not JsonArray { Count: > 0 })
             {
                 metadata["resourceVersion"] = current.ResourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -170,40 +172,6 @@ internal sealed partial class ResourceStore
             }
 
             return Commit(type, obj, current, StoreEvent.Modified);
-        }
-    }
-
-    /// <summary>Marks an object as being deleted (graceful deletion or pending finalizers).</summary>
-    public StoredObject MarkDeleting(ResourceType type, StoredObject current, long gracePeriodSeconds)
-    {
-        lock (_gate)
-        {
-            var live = _objects[type].GetValueOrDefault(current.Key) ?? throw ApiException.NotFound(type, current.Name);
-            if (live.Terminating)
-            {
-                return live;
-            }
-
-            var obj = live.Clone();
-            var metadata = Metadata(obj);
-            metadata["deletionTimestamp"] = Timestamps.Format(_time.GetUtcNow().AddSeconds(gracePeriodSeconds));
-            metadata["deletionGracePeriodSeconds"] = gracePeriodSeconds;
-            return Commit(type, obj, live, StoreEvent.Modified);
-        }
-    }
-
-    /// <summary>Removes an object now. Returns the removed version, or null when it was already gone.</summary>
-    public StoredObject? Remove(ResourceType type, string? ns, string name, string? uid = null)
-    {
-        lock (_gate)
-        {
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
-            if (current is null || (uid is not null && current.Uid != uid))
-            {
-                return null;
-            }
-
-            return RemoveLocked(type, current);
         }
     }
 
@@ -229,16 +197,6 @@ internal sealed partial class ResourceStore
 
             return Update(type, obj, current.ResourceVersion.ToString(CultureInfo.InvariantCulture));
         }
-    }
-
-    private StoredObject RemoveLocked(ResourceType type, StoredObject current)
-    {
-        _objects[type].Remove(current.Key);
-        var obj = current.Clone();
-        Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
-        var removed = new StoredObject(type, obj);
-        Publish(new StoreEvent(StoreEvent.Deleted, removed, current));
-        return removed;
     }
 
     private StoredObject Commit(ResourceType type, JsonObject obj, StoredObject? previous, string eventType)

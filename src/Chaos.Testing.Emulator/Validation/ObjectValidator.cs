@@ -116,6 +116,10 @@ internal static partial class ObjectValidator
                 ValidateIntOrPercent(rollingUpdate?["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", errors, upTo100: false);
             }
         }
+        else if (type == ResourceTypes.Jobs || type == ResourceTypes.CronJobs)
+        {
+            ValidateBatch(type, spec, errors);
+        }
         else if (type == ResourceTypes.Nodes)
         {
             var taints = spec?["taints"] as JsonArray ?? [];
