@@ -64,6 +64,7 @@ internal sealed class ControllerManager : IAsyncDisposable
         [
             new NamespaceController(store),
             new GarbageCollector(store),
+            new CustomResourceDefinitionController(store),
             new ServiceAccountController(store),
             new CronJobController(store, admission, timers, events),
             new JobController(store, admission, timers, events),

@@ -24,7 +24,7 @@ internal sealed class GarbageCollector : IController
     {
         var failures = new ObjectFailures(Name);
         var all = new List<StoredObject>();
-        foreach (var type in OwnedTypes)
+        foreach (var type in OwnedTypes.Concat(_store.CustomTypes()))
         {
             all.AddRange(_store.List(type, null).Items);
         }
@@ -75,7 +75,7 @@ internal sealed class GarbageCollector : IController
         var owners = item.Node["metadata"]!["ownerReferences"]!.AsArray();
         var alive = owners.Any(r =>
         {
-            var ownerType = ResourceTypes.FindByKind(r?["apiVersion"]?.ToString() ?? string.Empty, r?["kind"]?.ToString() ?? string.Empty);
+            var ownerType = _store.FindTypeByKind(r?["apiVersion"]?.ToString() ?? string.Empty, r?["kind"]?.ToString() ?? string.Empty);
             return ownerType is null // an owner kind the emulator does not serve is assumed alive
                    || _store.Get(ownerType, ownerType.Namespaced ? item.Namespace : null, r!["name"]!.ToString())?.Uid == r["uid"]?.ToString();
         });

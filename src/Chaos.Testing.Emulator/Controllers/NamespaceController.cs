@@ -28,7 +28,7 @@ internal sealed class NamespaceController : IController
     private void Finish(StoredObject ns)
     {
         var remaining = 0;
-        foreach (var type in NamespacedTypes)
+        foreach (var type in NamespacedTypes.Concat(_store.CustomTypes().Where(t => t.Namespaced)))
         {
             var (items, _) = _store.List(type, ns.Name);
             remaining += items.Count;

@@ -15,7 +15,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            var live = _objects[type].GetValueOrDefault(current.Key) ?? throw ApiException.NotFound(type, current.Name);
+            var live = Bucket(type).GetValueOrDefault(current.Key) ?? throw ApiException.NotFound(type, current.Name);
             if (live.Terminating)
             {
                 return live;
@@ -48,7 +48,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
+            var current = Bucket(type).GetValueOrDefault(Key(type, ns, name));
             if (current is null || (uid is not null && current.Uid != uid))
             {
                 return null;
@@ -60,7 +60,7 @@ internal sealed partial class ResourceStore
 
     private StoredObject RemoveLocked(ResourceType type, StoredObject current)
     {
-        _objects[type].Remove(current.Key);
+        Bucket(type).Remove(current.Key);
         var obj = current.Clone();
         Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
         var removed = new StoredObject(type, obj);

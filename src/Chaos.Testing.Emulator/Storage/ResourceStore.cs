@@ -46,7 +46,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            return _objects[type].GetValueOrDefault(Key(type, ns, name));
+            return Bucket(type).GetValueOrDefault(Key(type, ns, name));
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            IEnumerable<StoredObject> items = _objects[type].Values;
+            IEnumerable<StoredObject> items = Bucket(type).Values;
             if (ns is not null && type.Namespaced)
             {
                 items = items.Where(o => o.Namespace == ns);
@@ -87,11 +87,11 @@ internal sealed partial class ResourceStore
                 {
                     name = prefix + RandomSuffix();
                 }
-                while (_objects[type].ContainsKey(Key(type, ns, name)));
+                while (Bucket(type).ContainsKey(Key(type, ns, name)));
                 metadata["name"] = name;
             }
 
-            if (_objects[type].ContainsKey(Key(type, ns, name)))
+            if (Bucket(type).ContainsKey(Key(type, ns, name)))
             {
                 throw ApiException.AlreadyExists(type, name);
             }
@@ -112,6 +112,7 @@ internal sealed partial class ResourceStore
 
             obj["kind"] = type.Kind;
             obj["apiVersion"] = type.ApiVersion;
+            CreateStrategy.Normalize(type, obj);
             CreateStrategy.PrepareForCreate(type, obj);
             return Commit(type, obj, null, StoreEvent.Added);
         }
@@ -128,7 +129,7 @@ internal sealed partial class ResourceStore
             var metadata = Metadata(obj);
             var ns = type.Namespaced ? metadata["namespace"]?.GetValue<string>() : null;
             var name = metadata["name"]?.GetValue<string>() ?? throw ApiException.BadRequest("metadata.name is required");
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name)) ?? throw ApiException.NotFound(type, name);
+            var current = Bucket(type).GetValueOrDefault(Key(type, ns, name)) ?? throw ApiException.NotFound(type, name);
             if (!string.IsNullOrEmpty(expectedResourceVersion)
                 && expectedResourceVersion != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
             {
@@ -155,6 +156,7 @@ internal sealed partial class ResourceStore
 
             obj["kind"] = type.Kind;
             obj["apiVersion"] = type.ApiVersion;
+            CreateStrategy.Normalize(type, obj);
             if (JsonNode.DeepEquals(WithoutVersion(obj), WithoutVersion(current.Node)))
             {
                 return current; // a no-op update does not bump the version, as on a real server
@@ -183,7 +185,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
+            var current = Bucket(type).GetValueOrDefault(Key(type, ns, name));
             if (current is null)
             {
                 return null;
@@ -211,7 +213,7 @@ internal sealed partial class ResourceStore
 
         Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
         var stored = new StoredObject(type, obj);
-        _objects[type][stored.Key] = stored;
+        Bucket(type)[stored.Key] = stored;
         Publish(new StoreEvent(eventType, stored, previous));
         return stored;
     }

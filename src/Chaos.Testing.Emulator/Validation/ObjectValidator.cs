@@ -101,7 +101,15 @@ internal static partial class ObjectValidator
     private static void ValidateSpec(ResourceType type, JsonObject obj, List<FieldError> errors)
     {
         var spec = obj["spec"] as JsonObject;
-        if (type == ResourceTypes.Pods)
+        if (type.IsCustom)
+        {
+            ValidateCustomResource(type, obj, errors);
+        }
+        else if (type == ResourceTypes.CustomResourceDefinitions)
+        {
+            ValidateDefinition(obj, errors);
+        }
+        else if (type == ResourceTypes.Pods)
         {
             ValidatePodSpec(spec, "spec", errors);
         }
