@@ -70,6 +70,9 @@ public sealed class CustomResourceTests : EmulatorTest
         await Eventually.GoneAsync(() => Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync($"gadgets.{Group}"), "the definition, once its resources are gone");
         var after = await http.GetAsync(new Uri($"/apis/{Group}/v1/gadgets", UriKind.Relative));
         after.StatusCode.Should().Be(HttpStatusCode.NotFound, "the resource is no longer served");
+        await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(Definition("gadgets", "Gadget", "Cluster"));
+        var again = (JsonElement)await Client.CustomObjects.ListClusterCustomObjectAsync(Group, "v1", "gadgets");
+        again.GetProperty("items").GetArrayLength().Should().Be(0, "the resources were deleted with their definition, not hidden");
     }
 
     private static JsonElement Widget(string name, string spec, string kind = "Widget") => JsonSerializer.Deserialize<JsonElement>(
