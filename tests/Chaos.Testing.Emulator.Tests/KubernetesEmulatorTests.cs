@@ -46,7 +46,7 @@ public sealed class KubernetesEmulatorTests
 
         // Assert
         first.BaseAddress.Should().NotBe(second.BaseAddress);
-        (await second.Client.CoreV1.ListNamespacedConfigMapAsync("default")).Items.Should().BeEmpty();
+        (await second.Client.CoreV1.ListNamespacedConfigMapAsync("default")).Items.Own().Should().BeEmpty();
         first.KubeconfigPath.Should().NotBe(second.KubeconfigPath);
     }
 
@@ -212,7 +212,7 @@ public sealed class KubernetesEmulatorTests
 
         // Assert
         (await act.Should().ThrowAsync<Exception>()).Which.Message.Should().Contain("Bad_Name");
-        (await cluster.Client.CoreV1.ListNamespacedConfigMapAsync("default")).Items.Should().BeEmpty();
+        (await cluster.Client.CoreV1.ListNamespacedConfigMapAsync("default")).Items.Own().Should().BeEmpty();
     }
 
     private static int FreePort()

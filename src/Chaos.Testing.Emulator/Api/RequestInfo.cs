@@ -17,8 +17,10 @@ internal sealed record RequestInfo(
 
     public bool IsWrite => Verb is "create" or "update" or "patch" or "delete" or "deletecollection";
 
-    public static RequestInfo Parse(HttpRequest request)
+    /// <summary>Parses a request; <paramref name="find"/> resolves group, version and plural (custom resources too).</summary>
+    public static RequestInfo Parse(HttpRequest request, Func<string, string, string, ResourceType?>? find = null)
     {
+        find ??= ResourceTypes.Find;
         var path = request.Path.Value ?? "/";
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         string group;
@@ -44,13 +46,13 @@ internal sealed record RequestInfo(
         }
 
         string? ns = null;
-        if (parts.Length >= 3 && parts[0] == "namespaces" && ResourceTypes.Find(group, version, parts[2]) is { Namespaced: true })
+        if (parts.Length >= 3 && parts[0] == "namespaces" && find(group, version, parts[2]) is { Namespaced: true })
         {
             ns = parts[1];
             parts = parts[2..];
         }
 
-        var type = ResourceTypes.Find(group, version, parts[0]);
+        var type = find(group, version, parts[0]);
         var name = parts.Length > 1 ? parts[1] : null;
         var subresource = parts.Length > 2 ? string.Join('/', parts[2..]) : null;
         var verb = VerbOf(request, name);

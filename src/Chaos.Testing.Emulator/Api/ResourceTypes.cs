@@ -21,7 +21,8 @@ internal static class ResourceTypes
     public static readonly ResourceType Deployments = Apps("deployments", "deployment", "Deployment", ["deploy"], typeof(V1Deployment));
     public static readonly ResourceType ReplicaSets = Apps("replicasets", "replicaset", "ReplicaSet", ["rs"], typeof(V1ReplicaSet));
     public static readonly ResourceType StatefulSets = Apps("statefulsets", "statefulset", "StatefulSet", ["sts"], typeof(V1StatefulSet));
-    public static readonly ResourceType DaemonSets = Apps("daemonsets", "daemonset", "DaemonSet", ["ds"], typeof(V1DaemonSet));
+    public static readonly ResourceType DaemonSets = new(
+        "apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, ["ds"], ["status"], CrudVerbs, typeof(V1DaemonSet));
 
     public static readonly ResourceType PodDisruptionBudgets = new(
         "policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, ["pdb"], ["status"], CrudVerbs,
@@ -34,6 +35,32 @@ internal static class ResourceTypes
     public static readonly ResourceType Leases = new(
         "coordination.k8s.io", "v1", "leases", "lease", "Lease", true, [], [], CrudVerbs, typeof(V1Lease));
 
+    public static readonly ResourceType ServiceAccounts = Core(
+        "serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], [], typeof(V1ServiceAccount));
+
+    public static readonly ResourceType Jobs = new(
+        "batch", "v1", "jobs", "job", "Job", true, [], ["status"], CrudVerbs, typeof(V1Job));
+
+    public static readonly ResourceType CronJobs = new(
+        "batch", "v1", "cronjobs", "cronjob", "CronJob", true, ["cj"], ["status"], CrudVerbs, typeof(V1CronJob));
+
+    public static readonly ResourceType HorizontalPodAutoscalers = new(
+        "autoscaling", "v2", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, ["hpa"], ["status"],
+        CrudVerbs, typeof(V2HorizontalPodAutoscaler));
+
+    public static readonly ResourceType EndpointSlices = new(
+        "discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, [], [], CrudVerbs, typeof(V1EndpointSlice));
+
+    public static readonly ResourceType CustomResourceDefinitions = new(
+        "apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false,
+        ["crd", "crds"], ["status"], CrudVerbs, typeof(V1CustomResourceDefinition));
+
+    public static readonly ResourceType Roles = Rbac("roles", "role", "Role", true, typeof(V1Role));
+    public static readonly ResourceType ClusterRoles = Rbac("clusterroles", "clusterrole", "ClusterRole", false, typeof(V1ClusterRole));
+    public static readonly ResourceType RoleBindings = Rbac("rolebindings", "rolebinding", "RoleBinding", true, typeof(V1RoleBinding));
+    public static readonly ResourceType ClusterRoleBindings = Rbac(
+        "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, typeof(V1ClusterRoleBinding));
+
     public static readonly ResourceType SelfSubjectAccessReviews = new(
         "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [],
         ["create"], typeof(V1SelfSubjectAccessReview));
@@ -43,6 +70,8 @@ internal static class ResourceTypes
         Namespaces, Pods, Nodes, Services, Endpoints, ConfigMaps, Secrets, Events,
         Deployments, ReplicaSets, StatefulSets, DaemonSets,
         PodDisruptionBudgets, NetworkPolicies, Leases, SelfSubjectAccessReviews,
+        ServiceAccounts, Jobs, CronJobs, HorizontalPodAutoscalers, EndpointSlices, CustomResourceDefinitions,
+        Roles, ClusterRoles, RoleBindings, ClusterRoleBindings,
     ];
 
     /// <summary>Group versions in the order discovery lists them.</summary>
@@ -60,5 +89,8 @@ internal static class ResourceTypes
         new("", "v1", plural, singular, kind, namespaced, shortNames, subresources, CrudVerbs, model);
 
     private static ResourceType Apps(string plural, string singular, string kind, string[] shortNames, Type model) =>
-        new("apps", "v1", plural, singular, kind, true, shortNames, ["status"], CrudVerbs, model);
+        new("apps", "v1", plural, singular, kind, true, shortNames, ["status", "scale"], CrudVerbs, model);
+
+    private static ResourceType Rbac(string plural, string singular, string kind, bool namespaced, Type model) =>
+        new("rbac.authorization.k8s.io", "v1", plural, singular, kind, namespaced, [], [], CrudVerbs, model);
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Chaos.Testing.Emulator.Policy;
+using Chaos.Testing.Emulator.Recording;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -58,18 +59,24 @@ internal sealed class ControllerManager : IAsyncDisposable
         var time = options.TimeProvider;
         var timers = new ControllerTimers();
         var payloads = new PayloadSimulation(store, options, timers);
+        var events = new EventRecorder(store, time);
         IController[] controllers =
         [
             new NamespaceController(store),
             new GarbageCollector(store),
-            new DeploymentController(store, admission, time),
-            new ReplicaSetController(store, admission),
+            new CustomResourceDefinitionController(store),
+            new ServiceAccountController(store),
+            new CronJobController(store, admission, timers, events),
+            new JobController(store, admission, timers, events),
+            new DeploymentController(store, admission, time, events),
+            new ReplicaSetController(store, admission, events),
             new StatefulSetController(store, admission),
             new DaemonSetController(store, admission),
-            new Scheduler(store, time),
-            new NoExecuteTaintManager(store, timers),
-            runtime?.Kubelet ?? new Kubelet(store, options, timers, payloads),
+            new Scheduler(store, time, events),
+            new NoExecuteTaintManager(store, timers, events),
+            runtime?.Kubelet ?? new Kubelet(store, options, timers, payloads, events),
             new EndpointsController(store),
+            new EndpointSliceController(store, admission),
             .. runtime is { } r ? new[] { r.Proxy } : [],
             new DisruptionBudgetController(store, time),
         ];

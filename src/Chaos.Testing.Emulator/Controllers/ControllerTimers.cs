@@ -40,10 +40,16 @@ internal sealed class ControllerTimers
     /// <summary>Forgets a delay, so that it starts again the next time it is asked about.</summary>
     public void Reset(string key) => _due.Remove(key);
 
-    /// <summary>Drops the timers of objects that are gone (keys end with the object's uid).</summary>
-    public void Prune(HashSet<string> liveUids)
+    /// <summary>
+    /// Drops the timers of objects that are gone (keys end with the object's uid): with no <paramref name="prefix"/>, the
+    /// pods' timers (every key but those starting with <c>batch-</c>, which the Job and CronJob controllers prune themselves
+    /// with that prefix).
+    /// </summary>
+    public void Prune(HashSet<string> liveUids, string? prefix = null)
     {
-        foreach (var key in _due.Keys.Where(k => !liveUids.Contains(k[(k.IndexOf(':', StringComparison.Ordinal) + 1)..])).ToList())
+        foreach (var key in _due.Keys
+                     .Where(k => prefix is null ? !k.StartsWith("batch-", StringComparison.Ordinal) : k.StartsWith(prefix, StringComparison.Ordinal))
+                     .Where(k => !liveUids.Contains(k[(k.IndexOf(':', StringComparison.Ordinal) + 1)..])).ToList())
         {
             _due.Remove(key);
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Policy;
+using Chaos.Testing.Emulator.Recording;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -16,12 +17,14 @@ internal sealed class DeploymentController : IController
     private readonly ResourceStore _store;
     private readonly Admission _admission;
     private readonly TimeProvider _time;
+    private readonly EventRecorder _events;
 
-    public DeploymentController(ResourceStore store, Admission admission, TimeProvider time)
+    public DeploymentController(ResourceStore store, Admission admission, TimeProvider time, EventRecorder events)
     {
         _store = store;
         _admission = admission;
         _time = time;
+        _events = events;
     }
 
     public string Name => "deployment";
@@ -46,11 +49,11 @@ internal sealed class DeploymentController : IController
             return;
         }
 
-        SetReplicas(current, replicas);
+        SetReplicas(deployment, current, replicas);
         foreach (var old in owned.Where(rs => rs != current))
         {
             // Rollouts are immediate here: old ReplicaSets scale to zero as soon as the new one exists.
-            SetReplicas(old, 0);
+            SetReplicas(deployment, old, 0);
         }
 
         var sets = owned.Select(rs => rs.Node["status"]).ToList();
@@ -105,10 +108,13 @@ internal sealed class DeploymentController : IController
             ["spec"] = new JsonObject { ["replicas"] = replicas, ["selector"] = selector, ["template"] = template },
         };
         Workloads.CreateChild(_store, _admission, ResourceTypes.ReplicaSets, rs);
+        _events.Normal(deployment, "deployment-controller", "ScalingReplicaSet", $"Scaled up replica set {deployment.Name}-{hash} from 0 to {replicas}");
     }
 
-    private void SetReplicas(StoredObject rs, int replicas) =>
-        _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o =>
+    private void SetReplicas(StoredObject deployment, StoredObject rs, int replicas)
+    {
+        var from = rs.Node["spec"]!["replicas"]?.ToInt32() ?? 1;
+        var changed = _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o =>
         {
             if (o["spec"]!["replicas"]?.ToInt32() == replicas)
             {
@@ -118,6 +124,12 @@ internal sealed class DeploymentController : IController
             o["spec"]!["replicas"] = replicas;
             return true;
         });
+        if (changed is not null && changed.ResourceVersion != rs.ResourceVersion && from != replicas)
+        {
+            var direction = replicas > from ? "up" : "down";
+            _events.Normal(deployment, "deployment-controller", "ScalingReplicaSet", $"Scaled {direction} replica set {rs.Name} from {from} to {replicas}");
+        }
+    }
 
     private static int ResolveIntOrPercent(JsonNode? value, int total, bool roundUp, int fallback)
     {

@@ -63,6 +63,15 @@ internal sealed partial class Kubelet
             // The container statuses changed even when the pod was unready already (a second image change).
             return true;
         });
+        var changed = (pod.Node["spec"]?["containers"] as JsonArray ?? [])
+            .Where(c => statuses.Any(s => s?["name"]?.ToString() == c?["name"]?.ToString() && s?["image"] is not null && s["image"]!.ToString() != c?["image"]?.ToString()))
+            .ToList();
+        foreach (var container in changed)
+        {
+            _events.Normal(pod, Component, "Killing", $"Container {container?["name"]} definition changed, will be restarted", PodLifecycle.NodeOf(pod));
+        }
+
+        ContainersStarted(pod, changed);
         return true;
     }
 

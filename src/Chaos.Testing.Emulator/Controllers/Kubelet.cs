@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Policy;
+using Chaos.Testing.Emulator.Recording;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
 
@@ -19,10 +20,12 @@ internal sealed partial class Kubelet : IController
     private readonly TimeProvider _time;
     private readonly ControllerTimers _timers;
     private readonly PayloadSimulation _payloads;
+    private readonly EventRecorder _events;
     private int _nextPodIp = 10;
 
-    public Kubelet(ResourceStore store, KubeletSettings options, ControllerTimers timers, PayloadSimulation payloads)
+    public Kubelet(ResourceStore store, KubeletSettings options, ControllerTimers timers, PayloadSimulation payloads, EventRecorder events)
     {
+        _events = events;
         _store = store;
         _options = options;
         _time = options.TimeProvider;
@@ -46,6 +49,7 @@ internal sealed partial class Kubelet : IController
         }
 
         _timers.Prune(live);
+        _killing.IntersectWith(live);
         failures.ThrowIfAny();
     }
 
@@ -95,7 +99,7 @@ internal sealed partial class Kubelet : IController
     {
         var hostIp = (node.Node["status"]?["addresses"] as JsonArray ?? []).FirstOrDefault(a => a?["type"]?.ToString() == "InternalIP")?["address"]?.ToString();
         var ip = Interlocked.Increment(ref _nextPodIp);
-        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        var started = _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
         {
             var status = o["status"] as JsonObject ?? new JsonObject();
             status["phase"] = "Running";
@@ -116,6 +120,10 @@ internal sealed partial class Kubelet : IController
             ]);
             return true;
         });
+        if (started is not null && started.ResourceVersion != pod.ResourceVersion)
+        {
+            ContainersStarted(pod, pod.Node["spec"]?["containers"] as JsonArray ?? []);
+        }
     }
 
     private void MarkReady(StoredObject pod) =>
@@ -139,6 +147,7 @@ internal sealed partial class Kubelet : IController
     {
         var grace = TimeSpan.FromSeconds(pod.Node["metadata"]?["deletionGracePeriodSeconds"]?.ToInt64() ?? 0);
         var delay = grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay;
+        ContainersKilled(pod);
         if (Admission.IsPodReady(pod))
         {
             // Terminating pods leave Service endpoints at once.
@@ -153,10 +162,16 @@ internal sealed partial class Kubelet : IController
             });
         }
 
-        if (_timers.IsDue($"terminate:{pod.Uid}", delay, now)
-            && pod.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
+        if (_timers.IsDue($"terminate:{pod.Uid}", delay, now))
         {
-            _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
+            if (pod.Node["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
+            {
+                MarkTerminated(pod, now);
+            }
+            else
+            {
+                _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
+            }
         }
     }
 

@@ -5,7 +5,7 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Controllers;
 
 /// <summary>
-/// Namespace deletion: a terminating namespace has everything in it deleted (pods gracefully, the rest at once) and is
+/// Namespace deletion: a terminating namespace has everything in it deleted (pods gracefully, objects with finalizers once these are removed, the rest at once) and is
 /// removed once it is empty and has no finalizers left.
 /// </summary>
 internal sealed class NamespaceController : IController
@@ -28,20 +28,13 @@ internal sealed class NamespaceController : IController
     private void Finish(StoredObject ns)
     {
         var remaining = 0;
-        foreach (var type in NamespacedTypes)
+        foreach (var type in NamespacedTypes.Concat(_store.CustomTypes().Where(t => t.Namespaced)))
         {
             var (items, _) = _store.List(type, ns.Name);
             remaining += items.Count;
             foreach (var item in items.Where(i => !i.Terminating))
             {
-                if (type == ResourceTypes.Pods)
-                {
-                    PodLifecycle.DeleteGracefully(_store, item);
-                }
-                else
-                {
-                    _store.Remove(type, item.Namespace, item.Name, item.Uid);
-                }
+                Deletion.Delete(_store, item);
             }
         }
 

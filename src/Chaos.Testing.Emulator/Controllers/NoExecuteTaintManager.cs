@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Recording;
 using Chaos.Testing.Emulator.Storage;
 
 namespace Chaos.Testing.Emulator.Controllers;
@@ -12,11 +13,13 @@ internal sealed class NoExecuteTaintManager : IController
 {
     private readonly ResourceStore _store;
     private readonly ControllerTimers _timers;
+    private readonly EventRecorder _events;
 
-    public NoExecuteTaintManager(ResourceStore store, ControllerTimers timers)
+    public NoExecuteTaintManager(ResourceStore store, ControllerTimers timers, EventRecorder events)
     {
         _store = store;
         _timers = timers;
+        _events = events;
     }
 
     public string Name => "taint-eviction";
@@ -43,7 +46,7 @@ internal sealed class NoExecuteTaintManager : IController
         var taint = Scheduling.UntoleratedTaint(node, tolerations, includeUnschedulable: false, noExecuteOnly: true);
         if (taint is not null)
         {
-            PodLifecycle.DeleteGracefully(_store, pod);
+            Evict(pod);
             return;
         }
 
@@ -56,7 +59,13 @@ internal sealed class NoExecuteTaintManager : IController
             .ToList();
         if (limited.Count > 0 && _timers.IsDue($"noexecute:{pod.Uid}", TimeSpan.FromSeconds(limited.Min()), now))
         {
-            PodLifecycle.DeleteGracefully(_store, pod);
+            Evict(pod);
         }
+    }
+
+    private void Evict(StoredObject pod)
+    {
+        _events.Normal(pod, "taint-eviction-controller", "TaintManagerEviction", $"Marking for deletion Pod {pod.Namespace}/{pod.Name}");
+        PodLifecycle.DeleteGracefully(_store, pod);
     }
 }

@@ -15,7 +15,7 @@ internal static class PodLifecycle
 
     /// <summary>
     /// Deletes as a controller does: a bound pod is marked for deletion with its grace period (the kubelet ends it), a
-    /// pod no kubelet runs yet is removed at once.
+    /// pod no kubelet runs yet is removed at once (once its finalizers are gone).
     /// </summary>
     public static void DeleteGracefully(ResourceStore store, StoredObject pod)
     {
@@ -25,12 +25,12 @@ internal static class PodLifecycle
         }
 
         var grace = pod.Node["spec"]?["terminationGracePeriodSeconds"]?.ToInt64() ?? 30;
-        if (string.IsNullOrEmpty(NodeOf(pod)))
+        if (string.IsNullOrEmpty(NodeOf(pod)) && !Deletion.HasFinalizers(pod))
         {
             store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
             return;
         }
 
-        store.MarkDeleting(ResourceTypes.Pods, pod, grace);
+        store.MarkDeleting(ResourceTypes.Pods, pod, string.IsNullOrEmpty(NodeOf(pod)) ? 0 : grace);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Policy;
+using Chaos.Testing.Emulator.Recording;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Server;
 using Chaos.Testing.Emulator.Storage;
@@ -15,11 +16,13 @@ internal sealed class ReplicaSetController : IController
 {
     private readonly ResourceStore _store;
     private readonly Admission _admission;
+    private readonly EventRecorder _events;
 
-    public ReplicaSetController(ResourceStore store, Admission admission)
+    public ReplicaSetController(ResourceStore store, Admission admission, EventRecorder events)
     {
         _store = store;
         _admission = admission;
+        _events = events;
     }
 
     public string Name => "replicaset";
@@ -37,12 +40,18 @@ internal sealed class ReplicaSetController : IController
         var active = pods.Where(PodLifecycle.IsActive).ToList();
         for (var i = active.Count; i < replicas; i++)
         {
-            Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, Workloads.PodFromTemplate(rs, $"{rs.Name}-", null));
+            var pod = Workloads.PodFromTemplate(rs, $"{rs.Name}-", null);
+            Workloads.CreateChild(_store, _admission, ResourceTypes.Pods, pod);
+            if (pod["metadata"]?["name"] is { } name)
+            {
+                _events.Normal(rs, "replicaset-controller", "SuccessfulCreate", $"Created pod: {name}");
+            }
         }
 
         foreach (var extra in active.OrderBy(Admission.IsPodReady).ThenByDescending(p => p.ResourceVersion).Take(Math.Max(0, active.Count - replicas)))
         {
             PodLifecycle.DeleteGracefully(_store, extra);
+            _events.Normal(rs, "replicaset-controller", "SuccessfulDelete", $"Deleted pod: {extra.Name}");
         }
 
         var ready = active.Count(Admission.IsPodReady);

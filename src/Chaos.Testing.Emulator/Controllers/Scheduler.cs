@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Recording;
 using Chaos.Testing.Emulator.Storage;
 
 namespace Chaos.Testing.Emulator.Controllers;
@@ -12,11 +13,13 @@ internal sealed class Scheduler : IController
 {
     private readonly ResourceStore _store;
     private readonly TimeProvider _time;
+    private readonly EventRecorder _events;
 
-    public Scheduler(ResourceStore store, TimeProvider time)
+    public Scheduler(ResourceStore store, TimeProvider time, EventRecorder events)
     {
         _store = store;
         _time = time;
+        _events = events;
     }
 
     public string Name => "scheduler";
@@ -63,18 +66,23 @@ internal sealed class Scheduler : IController
         {
             var message = $"0/{nodes.Count} nodes are available: "
                 + string.Join(", ", reasons.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Value} {r.Key}")) + ".";
-            _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+            var marked = _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
             {
                 var existing = o["status"]?["conditions"] as JsonArray;
                 var condition = ObjectStatus.PodCondition(_time, existing, "PodScheduled", false, "Unschedulable", message);
                 return ObjectStatus.SetPodConditions(o, [condition]);
             });
+            if (marked is not null && marked.ResourceVersion != pod.ResourceVersion)
+            {
+                _events.Warning(pod, "default-scheduler", "FailedScheduling", message);
+            }
+
             return;
         }
 
         var chosen = candidates.OrderBy(n => load[n.Name]).ThenBy(n => n.Name, StringComparer.Ordinal).First();
         load[chosen.Name]++;
-        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        var bound = _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
         {
             if (!string.IsNullOrEmpty(o["spec"]?["nodeName"]?.ToString()))
             {
@@ -86,6 +94,10 @@ internal sealed class Scheduler : IController
             ObjectStatus.SetPodConditions(o, [ObjectStatus.PodCondition(_time, existing, "PodScheduled", true, null, null)]);
             return true;
         });
+        if (bound is not null && bound.ResourceVersion != pod.ResourceVersion)
+        {
+            _events.Normal(pod, "default-scheduler", "Scheduled", $"Successfully assigned {pod.Namespace}/{pod.Name} to {chosen.Name}");
+        }
     }
 
     /// <summary>Why the pod does not fit the node, in the scheduler's words, or null when it fits.</summary>

@@ -5,7 +5,7 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Policy;
 
 /// <summary>The defaults and allocations the API server adds on create (defaulting and admission), where tests can see them.</summary>
-internal sealed class Admission
+internal sealed partial class Admission
 {
     private int _nextServiceIp = 10;
 
@@ -90,6 +90,10 @@ internal sealed class Admission
                 ["disruptionsAllowed"] = 0,
                 ["expectedPods"] = 0,
             };
+        }
+        else if (type == ResourceTypes.Jobs || type == ResourceTypes.CronJobs)
+        {
+            ApplyBatch(type, obj);
         }
         else if (type == ResourceTypes.Events)
         {

@@ -86,19 +86,20 @@ internal sealed partial class ApiServer
             var grace = options.GracePeriodSeconds ?? current.Node["spec"]?["terminationGracePeriodSeconds"]?.ToInt64() ?? 30;
             var phase = current.Node["status"]?["phase"]?.ToString();
             var unscheduled = string.IsNullOrEmpty(current.Node["spec"]?["nodeName"]?.ToString());
-            if ((grace <= 0 || unscheduled || phase is "Succeeded" or "Failed") && !hasFinalizers)
+            if ((grace <= 0 || unscheduled || phase is "Succeeded" or "Failed") && !hasFinalizers && Foreground(options) is null)
             {
                 result = _store.Remove(type, current.Namespace, current.Name) ?? throw ApiException.NotFound(type, current.Name);
                 return (200, result.Clone());
             }
 
-            result = _store.MarkDeleting(type, current, Math.Max(grace, 0));
+            var ended = unscheduled || phase is "Succeeded" or "Failed";
+            result = _store.MarkDeleting(type, current, ended ? 0 : Math.Max(grace, 0), Foreground(options));
             return (200, result.Clone());
         }
 
-        if (type == ResourceTypes.Namespaces || hasFinalizers)
+        if (type == ResourceTypes.Namespaces || hasFinalizers || Foreground(options) is not null)
         {
-            result = _store.MarkDeleting(type, current, 0);
+            result = _store.MarkDeleting(type, current, 0, type == ResourceTypes.Namespaces ? null : Foreground(options));
             if (type == ResourceTypes.Namespaces)
             {
                 result = _store.Mutate(type, null, current.Name, o =>
@@ -114,6 +115,10 @@ internal sealed partial class ApiServer
         result = _store.Remove(type, current.Namespace, current.Name) ?? throw ApiException.NotFound(type, current.Name);
         return (200, type.ReturnsDeletedObject ? result.Clone() : Json.Success(type, current.Name, current.Uid));
     }
+
+    // Foreground propagation: the owner stays, with the foregroundDeletion finalizer, until the garbage collector has
+    // deleted its dependents.
+    private static string? Foreground(DeleteOptions options) => options.PropagationPolicy == "Foreground" ? "foregroundDeletion" : null;
 
     private void Orphan(StoredObject owner)
     {

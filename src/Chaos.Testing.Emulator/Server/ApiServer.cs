@@ -96,7 +96,7 @@ internal sealed partial class ApiServer : IAsyncDisposable
     private async Task HandleRequestAsync(HttpContext context)
     {
         var arrived = _time.GetUtcNow();
-        var request = RequestInfo.Parse(context.Request);
+        var request = RequestInfo.Parse(context.Request, _store.FindType);
         var injected = false;
         var recorded = 0;
 
@@ -200,6 +200,12 @@ internal sealed partial class ApiServer : IAsyncDisposable
             throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({request.Verb} {type.Plural}/{request.Subresource})");
         }
 
+        if (request.Subresource == "scale")
+        {
+            await ScaleAsync(context, request, cancellationToken);
+            return;
+        }
+
         if (request.Subresource == "log")
         {
             await GetLogAsync(context, request, cancellationToken);
@@ -251,7 +257,7 @@ internal sealed partial class ApiServer : IAsyncDisposable
             return;
         }
 
-        if (HttpMethods.IsGet(context.Request.Method) && Discovery.TryGet(request.Path, $"{BaseAddress.Host}:{BaseAddress.Port}") is { } document)
+        if (HttpMethods.IsGet(context.Request.Method) && Discovery.TryGet(request.Path, $"{BaseAddress.Host}:{BaseAddress.Port}", _store.Types()) is { } document)
         {
             await Json.WriteAsync(context.Response, 200, document, cancellationToken);
             return;

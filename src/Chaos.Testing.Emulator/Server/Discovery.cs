@@ -8,10 +8,11 @@ internal static class Discovery
 {
     public const string KubernetesVersion = "v1.31.0";
 
-    private static readonly HashSet<string> AllCategory = ["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets"];
+    private static readonly HashSet<string> AllCategory = ["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "horizontalpodautoscalers"];
 
-    public static JsonObject? TryGet(string path, string serverAddress)
+    public static JsonObject? TryGet(string path, string serverAddress, IReadOnlyList<ResourceType> types)
     {
+        var groupVersions = types.Select(t => (t.Group, t.Version)).Distinct().ToList();
         var trimmed = path.TrimEnd('/');
         if (trimmed == "/version")
         {
@@ -42,9 +43,9 @@ internal static class Discovery
         if (trimmed == "/apis")
         {
             var groups = new JsonArray();
-            foreach (var (group, _) in ResourceTypes.GroupVersions.Where(g => g.Group.Length > 0).DistinctBy(g => g.Group))
+            foreach (var (group, _) in groupVersions.Where(g => g.Group.Length > 0).DistinctBy(g => g.Group))
             {
-                groups.Add(Group(group));
+                groups.Add(Group(group, groupVersions));
             }
 
             return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
@@ -52,30 +53,30 @@ internal static class Discovery
 
         if (trimmed == "/api/v1")
         {
-            return Resources(string.Empty, "v1");
+            return Resources(string.Empty, "v1", types);
         }
 
         var segments = trimmed.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 2 && segments[0] == "apis" && ResourceTypes.GroupVersions.Any(g => g.Group == segments[1]))
+        if (segments.Length == 2 && segments[0] == "apis" && groupVersions.Any(g => g.Group == segments[1]))
         {
-            var group = Group(segments[1]);
+            var group = Group(segments[1], groupVersions);
             group["kind"] = "APIGroup";
             group["apiVersion"] = "v1";
             return group;
         }
 
-        if (segments.Length == 3 && segments[0] == "apis" && ResourceTypes.GroupVersions.Contains((segments[1], segments[2])))
+        if (segments.Length == 3 && segments[0] == "apis" && groupVersions.Contains((segments[1], segments[2])))
         {
-            return Resources(segments[1], segments[2]);
+            return Resources(segments[1], segments[2], types);
         }
 
         return null;
     }
 
-    private static JsonObject Group(string group)
+    private static JsonObject Group(string group, IReadOnlyList<(string Group, string Version)> groupVersions)
     {
         var versions = new JsonArray();
-        foreach (var (_, version) in ResourceTypes.GroupVersions.Where(g => g.Group == group))
+        foreach (var (_, version) in groupVersions.Where(g => g.Group == group))
         {
             versions.Add(new JsonObject { ["groupVersion"] = $"{group}/{version}", ["version"] = version });
         }
@@ -88,10 +89,10 @@ internal static class Discovery
         };
     }
 
-    private static JsonObject Resources(string group, string version)
+    private static JsonObject Resources(string group, string version, IReadOnlyList<ResourceType> types)
     {
         var resources = new JsonArray();
-        foreach (var type in ResourceTypes.All.Where(t => t.Group == group && t.Version == version))
+        foreach (var type in types.Where(t => t.Group == group && t.Version == version))
         {
             var resource = new JsonObject
             {
@@ -137,6 +138,12 @@ internal static class Discovery
                 resource["version"] = "v1";
                 resource["kind"] = "Eviction";
                 resource["verbs"] = new JsonArray("create");
+                break;
+            case "scale":
+                resource["group"] = "autoscaling";
+                resource["version"] = "v1";
+                resource["kind"] = "Scale";
+                resource["verbs"] = new JsonArray("get", "patch", "update");
                 break;
             case "log":
                 resource["kind"] = type.Kind;

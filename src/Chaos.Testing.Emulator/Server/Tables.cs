@@ -6,7 +6,7 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Server;
 
 /// <summary>Server-side printing (<c>as=Table</c>), so <c>kubectl get</c> shows the columns people expect.</summary>
-internal static class Tables
+internal static partial class Tables
 {
     public static JsonObject Build(ResourceType type, IReadOnlyList<StoredObject> items, long resourceVersion, DateTimeOffset now)
     {
@@ -20,7 +20,7 @@ internal static class Tables
                 ["type"] = "string",
                 ["format"] = column == "Name" ? "name" : string.Empty,
                 ["description"] = string.Empty,
-                ["priority"] = column is "IP" or "Node" or "Internal-IP" ? 1 : 0,
+                ["priority"] = column is "IP" or "Node" or "Internal-IP" or "First Seen" or "Count" ? 1 : 0,
             });
         }
 
@@ -117,7 +117,7 @@ internal static class Tables
                 [Name(o), o["spec"]?["type"]?.ToString(), o["spec"]?["clusterIP"]?.ToString(), Age(o, now)]);
         }
 
-        return (["Name", "Age"], (o, now) => [Name(o), Age(o, now)]);
+        return MoreLayouts(type) ?? (["Name", "Age"], (o, now) => [Name(o), Age(o, now)]);
     }
 
     private static JsonNode? Name(JsonObject o) => o["metadata"]?["name"]?.ToString();

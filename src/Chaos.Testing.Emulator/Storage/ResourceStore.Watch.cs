@@ -42,7 +42,7 @@ internal sealed partial class ResourceStore
             {
                 if (sendInitialEvents && type is not null)
                 {
-                    replay.AddRange(_objects[type].Values.Select(o => new StoreEvent(StoreEvent.Added, o, null)));
+                    replay.AddRange(Bucket(type).Values.Select(o => new StoreEvent(StoreEvent.Added, o, null)));
                 }
             }
             else

@@ -46,7 +46,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            return _objects[type].GetValueOrDefault(Key(type, ns, name));
+            return Bucket(type).GetValueOrDefault(Key(type, ns, name));
         }
     }
 
@@ -58,7 +58,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            IEnumerable<StoredObject> items = _objects[type].Values;
+            IEnumerable<StoredObject> items = Bucket(type).Values;
             if (ns is not null && type.Namespaced)
             {
                 items = items.Where(o => o.Namespace == ns);
@@ -87,11 +87,11 @@ internal sealed partial class ResourceStore
                 {
                     name = prefix + RandomSuffix();
                 }
-                while (_objects[type].ContainsKey(Key(type, ns, name)));
+                while (Bucket(type).ContainsKey(Key(type, ns, name)));
                 metadata["name"] = name;
             }
 
-            if (_objects[type].ContainsKey(Key(type, ns, name)))
+            if (Bucket(type).ContainsKey(Key(type, ns, name)))
             {
                 throw ApiException.AlreadyExists(type, name);
             }
@@ -112,6 +112,8 @@ internal sealed partial class ResourceStore
 
             obj["kind"] = type.Kind;
             obj["apiVersion"] = type.ApiVersion;
+            CreateStrategy.Normalize(type, obj);
+            CreateStrategy.PrepareForCreate(type, obj);
             return Commit(type, obj, null, StoreEvent.Added);
         }
     }
@@ -127,7 +129,7 @@ internal sealed partial class ResourceStore
             var metadata = Metadata(obj);
             var ns = type.Namespaced ? metadata["namespace"]?.GetValue<string>() : null;
             var name = metadata["name"]?.GetValue<string>() ?? throw ApiException.BadRequest("metadata.name is required");
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name)) ?? throw ApiException.NotFound(type, name);
+            var current = Bucket(type).GetValueOrDefault(Key(type, ns, name)) ?? throw ApiException.NotFound(type, name);
             if (!string.IsNullOrEmpty(expectedResourceVersion)
                 && expectedResourceVersion != current.ResourceVersion.ToString(CultureInfo.InvariantCulture))
             {
@@ -154,14 +156,16 @@ internal sealed partial class ResourceStore
 
             obj["kind"] = type.Kind;
             obj["apiVersion"] = type.ApiVersion;
+            CreateStrategy.Normalize(type, obj);
             if (JsonNode.DeepEquals(WithoutVersion(obj), WithoutVersion(current.Node)))
             {
                 return current; // a no-op update does not bump the version, as on a real server
             }
 
-            // An object that is being deleted goes once its last finalizer is removed (pods wait for the kubelet,
-            // namespaces for the namespace controller to empty them).
-            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Pods && type != ResourceTypes.Namespaces
+            // An object that is being deleted goes once its last finalizer is removed (pods still running wait for the
+            // kubelet, namespaces for the namespace controller to empty them).
+            if (metadata["deletionTimestamp"] is not null && type != ResourceTypes.Namespaces
+                && (type != ResourceTypes.Pods || metadata["deletionGracePeriodSeconds"]?.ToInt64() == 0)
                 && metadata["finalizers"] is not JsonArray { Count: > 0 })
             {
                 metadata["resourceVersion"] = current.ResourceVersion.ToString(CultureInfo.InvariantCulture);
@@ -173,40 +177,6 @@ internal sealed partial class ResourceStore
         }
     }
 
-    /// <summary>Marks an object as being deleted (graceful deletion or pending finalizers).</summary>
-    public StoredObject MarkDeleting(ResourceType type, StoredObject current, long gracePeriodSeconds)
-    {
-        lock (_gate)
-        {
-            var live = _objects[type].GetValueOrDefault(current.Key) ?? throw ApiException.NotFound(type, current.Name);
-            if (live.Terminating)
-            {
-                return live;
-            }
-
-            var obj = live.Clone();
-            var metadata = Metadata(obj);
-            metadata["deletionTimestamp"] = Timestamps.Format(_time.GetUtcNow().AddSeconds(gracePeriodSeconds));
-            metadata["deletionGracePeriodSeconds"] = gracePeriodSeconds;
-            return Commit(type, obj, live, StoreEvent.Modified);
-        }
-    }
-
-    /// <summary>Removes an object now. Returns the removed version, or null when it was already gone.</summary>
-    public StoredObject? Remove(ResourceType type, string? ns, string name, string? uid = null)
-    {
-        lock (_gate)
-        {
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
-            if (current is null || (uid is not null && current.Uid != uid))
-            {
-                return null;
-            }
-
-            return RemoveLocked(type, current);
-        }
-    }
-
     /// <summary>
     /// Read-modify-write with retries on conflicts, for controllers. <paramref name="mutate"/> returns false when no
     /// change is needed. Returns the new version, or null when the object is gone.
@@ -215,7 +185,7 @@ internal sealed partial class ResourceStore
     {
         lock (_gate)
         {
-            var current = _objects[type].GetValueOrDefault(Key(type, ns, name));
+            var current = Bucket(type).GetValueOrDefault(Key(type, ns, name));
             if (current is null)
             {
                 return null;
@@ -231,16 +201,6 @@ internal sealed partial class ResourceStore
         }
     }
 
-    private StoredObject RemoveLocked(ResourceType type, StoredObject current)
-    {
-        _objects[type].Remove(current.Key);
-        var obj = current.Clone();
-        Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
-        var removed = new StoredObject(type, obj);
-        Publish(new StoreEvent(StoreEvent.Deleted, removed, current));
-        return removed;
-    }
-
     private StoredObject Commit(ResourceType type, JsonObject obj, StoredObject? previous, string eventType)
     {
         // Every stored object decodes as its kind, whoever writes it: the API refuses what does not (400/422) before it
@@ -253,7 +213,7 @@ internal sealed partial class ResourceStore
 
         Metadata(obj)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
         var stored = new StoredObject(type, obj);
-        _objects[type][stored.Key] = stored;
+        Bucket(type)[stored.Key] = stored;
         Publish(new StoreEvent(eventType, stored, previous));
         return stored;
     }

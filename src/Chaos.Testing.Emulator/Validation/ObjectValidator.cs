@@ -101,7 +101,15 @@ internal static partial class ObjectValidator
     private static void ValidateSpec(ResourceType type, JsonObject obj, List<FieldError> errors)
     {
         var spec = obj["spec"] as JsonObject;
-        if (type == ResourceTypes.Pods)
+        if (type.IsCustom)
+        {
+            ValidateCustomResource(type, obj, errors);
+        }
+        else if (type == ResourceTypes.CustomResourceDefinitions)
+        {
+            ValidateDefinition(obj, errors);
+        }
+        else if (type == ResourceTypes.Pods)
         {
             ValidatePodSpec(spec, "spec", errors);
         }
@@ -115,6 +123,10 @@ internal static partial class ObjectValidator
                 ValidateIntOrPercent(rollingUpdate?["maxUnavailable"], "spec.strategy.rollingUpdate.maxUnavailable", errors);
                 ValidateIntOrPercent(rollingUpdate?["maxSurge"], "spec.strategy.rollingUpdate.maxSurge", errors, upTo100: false);
             }
+        }
+        else if (type == ResourceTypes.Jobs || type == ResourceTypes.CronJobs)
+        {
+            ValidateBatch(type, spec, errors);
         }
         else if (type == ResourceTypes.Nodes)
         {

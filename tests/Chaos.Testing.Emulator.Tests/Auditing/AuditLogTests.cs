@@ -150,7 +150,7 @@ public sealed class AuditLogTests : EmulatorTest
         // Assert
         await Cluster.Audit.EntriesAsync(1);
         Cluster.Audit.Writes.Should().ContainSingle().Which.Query.Should().Contain("dryRun=All");
-        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Should().BeEmpty();
+        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Own().Should().BeEmpty();
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class ApiFaultTests : EmulatorTest
         var status = await ((Func<Task>)(() => Client.CoreV1.ListNamespacedConfigMapAsync(Ns))).ShouldFailWithAsync(HttpStatusCode.InternalServerError);
 
         // Assert
-        other.Items.Should().BeEmpty();
+        other.Items.Own().Should().BeEmpty();
         status.Reason.Should().Be("InternalError");
     }
 

@@ -19,7 +19,7 @@ public sealed class ListSelectorTests : EmulatorTest
     }
 
     private async Task<IEnumerable<string>> NamesAsync(string labelSelector) =>
-        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: labelSelector)).Items.Select(c => c.Metadata.Name);
+        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: labelSelector)).Items.Own().Select(c => c.Metadata.Name);
 
     [Theory]
     [InlineData("app=web", new[] { "web-dev", "web-prod" })]
@@ -67,7 +67,7 @@ public sealed class ListSelectorTests : EmulatorTest
 
         // Assert
         list.Items.Should().ContainSingle().Which.Metadata.Name.Should().Be("db-prod");
-        negated.Items.Select(c => c.Metadata.Name).Should().BeEquivalentTo("tool", "web-dev", "web-prod");
+        negated.Items.Own().Select(c => c.Metadata.Name).Should().BeEquivalentTo("tool", "web-dev", "web-prod");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class ListSelectorTests : EmulatorTest
         var list = await Client.CoreV1.ListConfigMapForAllNamespacesAsync(fieldSelector: "metadata.namespace=other");
 
         // Assert
-        list.Items.Should().ContainSingle().Which.Metadata.Name.Should().Be("theirs");
+        list.Items.Own().Should().ContainSingle().Which.Metadata.Name.Should().Be("theirs");
     }
 
     [Fact]
@@ -151,15 +151,15 @@ public sealed class ListSelectorTests : EmulatorTest
         var expected = Enumerable.Range(1, 7).Select(i => $"cm-{i}").ToList();
         foreach (var name in expected)
         {
-            await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name), Ns);
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name, new Dictionary<string, string> { ["set"] = "paged" }), Ns);
         }
 
-        // Act
+        // Act (only the test's own objects: every namespace also holds kube-root-ca.crt)
         var pages = new List<V1ConfigMapList>();
         string? token = null;
         do
         {
-            var page = await Client.CoreV1.ListNamespacedConfigMapAsync(Ns, limit: 3, continueParameter: token);
+            var page = await Client.CoreV1.ListNamespacedConfigMapAsync(Ns, labelSelector: "set=paged", limit: 3, continueParameter: token);
             pages.Add(page);
             token = page.Metadata.ContinueProperty;
         }

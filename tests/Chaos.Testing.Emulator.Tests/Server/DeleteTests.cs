@@ -112,7 +112,7 @@ public sealed class DeleteTests : EmulatorTest
         await Client.CoreV1.DeleteCollectionNamespacedConfigMapAsync(Ns, labelSelector: "batch=a");
 
         // Assert
-        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Select(c => c.Metadata.Name).Should().BeEquivalentTo("b1", "none");
+        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Own().Select(c => c.Metadata.Name).Should().BeEquivalentTo("b1", "none");
     }
 
     [Fact]
@@ -141,6 +141,6 @@ public sealed class DeleteTests : EmulatorTest
         await Client.CoreV1.DeleteNamespacedConfigMapAsync("settings", Ns, dryRun: "All");
 
         // Assert
-        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Should().ContainSingle();
+        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Own().Should().ContainSingle();
     }
 }

@@ -40,8 +40,11 @@ public sealed class DiscoveryTests : EmulatorTest
         var groups = await Client.Apis.GetAPIVersionsAsync();
 
         // Assert
-        groups.Groups.Select(g => g.Name).Should().BeEquivalentTo("apps", "policy", "networking.k8s.io", "coordination.k8s.io", "authorization.k8s.io");
-        groups.Groups.Should().OnlyContain(g => g.PreferredVersion.Version == "v1" && g.PreferredVersion.GroupVersion == g.Name + "/v1");
+        groups.Groups.Select(g => g.Name).Should().BeEquivalentTo(
+            "apps", "policy", "networking.k8s.io", "coordination.k8s.io", "authorization.k8s.io", "batch", "autoscaling", "discovery.k8s.io",
+            "apiextensions.k8s.io", "rbac.authorization.k8s.io");
+        groups.Groups.Should().OnlyContain(g => g.PreferredVersion.Version == (g.Name == "autoscaling" ? "v2" : "v1")
+                                                && g.PreferredVersion.GroupVersion == g.PreferredVersion.Version.Insert(0, g.Name + "/"));
     }
 
     [Fact]
@@ -86,8 +89,9 @@ public sealed class DiscoveryTests : EmulatorTest
         // Assert
         list.GroupVersion.Should().Be("apps/v1");
         list.Resources.Select(r => r.Name).Should().BeEquivalentTo(
-            "deployments", "deployments/status", "replicasets", "replicasets/status",
-            "statefulsets", "statefulsets/status", "daemonsets", "daemonsets/status");
+            "deployments", "deployments/status", "deployments/scale", "replicasets", "replicasets/status", "replicasets/scale",
+            "statefulsets", "statefulsets/status", "statefulsets/scale", "daemonsets", "daemonsets/status");
+        list.Resources.Single(r => r.Name == "deployments/scale").Kind.Should().Be("Scale");
         list.Resources.Single(r => r.Name == "deployments").ShortNames.Should().Equal("deploy");
         list.Resources.Single(r => r.Name == "deployments").Categories.Should().Contain("all");
     }
@@ -163,7 +167,7 @@ public sealed class DiscoveryTests : EmulatorTest
         using var http = new HttpClient { BaseAddress = Cluster.BaseAddress };
 
         // Act
-        using var response = await http.GetAsync(new Uri("/apis/batch/v1", UriKind.Relative));
+        using var response = await http.GetAsync(new Uri("/apis/example.com/v1", UriKind.Relative));
 
         // Assert
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);

@@ -94,7 +94,7 @@ public sealed class RequestExposureTests : EmulatorTest
         // Assert
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
         (await StatusOf(response))["reason"]!.ToString().Should().Be("UnsupportedMediaType");
-        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Should().BeEmpty("nothing a page sends is stored");
+        (await Client.CoreV1.ListNamespacedConfigMapAsync(Ns)).Items.Own().Should().BeEmpty("nothing a page sends is stored");
     }
 
     [Fact]

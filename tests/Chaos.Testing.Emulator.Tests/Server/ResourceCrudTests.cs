@@ -119,7 +119,7 @@ public sealed class ResourceCrudTests : EmulatorTest
         created.Kind.Should().Be("ConfigMap");
         created.ApiVersion.Should().Be("v1");
         read.Data.Should().Equal(new Dictionary<string, string> { ["mode"] = "chaos" });
-        list.Items.Should().ContainSingle();
+        list.Items.Own().Should().ContainSingle();
         deleted.Status.Should().Be("Success");
         await ((Func<Task>)(() => Client.CoreV1.ReadNamespacedConfigMapAsync("settings", Ns))).ShouldFailWithAsync(HttpStatusCode.NotFound);
     }

@@ -25,6 +25,12 @@ public abstract class EmulatorTest : IAsyncLifetime
     {
         _cluster = await KubernetesEmulator.StartAsync(Configure);
         await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns } });
+
+        // As on a real cluster, the control plane adds the root CA ConfigMap to every namespace; tests start once it has.
+        await Eventually.MatchAsync(
+            () => Client.CoreV1.ListNamespacedConfigMapAsync(Ns, fieldSelector: $"metadata.name={SystemObjects.RootCaConfigMap}"),
+            l => l.Items.Count == 1,
+            "the namespace has its kube-root-ca.crt");
     }
 
     /// <inheritdoc />
