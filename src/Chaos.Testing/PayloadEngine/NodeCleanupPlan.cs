@@ -6,4 +6,8 @@ namespace Chaos.Testing;
 /// <param name="Image">The image: the one the run injected with, or the janitor's configured or default one.</param>
 /// <param name="Profile">The fault's profile (capabilities, whether it mounts a node directory).</param>
 /// <param name="Record">The typed record (node, index, node directory).</param>
-internal sealed record NodeCleanupPlan(string Fault, string Namespace, string Image, PayloadProfile Profile, NodePayloadRecord Record);
+internal sealed record NodeCleanupPlan(string Fault, string Namespace, string Image, PayloadProfile Profile, NodePayloadRecord Record)
+{
+    /// <summary>Gets how long the cleanup pod may take (the fault's option in a live run; the default for the janitor).</summary>
+    public TimeSpan CleanupTimeout { get; init; } = PayloadOptions.DefaultCleanupTimeout;
+}

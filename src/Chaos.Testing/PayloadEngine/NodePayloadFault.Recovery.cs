@@ -84,7 +84,7 @@ internal abstract partial class NodePayloadFault
             }
         }
 
-        var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(1);
+        var deadline = time.GetUtcNow() + plan.CleanupTimeout;
         while (true)
         {
             var current = await api.CallAsync("get", "pods", ns, ct => client.CoreV1.ReadNamespacedPodAsync(cleanupName, ns, cancellationToken: ct), cancellationToken);
@@ -101,7 +101,7 @@ internal abstract partial class NodePayloadFault
 
             if (time.GetUtcNow() > deadline)
             {
-                throw new TimeoutException($"cleanup pod {ns}/{cleanupName} did not finish within a minute (phase {current.Status?.Phase ?? "unknown"}); see kubectl logs -n {ns} {cleanupName}");
+                throw new TimeoutException($"cleanup pod {ns}/{cleanupName} did not finish within {plan.CleanupTimeout.TotalSeconds:0}s (phase {current.Status?.Phase ?? "unknown"}): the image {plan.Image} may still be pulling on node {plan.Record.Node}; raise the fault's CleanupTimeout option, or pre-pull the image; see kubectl logs -n {ns} {cleanupName}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, cancellationToken);

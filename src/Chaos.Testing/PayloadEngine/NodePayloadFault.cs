@@ -12,7 +12,11 @@ namespace Chaos.Testing;
 /// </summary>
 internal abstract partial class NodePayloadFault : IFault<V1Node>
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    /// <summary>Gets how long each payload pod may take to start and install (the fault's option).</summary>
+    protected abstract TimeSpan StartTimeout { get; }
+
+    /// <summary>Gets how long an early-recovery cleanup pod may take (the fault's option).</summary>
+    protected abstract TimeSpan CleanupTimeout { get; }
 
     /// <summary>How long a payload pod may be active beyond its hold (image pull, install, cleanup) before the kubelet stops it.</summary>
     internal static readonly TimeSpan DeadlineMargin = TimeSpan.FromMinutes(3);
@@ -127,7 +131,7 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
                     if (Ledger.EntryOf(current.Metadata, context.ExperimentId, context.Key) is { } entry)
                     {
                         // From memory, never from the entry: this run's namespace, image and index.
-                        var plan = new NodeCleanupPlan(Name, PayloadNamespace, Image, Profile, RecordFor(node.Metadata.Name, _indexes.GetValueOrDefault(node.Metadata.Name)));
+                        var plan = new NodeCleanupPlan(Name, PayloadNamespace, Image, Profile, RecordFor(node.Metadata.Name, _indexes.GetValueOrDefault(node.Metadata.Name))) { CleanupTimeout = CleanupTimeout };
                         action = await RecoverNodeAsync(context.Client, context.Api, context.Time, entry.Experiment, plan, cancellationToken);
                         await LedgerWrites.RemoveEntryAsync(context.Client, context.Api, context.Time, current, context.ExperimentId, cancellationToken);
                     }
@@ -213,7 +217,9 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
 
             if (context.Time.GetUtcNow() > deadline)
             {
-                throw new TimeoutException($"payload pod {PayloadNamespace}/{podName} did not start within {StartTimeout.TotalSeconds:0}s (phase {pod.Status?.Phase})");
+                throw new TimeoutException(
+                    $"payload pod {PayloadNamespace}/{podName} did not start within {StartTimeout.TotalSeconds:0}s (phase {pod.Status?.Phase}{(waiting is null ? string.Empty : $", {waiting.Reason}")}): "
+                    + $"the image {Image} may still be pulling on the node; raise the fault's StartTimeout option, or pre-pull or preload the image");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), context.Time, cancellationToken);

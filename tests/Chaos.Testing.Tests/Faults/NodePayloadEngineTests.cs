@@ -84,6 +84,10 @@ public sealed class NodePayloadEngineTests
 
         protected override string Image => "example/tools:1";
 
+        protected override TimeSpan StartTimeout => PayloadOptions.DefaultStartTimeout;
+
+        protected override TimeSpan CleanupTimeout => PayloadOptions.DefaultCleanupTimeout;
+
         protected override string? HostPath => "/var/tmp";
 
         public override void Validate(ICollection<string> errors)

@@ -1,3 +1,4 @@
+using k8s;
 using Chaos.Testing.Tests.Support;
 using k8s.Models;
 
@@ -44,5 +45,20 @@ public sealed class PayloadTimeoutTests
         PayloadRecovery.TimeoutMessage(pod, "chaos-network-delay-x", running: true, TimeSpan.FromMinutes(2), "waiting: ContainerCreating").Should().Be(
             "ephemeral container chaos-network-delay-x in pod shop/cart-1 did not start within 120s (last seen: waiting: ContainerCreating; image registry.example/netshoot:v0.13): "
             + "the image registry.example/netshoot:v0.13 may still be pulling on the node; raise the fault's StartTimeout/CleanupTimeout option, or pre-pull or preload the image");
+    }
+
+    [Fact]
+    public async Task Node_payload_timeouts_are_options_too_and_refused_out_of_range()
+    {
+        await using var cluster = await ShopCluster.StartAsync();
+        new NodeDiskFillOptions().StartTimeout.Should().Be(TimeSpan.FromMinutes(2));
+        new NodeCpuStressOptions().CleanupTimeout.Should().Be(TimeSpan.FromMinutes(1));
+
+        var run = () => Experiment.On(Nodes.All()).StressCpu(o => { o.StartTimeout = TimeSpan.FromMinutes(31); o.CleanupTimeout = TimeSpan.Zero; }).RunAsync(cluster.Client);
+
+        (await run.Should().ThrowAsync<ChaosConfigurationException>())
+            .WithMessage("*.StartTimeout: must be more than 0 and at most 30 minutes, was 00:31:00.*")
+            .WithMessage("*.CleanupTimeout: must be more than 0 and at most 30 minutes, was 00:00:00.*");
+        cluster.Emulator.Audit.Writes.Should().BeEmpty();
     }
 }

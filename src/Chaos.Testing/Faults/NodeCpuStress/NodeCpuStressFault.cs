@@ -19,6 +19,10 @@ internal sealed class NodeCpuStressFault(NodeCpuStressOptions options) : NodePay
 
     protected override string Image => options.Image;
 
+    protected override TimeSpan StartTimeout => options.StartTimeout;
+
+    protected override TimeSpan CleanupTimeout => options.CleanupTimeout;
+
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Node node, string tag) =>

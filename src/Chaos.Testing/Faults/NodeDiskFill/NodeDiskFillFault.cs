@@ -19,6 +19,10 @@ internal sealed class NodeDiskFillFault(NodeDiskFillOptions options) : NodePaylo
 
     protected override string Image => options.Image;
 
+    protected override TimeSpan StartTimeout => options.StartTimeout;
+
+    protected override TimeSpan CleanupTimeout => options.CleanupTimeout;
+
     protected override string? HostPath => options.Path;
 
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
