@@ -23,4 +23,7 @@ internal sealed record ExperimentDefinition(
 {
     /// <summary>Gets e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
     public string Description => Binding.Description;
+
+    /// <summary>Gets how often the hold logs its progress; <see cref="Timeout.InfiniteTimeSpan"/> for never.</summary>
+    public TimeSpan ProgressInterval { get; init; } = ChaosExperiment.DefaultProgressInterval;
 }

@@ -112,6 +112,8 @@ internal sealed partial class ExperimentRunner
 
     private static async Task DisposeProbesAsync(ExperimentRun run)
     {
+        run.Progress?.Dispose();
+        run.Progress = null;
         foreach (var (_, session) in run.Sessions)
         {
             await session.DisposeAsync();
