@@ -39,7 +39,7 @@ internal sealed class RunTelemetry : IDisposable
             }
         }
 
-        ChaosTelemetry.Active.Add(1, new KeyValuePair<string, object?>("action", _action));
+        ChaosTelemetry.Active.Add(1, Label("action", _action), Label("namespace", _namespace));
     }
 
     /// <summary>Marks <paramref name="span"/> as failed with <paramref name="reason"/> (before it ends, or it is exported without it).</summary>
@@ -176,7 +176,7 @@ internal sealed class RunTelemetry : IDisposable
 
     public void Dispose()
     {
-        ChaosTelemetry.Active.Add(-1, new KeyValuePair<string, object?>("action", _action));
+        ChaosTelemetry.Active.Add(-1, Label("action", _action), Label("namespace", _namespace));
         _experiment?.Dispose();
     }
 

@@ -36,7 +36,7 @@ public static class ChaosTelemetry
         Meter.CreateCounter<long>("chaosexperiment.errors", "{error}", "Errors during experiments, by action, namespace and error_type (the phase).");
 
     internal static UpDownCounter<long> Active { get; } =
-        Meter.CreateUpDownCounter<long>("chaosexperiment.active", "{experiment}", "Experiments running now, by action.");
+        Meter.CreateUpDownCounter<long>("chaosexperiment.active", "{experiment}", "Experiments running now, by action and namespace.");
 
     internal static Counter<long> SafetyDryRun { get; } =
         Meter.CreateCounter<long>("chaosexperiment.safety.dryrun", "{experiment}", "Dry runs: planned and guarded, nothing written.");
