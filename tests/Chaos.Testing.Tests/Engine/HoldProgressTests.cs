@@ -73,10 +73,15 @@ public sealed class HoldProgressTests
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!done())
         {
-            if (run.IsFaulted || DateTime.UtcNow > deadline)
+            if (run.IsCompleted && !done())
             {
                 await run.WaitAsync(TimeSpan.Zero).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                throw new TimeoutException($"waiting for {what}: {(run.IsFaulted ? run.Exception!.ToString() : "30 s passed")}");
+                throw new InvalidOperationException($"the run ended before {what}: {run.Exception?.ToString() ?? "no exception"}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"waiting for {what}: 30 s passed");
             }
 
             clock.Advance(TimeSpan.FromMilliseconds(100));
