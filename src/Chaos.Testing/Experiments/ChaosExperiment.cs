@@ -48,10 +48,7 @@ public sealed record ChaosExperiment
 
     internal TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>The progress interval of an experiment that sets none.</summary>
-    internal static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(5);
-
-    internal TimeSpan ProgressInterval { get; init; } = DefaultProgressInterval;
+    internal TimeSpan ProgressInterval { get; init; } = ExperimentDefinition.DefaultProgressInterval;
 
     /// <summary>Gets a readable description, e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
     public string Description => Binding.Description;
