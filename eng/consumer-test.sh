@@ -10,8 +10,12 @@
 # It proves the packages restore together with what a new project has, carry what they need (the emulator comes with
 # the adapters) and work without the repository's build files.
 #
-#   bash eng/consumer-test.sh            # exits non-zero unless each consumer's one test ran and passed
-#   KEEP=1 bash eng/consumer-test.sh     # keep the temporary folder for a look
+#   bash eng/consumer-test.sh               # packs a Release build; exits non-zero unless each consumer's one test passed
+#   bash eng/consumer-test.sh --from-build [Debug|Release]  # packs what the last build left: what the test suite does
+#   KEEP=1 bash eng/consumer-test.sh        # keep the temporary folder for a look
+#
+# The packages get a version of their own (0.1.0-consumer.<time>.<pid>), so no older build of 0.1.0 in a NuGet cache
+# can stand in for them; other packages come from the machine's NuGet cache where it has them.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,19 +25,36 @@ if [ "${KEEP:-}" = "1" ]; then echo "keeping $work"; else trap 'rm -rf "$work"' 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 feed="$work/feed"
-version="$(dotnet msbuild "$root/src/Chaos.Testing/Chaos.Testing.csproj" -getProperty:Version)"
-echo "consumer-test: packing $version into $feed"
-dotnet pack "$root/Chaos.Testing.sln" -c Release -o "$feed" -nologo -v quiet
+base="$(dotnet msbuild "$root/src/Chaos.Testing/Chaos.Testing.csproj" -getProperty:Version)"
+version="$base-consumer.$(date +%s).$$"
+if [ "${1:-}" = "--from-build" ]; then
+  # Nothing is built or restored: the test suite runs this while its own build may still be running elsewhere.
+  configuration="${2:-Debug}"
+  echo "consumer-test: packing the $configuration build as $version into $feed"
+  dotnet pack "$root/Chaos.Testing.sln" -c "$configuration" --no-build --no-restore -o "$feed" -p:Version="$version" \
+    -nologo -v quiet --disable-build-servers
+else
+  echo "consumer-test: packing $version into $feed"
+  dotnet pack "$root/Chaos.Testing.sln" -c Release -o "$feed" -p:Version="$version" -nologo -v quiet
+fi
+for package in Chaos.Testing Chaos.Testing.Emulator Chaos.Testing.Xunit Chaos.Testing.Xunit.V3 Chaos.Testing.NUnit \
+               Chaos.Testing.K3s Chaos.Testing.FluentAssertions Chaos.Testing.AwesomeAssertions Chaos.Testing.Templates; do
+  [ -f "$feed/$package.$version.nupkg" ] || { echo "consumer-test: FAILED: $package.$version.nupkg was not packed" >&2; exit 1; }
+done
 
-# The consumer restores into its own packages folder: the global cache may hold an older build of the same version.
+# The consumers restore into a packages folder of their own, falling back on the machine's NuGet cache (read only).
 app="$work/consumer"
 mkdir -p "$app"
+cache="$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')"
 cat > "$work/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
     <add key="chaos-testing-local" value="$feed" />
   </packageSources>
+  <fallbackPackageFolders>
+    <add key="machine-cache" value="$cache" />
+  </fallbackPackageFolders>
   <config>
     <add key="globalPackagesFolder" value="$work/packages" />
   </config>
@@ -266,33 +287,37 @@ CS
 # The templates, installed into a private template hive (the user's own templates are not touched).
 hive="$work/template-hive"
 dotnet new install "$feed/Chaos.Testing.Templates.$version.nupkg" --debug:custom-hive "$hive" >/dev/null
-dotnet new chaos-xunit -o "$work/TemplateXunit" --debug:custom-hive "$hive" >/dev/null
-dotnet new chaos-nunit -o "$work/TemplateNunit" --debug:custom-hive "$hive" >/dev/null
+dotnet new chaos-xunit -o "$work/TemplateXunit" --ChaosTestingVersion "$version" --debug:custom-hive "$hive" >/dev/null
+dotnet new chaos-nunit -o "$work/TemplateNunit" --ChaosTestingVersion "$version" --debug:custom-hive "$hive" >/dev/null
 
 cd "$work"
-echo "consumer-test: restoring and building $app, $nunit, $xunit3 and the two template projects"
-dotnet build "$app" -nologo -v quiet
-dotnet build "$nunit" -nologo -v quiet
-dotnet build "$xunit3" -nologo -v quiet
-dotnet build "$work/TemplateXunit" -nologo -v quiet
-dotnet build "$work/TemplateNunit" -nologo -v quiet
+echo "consumer-test: restoring and building $app, $nunit, $xunit3 and the two template projects (one solution, in parallel)"
+dotnet new sln -n Consumers -o "$work" --format sln >/dev/null
+dotnet sln "$work/Consumers.sln" add "$app" "$nunit" "$xunit3" "$work/TemplateXunit" "$work/TemplateNunit" >/dev/null
+dotnet build "$work/Consumers.sln" -nologo -v quiet --disable-build-servers
 
 # Runs one consumer; a skipped test would mean the emulator was not found at run time: a packaging failure too.
 run() {
   local project="$1" test="$2" log="$work/$(basename "$1").log" status
-  echo "consumer-test: running $project"
   set +e
-  dotnet test "$project" --no-build --logger "console;verbosity=normal" 2>&1 | tee "$log"
-  status=${PIPESTATUS[0]}
+  dotnet test "$project" --no-build --logger "console;verbosity=normal" >"$log" 2>&1
+  status=$?
   set -e
   if [ "$status" -ne 0 ] || ! grep -q "Passed $test" "$log" || ! grep -Eq "Total tests: 1$" "$log"; then
+    cat "$log"
     echo "consumer-test: FAILED in $project (exit $status; expected exactly one passed test and none skipped)" >&2
     return 1
   fi
+  echo "consumer-test: passed $project ($test)"
 }
-run "$app" Consumer.Tests.KillTests.CartRecoversAfterLosingAPod
-run "$nunit" CartRecoversAfterLosingAPod
-run "$xunit3" Consumer.XunitV3.KillTests.CartRecoversAfterLosingAPod
-run "$work/TemplateXunit" TemplateXunit.CartResilienceTests.CartStaysAvailableWhenAPodIsKilled
-run "$work/TemplateNunit" CartStaysAvailableWhenAPodIsKilled
+echo "consumer-test: running the five consumers side by side"
+pids=()
+run "$app" Consumer.Tests.KillTests.CartRecoversAfterLosingAPod & pids+=($!)
+run "$nunit" CartRecoversAfterLosingAPod & pids+=($!)
+run "$xunit3" Consumer.XunitV3.KillTests.CartRecoversAfterLosingAPod & pids+=($!)
+run "$work/TemplateXunit" TemplateXunit.CartResilienceTests.CartStaysAvailableWhenAPodIsKilled & pids+=($!)
+run "$work/TemplateNunit" CartStaysAvailableWhenAPodIsKilled & pids+=($!)
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" = 0 ] || { echo "consumer-test: FAILED" >&2; exit 1; }
 echo "consumer-test: passed"

@@ -1,16 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
+using DotNet.Testcontainers.Configurations;
 
 namespace Chaos.Testing.K3s;
 
 /// <summary>
-/// Cheap check that a Docker engine answers: <c>DOCKER_HOST</c> (<c>unix://</c> or <c>tcp://</c>) or else the default
-/// socket <c>/var/run/docker.sock</c> must exist and answer <c>GET /_ping</c> within 2 seconds.
+/// Whether a Docker engine answers, found where Testcontainers (which starts K3s) finds it: its own discovery tries
+/// <c>~/.testcontainers.properties</c>, <c>DOCKER_HOST</c> and TLS settings, the current Docker context, the default
+/// socket <c>/var/run/docker.sock</c> or named pipe, Docker Desktop's and rootless Docker's sockets, and pings each.
+/// When it finds none, the reason names what the default place answered (<c>DOCKER_HOST</c>, else
+/// <c>/var/run/docker.sock</c>, with <c>GET /_ping</c> within 2 seconds).
 /// </summary>
-/// <remarks>
-/// Named pipes (<c>npipe://</c>, Docker Desktop on Windows) are not probed: the check then passes and Testcontainers reports
-/// any problem when starting. With <c>DOCKER_TLS_VERIFY</c> set, a TCP connect is enough (no client certificates here).
-/// </remarks>
 internal static class DockerProbe
 {
     /// <summary>The default Docker socket on Linux and macOS.</summary>
@@ -19,10 +19,44 @@ internal static class DockerProbe
     /// <summary>How long the ping may take.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Why Docker is not reachable with the process environment, or null when it answers.</summary>
+    /// <summary>How long Testcontainers' discovery (which pings every candidate endpoint) may take.</summary>
+    public static readonly TimeSpan DiscoveryTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Why Docker is not reachable where Testcontainers looks, or null when an endpoint answers.</summary>
     /// <returns>The full reason (<c>Docker is not reachable: ...</c>) or null.</returns>
-    public static string? WhyUnreachable() =>
-        WhyUnreachable(Environment.GetEnvironmentVariable("DOCKER_HOST"), DefaultSocket, Environment.GetEnvironmentVariable("DOCKER_TLS_VERIFY") is { Length: > 0 } tls && tls != "0");
+    public static string? WhyUnreachable()
+    {
+        if (WhyTestcontainersFoundNone() is not { } none)
+        {
+            return null;
+        }
+
+        var local = Task.Run(() => ProbeAsync(Environment.GetEnvironmentVariable("DOCKER_HOST"), DefaultSocket, Environment.GetEnvironmentVariable("DOCKER_TLS_VERIFY") is { Length: > 0 } tls && tls != "0"))
+            .GetAwaiter().GetResult();
+        return Message(local is null ? none : $"{local}; {none}");
+    }
+
+    /// <summary>Null when Testcontainers' own discovery found an endpoint that answered its ping; else why not.</summary>
+    /// <returns>The reason, or null.</returns>
+    internal static string? WhyTestcontainersFoundNone()
+    {
+        var discovery = Task.Run(() => TestcontainersSettings.OS.DockerEndpointAuthConfig);
+        try
+        {
+            if (!discovery.Wait(DiscoveryTimeout))
+            {
+                return $"Testcontainers' Docker endpoint discovery did not finish within {DiscoveryTimeout.TotalSeconds:0}s (an endpoint that accepts connections but does not answer?)";
+            }
+        }
+        catch (AggregateException ex)
+        {
+            return $"Testcontainers' Docker endpoint discovery failed: {ex.InnerException?.InnerException?.Message ?? ex.InnerException?.Message ?? ex.Message}";
+        }
+
+        return discovery.Result is null
+            ? "Testcontainers' own discovery (~/.testcontainers.properties, DOCKER_HOST, the Docker context, Docker Desktop and rootless sockets) found no endpoint that answers"
+            : null;
+    }
 
     /// <summary>Why Docker is not reachable at <paramref name="dockerHost"/> (else <paramref name="defaultSocket"/>), or null when it answers.</summary>
     /// <param name="dockerHost">The <c>DOCKER_HOST</c> value, or null.</param>
@@ -46,7 +80,7 @@ internal static class DockerProbe
         dockerHost = string.IsNullOrWhiteSpace(dockerHost) ? null : dockerHost.Trim();
         if (dockerHost is null && OperatingSystem.IsWindows())
         {
-            return null; // Docker Desktop's named pipe: not probed, see remarks.
+            return null; // Docker Desktop's named pipe: not probed here (Testcontainers pings it).
         }
 
         string socketPath;

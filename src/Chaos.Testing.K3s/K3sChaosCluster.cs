@@ -71,6 +71,12 @@ public sealed class K3sChaosCluster : IChaosCluster
             client = new Kubernetes(await KubernetesClientConfiguration.BuildConfigFromConfigFileAsync(stream));
             stage = "waiting for Ready nodes and CoreDNS";
             await WaitForReadyAsync(client, s => stage = s, timeout.Token);
+            stage = "pre-pulling images";
+            await K3sStartup.PrePullAsync([.. options.PrePullImages], async (command, ct) =>
+            {
+                var result = await container.ExecAsync(command, ct);
+                return (result.ExitCode ?? -1, result.Stdout + result.Stderr);
+            }, options.PrePullTimeout, cancellationToken);
             return new K3sChaosCluster(container, client, kubeconfig, options);
         }
         catch (Exception ex)
@@ -80,6 +86,11 @@ public sealed class K3sChaosCluster : IChaosCluster
             if (!options.Reuse)
             {
                 await container.DisposeAsync();
+            }
+
+            if (ex is TimeoutException && stage == "pre-pulling images")
+            {
+                throw;
             }
 
             if (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -98,21 +109,21 @@ public sealed class K3sChaosCluster : IChaosCluster
 
     /// <summary>
     /// Checks what chaos faults need from this cluster: ephemeral containers (the <c>pods/ephemeralcontainers</c>
-    /// subresource in <c>/api/v1</c> discovery) and, when <paramref name="checkNetem"/>, the <c>sch_netem</c> kernel module
-    /// (loaded in the host kernel per <c>/proc/modules</c>, or present under <c>/lib/modules</c>, or known to <c>modinfo</c>,
-    /// all run inside the K3s container).
+    /// subresource in <c>/api/v1</c> discovery) and, when <paramref name="checkNetem"/>, that a netem qdisc can be added
+    /// in a pod, by trying it: a short-lived pod in <c>default</c> with <see cref="K3sChaosClusterOptions.NetemProbeImage"/>
+    /// and NET_ADMIN adds and deletes one (the kernel loads <c>sch_netem</c> on first use); when it fails, the problem
+    /// quotes the probe.
     /// </summary>
-    /// <param name="checkNetem">Also check <c>sch_netem</c>, needed by the network delay, corruption and duplication faults.</param>
+    /// <param name="checkNetem">Also check netem, needed by the network delay, corruption and duplication faults.</param>
     /// <param name="cancellationToken">Cancels the checks.</param>
     /// <returns>What is missing, with how to fix it; empty when everything is there.</returns>
     public async Task<IReadOnlyList<string>> CheckCapabilitiesAsync(bool checkNetem = false, CancellationToken cancellationToken = default)
     {
         var resources = await _client.CoreV1.GetAPIResourcesAsync(cancellationToken);
-        long? netem = null;
+        string? netem = null;
         if (checkNetem)
         {
-            var result = await _container.ExecAsync(["sh", "-c", K3sCapabilities.NetemCheck], cancellationToken);
-            netem = result.ExitCode;
+            netem = await NetemProbe.RunAsync(_client, "default", Options.NetemProbeImage, Options.PrePullTimeout, TimeProvider.System, cancellationToken);
         }
 
         return K3sCapabilities.Problems(resources.Resources.Select(r => r.Name), netem);
@@ -141,7 +152,7 @@ public sealed class K3sChaosCluster : IChaosCluster
             string? waiting;
             try
             {
-                waiting = await WhatIsNotReadyAsync(client, cancellationToken);
+                waiting = await K3sStartup.WhatIsNotReadyAsync(client, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -156,29 +167,6 @@ public sealed class K3sChaosCluster : IChaosCluster
             report($"waiting for {waiting}");
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
         }
-    }
-
-    private static async Task<string?> WhatIsNotReadyAsync(Kubernetes client, CancellationToken cancellationToken)
-    {
-        var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken)).Items;
-        if (nodes.Count == 0)
-        {
-            return "a node to register";
-        }
-
-        var notReady = nodes.Where(n => n.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") != true).Select(n => n.Metadata.Name).ToList();
-        if (notReady.Count > 0)
-        {
-            return $"node(s) {string.Join(", ", notReady)} to be Ready";
-        }
-
-        var coredns = (await client.AppsV1.ListNamespacedDeploymentAsync("kube-system", fieldSelector: "metadata.name=coredns", cancellationToken: cancellationToken)).Items.FirstOrDefault();
-        if (coredns is null)
-        {
-            return "deployment kube-system/coredns to be created";
-        }
-
-        return (coredns.Status?.AvailableReplicas ?? 0) >= 1 ? null : $"deployment kube-system/coredns to be available ({coredns.Status?.AvailableReplicas ?? 0}/{coredns.Spec.Replicas ?? 1})";
     }
 
     private static async Task<string> LastLogLinesAsync(K3sContainer container)

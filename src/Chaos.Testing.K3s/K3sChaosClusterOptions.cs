@@ -17,6 +17,15 @@ public sealed class K3sChaosClusterOptions
     /// <summary>The environment variable that turns on <see cref="Reuse"/> (<c>true</c>/<c>1</c>) in <see cref="FromEnvironment"/>.</summary>
     public const string ReuseVariable = "CHAOS_K3S_REUSE";
 
+    /// <summary>The environment variable with the path of a <c>registries.yaml</c> for <see cref="FromEnvironment"/>.</summary>
+    public const string RegistriesYamlVariable = "CHAOS_K3S_REGISTRIES_YAML";
+
+    /// <summary>
+    /// The environment variable with the images to pre-pull (separated by spaces or commas) for <see cref="FromEnvironment"/>;
+    /// the word <c>payloads</c> stands for <see cref="PayloadImages"/>.
+    /// </summary>
+    public const string PrePullVariable = "CHAOS_K3S_PREPULL";
+
     /// <summary>The largest allowed <see cref="StartupTimeout"/>.</summary>
     public static readonly TimeSpan MaxStartupTimeout = TimeSpan.FromMinutes(30);
 
@@ -43,7 +52,55 @@ public sealed class K3sChaosClusterOptions
     /// <value>The default value is 3 minutes; allowed: more than zero, at most 30 minutes.</value>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Options from the environment: <c>CHAOS_K3S_IMAGE</c>, <c>CHAOS_K3S_IMAGE_TARBALLS</c>, <c>CHAOS_K3S_REUSE</c>; defaults otherwise.</summary>
+    /// <summary>Gets the default images of the payload faults (network, disk fill and container kill, stress): what <c>payloads</c> in <see cref="PrePullVariable"/> pre-pulls.</summary>
+    public static IReadOnlyList<string> PayloadImages { get; } = [NetworkFaultOptions.DefaultImage, DiskFillOptions.DefaultImage, StressFaultOptions.DefaultImage];
+
+    /// <summary>
+    /// Gets or sets the HTTP proxy of K3s and its containerd (the container's <c>HTTP_PROXY</c>): K3s pulls CoreDNS, the
+    /// pause image and payload images itself, and the test process's proxy settings do not reach it otherwise.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: no proxy (<see cref="FromEnvironment"/> takes <c>HTTP_PROXY</c>).</value>
+    public string? HttpProxy { get; set; }
+
+    /// <summary>Gets or sets the HTTPS proxy of K3s and its containerd (the container's <c>HTTPS_PROXY</c>).</summary>
+    /// <value>The default value is <see langword="null"/>: no proxy (<see cref="FromEnvironment"/> takes <c>HTTPS_PROXY</c>).</value>
+    public string? HttpsProxy { get; set; }
+
+    /// <summary>
+    /// Gets the hosts and ranges that bypass the proxy, besides those always added with a proxy: loopback,
+    /// <c>localhost</c>, the pod range <c>10.42.0.0/16</c>, the service range <c>10.43.0.0/16</c>, <c>.svc</c> and <c>.cluster.local</c>.
+    /// </summary>
+    /// <value>The default value is an empty list (<see cref="FromEnvironment"/> takes <c>NO_PROXY</c>).</value>
+    public IList<string> NoProxy { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets or sets the path of a K3s <c>registries.yaml</c> (mirrors, credentials, TLS of registries) copied to
+    /// <c>/etc/rancher/k3s/registries.yaml</c>: K3s' containerd pulls anonymously from the default registries otherwise;
+    /// a <c>docker login</c> on the host does not reach it.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: none.</value>
+    public string? RegistriesYaml { get; set; }
+
+    /// <summary>
+    /// Gets the images pulled into K3s right after it is Ready (each only when K3s does not have it yet), so that no
+    /// payload or cleanup container waits for a cold pull under its own timeout (for example <see cref="PayloadImages"/>).
+    /// </summary>
+    /// <value>The default value is an empty list.</value>
+    public IList<string> PrePullImages { get; } = new List<string>();
+
+    /// <summary>Gets or sets how long pre-pulling all of <see cref="PrePullImages"/> may take; on timeout the error names the image still pulling.</summary>
+    /// <value>The default value is 10 minutes; allowed: more than zero, at most 30 minutes.</value>
+    public TimeSpan PrePullTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets the image of the probe pod of <see cref="K3sChaosCluster.CheckCapabilitiesAsync"/> that tries a netem qdisc (it needs <c>sh</c> and <c>tc</c>).</summary>
+    /// <value>The default value is the network faults' default image, <see cref="NetworkFaultOptions.DefaultImage"/>.</value>
+    public string NetemProbeImage { get; set; } = NetworkFaultOptions.DefaultImage;
+
+    /// <summary>
+    /// Options from the environment: <c>CHAOS_K3S_IMAGE</c>, <c>CHAOS_K3S_IMAGE_TARBALLS</c>, <c>CHAOS_K3S_REUSE</c>,
+    /// <c>CHAOS_K3S_REGISTRIES_YAML</c>, <c>CHAOS_K3S_PREPULL</c>, and the proxy variables <c>HTTP_PROXY</c>,
+    /// <c>HTTPS_PROXY</c>, <c>NO_PROXY</c> (or their lower-case forms); defaults otherwise.
+    /// </summary>
     /// <returns>The options.</returns>
     public static K3sChaosClusterOptions FromEnvironment()
     {
@@ -59,6 +116,22 @@ public sealed class K3sChaosClusterOptions
         }
 
         options.Reuse = Environment.GetEnvironmentVariable(ReuseVariable)?.Trim().ToLowerInvariant() is "true" or "1" or "yes";
+        options.HttpProxy = Variable("HTTP_PROXY");
+        options.HttpsProxy = Variable("HTTPS_PROXY");
+        foreach (var host in (Variable("NO_PROXY") ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            options.NoProxy.Add(host);
+        }
+
+        options.RegistriesYaml = Variable(RegistriesYamlVariable);
+        foreach (var word in (Variable(PrePullVariable) ?? string.Empty).Split([' ', ',', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var one in word == "payloads" ? PayloadImages : [word])
+            {
+                options.PrePullImages.Add(one);
+            }
+        }
+
         return options;
     }
 
@@ -98,6 +171,7 @@ public sealed class K3sChaosClusterOptions
             errors.Add($"{nameof(StartupTimeout)} is {StartupTimeout.ToString("c", CultureInfo.InvariantCulture)}: it must be more than 00:00:00 and at most {MaxStartupTimeout.ToString("c", CultureInfo.InvariantCulture)}; fix: use the default of 00:03:00 or a few minutes");
         }
 
+        K3sOptionChecks.Check(this, errors);
         for (var i = 0; i < ExtraServerArgs.Count; i++)
         {
             var arg = ExtraServerArgs[i];
@@ -124,6 +198,10 @@ public sealed class K3sChaosClusterOptions
             throw new ArgumentException($"Invalid {nameof(K3sChaosClusterOptions)} ({errors.Count} problem{(errors.Count == 1 ? string.Empty : "s")}):{Environment.NewLine}- {string.Join(Environment.NewLine + "- ", errors)}", "options");
         }
     }
+
+    private static string? Variable(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value.Trim()
+        : Environment.GetEnvironmentVariable(name.ToLowerInvariant()) is { Length: > 0 } lower ? lower.Trim() : null;
 
     private static string Quote(string? value) => value is null ? "null" : $"\"{value}\"";
 }

@@ -1,6 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using k8s;
 using Microsoft.Extensions.Logging;
@@ -114,33 +111,37 @@ public abstract partial class ChaosTestBase
         Cluster.WaitForReadyAsync(Namespace, timeout ?? ReadyTimeout, cancellationToken);
 
     /// <summary>
-    /// Writes the result's report to the test output and its JSON to a file in the test's work directory, attached to
-    /// the test as <c>chaos result</c>.
+    /// Writes the result's report to the test output, and its JSON (<see cref="ChaosReport.ToJson(ChaosResult)"/>) and
+    /// HTML report to files in the test's work directory, attached to the test as <c>chaos result</c> and
+    /// <c>chaos report</c>. When a reports folder is set (<see cref="ChaosReport.Directory"/>, the <c>CHAOS_REPORTS_DIR</c>
+    /// environment variable), also writes the result's files there, named after the test, and refreshes its suite summary.
     /// </summary>
     /// <param name="result">The result.</param>
     /// <returns>The path of the JSON file.</returns>
-    protected static string Report(ChaosResult result)
+    protected static string Report(ChaosResult result) => ReportToTest(result);
+
+    /// <summary>What <see cref="Report"/> does, for any NUnit test.</summary>
+    internal static string ReportToTest(ChaosResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         TestContext.Out.WriteLine(result.ToReport());
         var name = NotFileSafe().Replace(TestContext.CurrentContext.Test.Name, "_");
-        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"chaos-result-{name}-{result.ExperimentId}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(result, JsonOptions));
-        TestContext.AddTestAttachment(path, "chaos result");
-        return path;
+        var stem = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"chaos-result-{name}-{result.ExperimentId}");
+        File.WriteAllText(stem + ".json", result.ToJson());
+        File.WriteAllText(stem + ".html", result.ToHtml());
+        TestContext.AddTestAttachment(stem + ".json", "chaos result");
+        TestContext.AddTestAttachment(stem + ".html", "chaos report");
+        if (ChaosReport.Publish(result, TestContext.CurrentContext.Test.FullName) is { } files)
+        {
+            TestContext.Out.WriteLine($"Chaos report: {files.Html}");
+        }
+
+        return stem + ".json";
     }
 
     private static bool KeepNamespaces() =>
         Environment.GetEnvironmentVariable(KeepNamespacesVariable)?.Trim() is { } keep
         && (keep == "1" || keep.Equals("true", StringComparison.OrdinalIgnoreCase));
-
-    // A file for people and tools, never embedded in HTML: enums by name, and no \u0022 for quotes in messages.
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     [GeneratedRegex("[^A-Za-z0-9._-]+")]
     private static partial Regex NotFileSafe();

@@ -1,4 +1,5 @@
 using Xunit;
+using Xunit.Sdk;
 
 namespace Chaos.Testing.Xunit;
 
@@ -8,6 +9,7 @@ namespace Chaos.Testing.Xunit;
 /// <c>Chaos cluster unavailable: </c> and the reason of <see cref="ChaosClusters.WhyUnavailable(ChaosClusterOptions?)"/>.
 /// </summary>
 /// <remarks>The check is cheap (it starts nothing) and runs when xUnit reads <see cref="Skip"/>, at discovery.</remarks>
+[XunitTestCaseDiscoverer("Chaos.Testing.Xunit.ChaosFactDiscoverer", "Chaos.Testing.Xunit")]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public class ChaosFactAttribute : FactAttribute
 {
@@ -17,7 +19,7 @@ public class ChaosFactAttribute : FactAttribute
 
     /// <summary>
     /// Gets or sets the skip reason: the one set explicitly, else why the cluster of <see cref="Kind"/> is unavailable,
-    /// else null. Under strict mode (<c>CHAOS_STRICT=1</c>) an unavailable cluster does not skip: the test runs and fails with the reason.
+    /// else null. Under strict mode (<c>CHAOS_STRICT=1</c>) an unavailable cluster does not skip: the test fails with the reason, in a chaos collection or not.
     /// </summary>
     public override string? Skip
     {

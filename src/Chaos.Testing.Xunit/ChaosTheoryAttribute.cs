@@ -1,4 +1,5 @@
 using Xunit;
+using Xunit.Sdk;
 
 namespace Chaos.Testing.Xunit;
 
@@ -6,6 +7,7 @@ namespace Chaos.Testing.Xunit;
 /// A <see cref="TheoryAttribute"/> for chaos tests: when the cluster kind it needs cannot be used here, every case is
 /// reported as skipped with <c>Chaos cluster unavailable: </c> and the reason (see <see cref="ChaosFactAttribute"/>).
 /// </summary>
+[XunitTestCaseDiscoverer("Chaos.Testing.Xunit.ChaosTheoryDiscoverer", "Chaos.Testing.Xunit")]
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public class ChaosTheoryAttribute : TheoryAttribute
 {
@@ -15,7 +17,7 @@ public class ChaosTheoryAttribute : TheoryAttribute
 
     /// <summary>
     /// Gets or sets the skip reason: the one set explicitly, else why the cluster of <see cref="Kind"/> is unavailable,
-    /// else null. Under strict mode (<c>CHAOS_STRICT=1</c>) an unavailable cluster does not skip: the test runs and fails with the reason.
+    /// else null. Under strict mode (<c>CHAOS_STRICT=1</c>) an unavailable cluster does not skip: the test fails with the reason, in a chaos collection or not.
     /// </summary>
     public override string? Skip
     {

@@ -23,4 +23,8 @@ internal static class CurrentTest
                 nameof(output));
         return test.TestCase.TestMethod.Method.Name;
     }
+
+    /// <summary>The test's display name, or null when the helper is not bound to a running test.</summary>
+    public static string? DisplayNameOrNull(ITestOutputHelper output) =>
+        (output.GetType().GetField("test", Instance)?.GetValue(output) as ITest)?.DisplayName;
 }

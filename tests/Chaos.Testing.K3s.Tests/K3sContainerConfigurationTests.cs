@@ -29,9 +29,10 @@ public sealed class K3sContainerConfigurationTests
         config.ExtraCommand.Should().Equal("--disable=metrics-server", "--kubelet-arg=max-pods=50");
         config.Command.Should().Equal("server", "--disable=traefik", "--disable=metrics-server", "--kubelet-arg=max-pods=50");
         config.Reuse.Should().BeTrue();
-        config.ResourceMappings.Should().Equal(
-            (Path.GetFullPath("k3s-airgap.tar"), "/var/lib/rancher/k3s/agent/images/"),
-            ("/opt/images/shop.tar", "/var/lib/rancher/k3s/agent/images/"));
+        config.ResourceMappings.Should().BeEmpty("tarballs are bind-mounted, never copied through memory");
+        config.BindMounts.Should().Equal(
+            (Path.GetFullPath("k3s-airgap.tar"), "/var/lib/rancher/k3s/agent/images/k3s-airgap.tar"),
+            ("/opt/images/shop.tar", "/var/lib/rancher/k3s/agent/images/shop.tar"));
     }
 
     [Fact]
@@ -69,8 +70,12 @@ public sealed class K3sBuilderTests
             config.Privileged.Should().BeTrue("K3s runs privileged");
             config.Reuse.Should().BeTrue();
             config.Labels.Should().Contain("chaos-testing", "k3s");
-            config.ResourceMappings.Should().ContainSingle()
-                .Which.Target.Should().Be($"/var/lib/rancher/k3s/agent/images/{Path.GetFileName(tarball)}");
+            config.ResourceMappings.Should().BeNullOrEmpty("a resource mapping is read into a byte array and an in-memory tar: 2-3 times a tarball's size");
+            var mount = config.Mounts.Where(m => m.Target.StartsWith("/var/lib/rancher/", StringComparison.Ordinal)).Should().ContainSingle().Subject;
+            mount.Source.Should().Be(tarball);
+            mount.Target.Should().Be($"/var/lib/rancher/k3s/agent/images/{Path.GetFileName(tarball)}");
+            mount.AccessMode.Should().Be(DotNet.Testcontainers.Configurations.AccessMode.ReadOnly);
+            mount.Type.Should().Be(DotNet.Testcontainers.Configurations.MountType.Bind);
         }
         finally
         {

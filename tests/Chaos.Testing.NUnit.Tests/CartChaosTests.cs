@@ -59,7 +59,7 @@ public sealed class CartChaosTests : ChaosTestBase
             .And.Contain("[Information] inject: kill 1 pod(s)");
         Path.GetDirectoryName(path).Should().Be(TestContext.CurrentContext.WorkDirectory);
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(path));
-        json.RootElement.GetProperty("ExperimentId").GetString().Should().Be(result.ExperimentId);
+        json.RootElement.GetProperty("experimentId").GetString().Should().Be(result.ExperimentId);
         TestExecutionContext.CurrentContext.CurrentResult.TestAttachments.Should().ContainSingle(a => a.FilePath == path && a.Description == "chaos result");
     }
 

@@ -34,9 +34,10 @@ public sealed class ChaosFixtureTests(ChaosClusterFixture fixture, ITestOutputHe
             var attachments = TestContext.Current.Attachments;
             attachments.Should().NotBeNull().And.ContainKey(TestOutputHelperExtensions.AttachmentName(result));
             using var json = JsonDocument.Parse(attachments![TestOutputHelperExtensions.AttachmentName(result)].AsString());
-            json.RootElement.GetProperty("ExperimentId").GetString().Should().Be(result.ExperimentId);
-            json.RootElement.GetProperty("Verdict").GetString().Should().Be("Passed");
-            json.RootElement.GetProperty("Affected").GetArrayLength().Should().BeGreaterThanOrEqualTo(1);
+            json.RootElement.GetProperty("experimentId").GetString().Should().Be(result.ExperimentId);
+            json.RootElement.GetProperty("verdict").GetString().Should().Be("Passed");
+            json.RootElement.GetProperty("affected").GetArrayLength().Should().BeGreaterThanOrEqualTo(1);
+            attachments[TestOutputHelperExtensions.HtmlAttachmentName(result)].AsString().Should().StartWith("<!DOCTYPE html>").And.Contain("<p class=\"verdict\">Passed</p>");
         }
 
         await AssertNamespaceGoneAsync(name);

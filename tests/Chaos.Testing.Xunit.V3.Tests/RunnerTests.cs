@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 
 namespace Chaos.Testing.Xunit.V3.Tests;
@@ -28,9 +29,12 @@ public sealed class RunnerTests(ITestOutputHelper output)
         var passed = results.Single("EmulatorScenarios.KillWritesTheResult");
         passed.Attribute("result")!.Value.Should().Be("Pass");
         passed.Element("output")!.Value.Should().Contain("[Information] inject: ").And.MatchRegex(@"Experiment [0-9a-f]+: kill one of pods in chaos-killwritestheresult-");
-        var attachment = passed.Descendants("attachment").Should().ContainSingle().Subject;
-        attachment.Attribute("name")!.Value.Should().MatchRegex("^chaos-result-[0-9a-f]+\\.json$");
-        attachment.Value.Should().Contain("\"Verdict\": \"Passed\"");
+        var attachments = passed.Descendants("attachment").ToList();
+        attachments.Select(a => a.Attribute("name")!.Value).Should().HaveCount(2).And.Contain(name => Regex.IsMatch(name, "^chaos-result-[0-9a-f]+\\.json$"))
+            .And.Contain(name => Regex.IsMatch(name, "^chaos-result-[0-9a-f]+\\.html$"), "the JSON and the HTML report are attached");
+        attachments.Single(a => a.Attribute("name")!.Value.EndsWith(".json", StringComparison.Ordinal)).Value.Should().Contain("\"verdict\": \"Passed\"");
+        attachments.Single(a => a.Attribute("name")!.Value.EndsWith(".html", StringComparison.Ordinal)).Value.Should()
+            .StartWith("<!DOCTYPE html>").And.Contain("<p class=\"verdict\">Passed</p>");
     }
 
     [Fact]

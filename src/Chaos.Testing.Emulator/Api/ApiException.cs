@@ -44,6 +44,22 @@ internal sealed class ApiException : Exception
             ["causes"] = new JsonArray(new JsonObject { ["message"] = $"{ex.GetType().Name}: {ex.Message}" }),
         });
 
+    /// <summary>
+    /// The NamespaceLifecycle admission's refusal of a create (an eviction included) in a namespace being deleted:
+    /// 403 with the cause <c>NamespaceTerminating</c> on <c>metadata.namespace</c>, as the API server sends it.
+    /// </summary>
+    public static ApiException NamespaceTerminating(ResourceType type, string? name, string ns)
+    {
+        var details = Describe(type, name ?? string.Empty);
+        details["causes"] = new JsonArray(new JsonObject
+        {
+            ["reason"] = "NamespaceTerminating",
+            ["message"] = $"namespace {ns} is being terminated",
+            ["field"] = "metadata.namespace",
+        });
+        return new(403, "Forbidden", $"{Qualified(type)} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", details);
+    }
+
     public static ApiException Gone(string message) => new(410, "Expired", message);
 
     public static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)

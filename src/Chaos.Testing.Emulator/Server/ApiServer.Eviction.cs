@@ -29,6 +29,12 @@ internal sealed partial class ApiServer
             eviction["deleteOptions"]?["preconditions"]?["resourceVersion"]?.ToString(),
             IsDryRun(context.Request));
 
+        // An eviction is a create: NamespaceLifecycle refuses it in a namespace being deleted, whatever the pod's state.
+        if (_store.Get(ResourceTypes.Namespaces, null, request.Namespace!) is { Terminating: true })
+        {
+            throw ApiException.NamespaceTerminating(ResourceTypes.Pods, request.Name, request.Namespace!);
+        }
+
         // One eviction at a time: two concurrent evictions must not both spend the last allowed disruption.
         lock (_evictionGate)
         {

@@ -64,7 +64,7 @@ internal sealed partial class ApiServer
             var ns = _store.Get(ResourceTypes.Namespaces, null, requestNamespace!) ?? throw ApiException.NotFound(ResourceTypes.Namespaces, requestNamespace!);
             if (ns.Terminating)
             {
-                throw new ApiException(403, "Forbidden", $"{ApiException.Qualified(type)} \"{metadata["name"]}\" is forbidden: unable to create new content in namespace {requestNamespace} because it is being terminated");
+                throw ApiException.NamespaceTerminating(type, metadata["name"]?.ToString(), requestNamespace!);
             }
         }
 

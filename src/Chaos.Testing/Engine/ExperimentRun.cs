@@ -26,8 +26,22 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
     /// <summary>Gets the probes' sessions, started before injection.</summary>
     public List<(SteadyStateProbe Probe, ProbeSession Session)> Sessions { get; } = [];
 
-    /// <summary>Gets or sets the phase now running (named in a cancellation's reason).</summary>
-    public string Phase { get; set; } = "check-before";
+    private readonly List<(string Name, DateTimeOffset At)> _phaseStarts = [];
+    private string _phase = "check-before";
+
+    /// <summary>Gets or sets the phase now running (named in a cancellation's reason); setting it marks when the phase began.</summary>
+    public string Phase
+    {
+        get => _phase;
+        set
+        {
+            _phase = value;
+            if (_phaseStarts.Count == 0 || _phaseStarts[^1].Name != value)
+            {
+                _phaseStarts.Add((value, Recorder.Now));
+            }
+        }
+    }
 
     public ExperimentVerdict Verdict { get; private set; } = ExperimentVerdict.Passed;
 
@@ -45,6 +59,9 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
     public string? BrokenBefore { get; set; }
 
     public IReadOnlyList<string> NotRecovered { get; set; } = [];
+
+    /// <summary>Gets or sets a value indicating whether the fault could not be injected (a manifest's retries act on this).</summary>
+    public bool InjectionFailed { get; set; }
 
     /// <summary>Gets or sets the run's Lease (its liveness for janitors of other processes), held from before its first ledger write.</summary>
     public RunLease? Lease { get; set; }
@@ -70,6 +87,7 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
     public ChaosResult Report(TimeProvider time, bool dryRun = false)
     {
         var probes = ProbeResults;
+        var finished = time.GetUtcNow();
         var recoveries = probes.Where(p => p.TimeToRecovery is not null).Select(p => p.TimeToRecovery!.Value).ToList();
         return new ChaosResult
         {
@@ -79,7 +97,8 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
             Seed = Seed,
             DryRun = dryRun,
             StartedAt = StartedAt,
-            FinishedAt = time.GetUtcNow(),
+            FinishedAt = finished,
+            Phases = PhaseSpans(finished),
             Affected = Recorder.AffectedTargets,
             Timeline = Recorder.Timeline,
             Probes = probes,
@@ -87,6 +106,15 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
             Errors = Recorder.Errors,
             FailureReason = Failure,
             NotRecovered = NotRecovered,
+            InjectionFailed = InjectionFailed,
         };
+    }
+
+    /// <summary>The phases as spans: <c>plan</c> from the start, each marked phase until the next one began, the last until the end.</summary>
+    private List<PhaseSpan> PhaseSpans(DateTimeOffset finished)
+    {
+        var starts = new List<(string Name, DateTimeOffset At)> { ("plan", StartedAt) };
+        starts.AddRange(_phaseStarts);
+        return starts.Select((start, i) => new PhaseSpan(start.Name, start.At, i + 1 < starts.Count ? starts[i + 1].At : finished)).ToList();
     }
 }

@@ -8,6 +8,7 @@ internal sealed partial class ExperimentRunner
     /// <summary>Starts every probe; one that cannot start refuses the run before anything is injected.</summary>
     private async Task StartProbesAsync(ExperimentRun run, CancellationToken cancellationToken)
     {
+        run.Phase = "check-before";
         var runtime = new ProbeRuntime(client, run.Context.Api, _time);
         foreach (var probe in definition.Probes)
         {
@@ -47,6 +48,7 @@ internal sealed partial class ExperimentRunner
     /// <summary>Check after: each probe's verdict over the hold and after it; a broken one fails a run that had passed.</summary>
     private async Task CheckAfterAsync(ExperimentRun run, CancellationToken cancellationToken)
     {
+        run.Phase = "check-after";
         var results = new List<ProbeResult>();
         try
         {

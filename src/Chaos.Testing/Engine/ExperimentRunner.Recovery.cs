@@ -12,6 +12,7 @@ internal sealed partial class ExperimentRunner
     private async Task RecoverAsync(ExperimentRun run, Activity? span)
     {
         // Recovery never uses the caller's token: a cancelled test must still leave the cluster as found.
+        run.Phase = "recover";
         using var recovery = new CancellationTokenSource(RecoveryTimeout, _time);
         var planned = run.Planned;
         var verb = definition.Binding.Verb;

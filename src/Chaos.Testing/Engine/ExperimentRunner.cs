@@ -180,6 +180,7 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or ChaosRefusedException))
         {
+            run.InjectionFailed = true;
             run.Fail($"the fault could not be injected: {ex.Message}");
             run.Recorder.Error(run.Failure!, ex);
             RunTelemetry.Fail(span, run.Failure!);

@@ -16,8 +16,33 @@ public abstract class PayloadOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? Container { get; set; }
 
+    /// <summary>The default <see cref="StartTimeout"/>: 2 minutes.</summary>
+    public static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>The default <see cref="CleanupTimeout"/>: 1 minute.</summary>
+    public static readonly TimeSpan DefaultCleanupTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Gets or sets how long each payload container may take to start and install its fault, pulling its image
+    /// included: raise it where a large payload image is pulled over a slow link, or pre-pull the image.
+    /// </summary>
+    /// <value>The default value is 2 minutes; allowed: more than zero, at most 30 minutes.</value>
+    public TimeSpan StartTimeout { get; set; } = DefaultStartTimeout;
+
+    /// <summary>Gets or sets how long an early-recovery cleanup container (same image) may take, pulling its image included.</summary>
+    /// <value>The default value is 1 minute; allowed: more than zero, at most 30 minutes.</value>
+    public TimeSpan CleanupTimeout { get; set; } = DefaultCleanupTimeout;
+
     private protected void ValidatePayload(string fault, ICollection<string> errors)
     {
+        foreach (var (name, value) in new[] { (nameof(StartTimeout), StartTimeout), (nameof(CleanupTimeout), CleanupTimeout) })
+        {
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(30))
+            {
+                errors.Add($"{fault}.{name}: must be more than 0 and at most 30 minutes, was {value}.");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(Image) || Image.Any(char.IsWhiteSpace))
         {
             errors.Add($"{fault}.Image: must be an image reference without spaces, was \"{Image}\".");

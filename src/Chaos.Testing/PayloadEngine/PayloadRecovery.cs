@@ -9,8 +9,6 @@ namespace Chaos.Testing;
 /// </summary>
 internal static class PayloadRecovery
 {
-    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromMinutes(1);
-
     /// <summary>How long a payload outside the target's PID namespace may take to end after its cleanup deleted its marker.</summary>
     internal static readonly TimeSpan PayloadEndTimeout = TimeSpan.FromSeconds(30);
 
@@ -80,12 +78,21 @@ internal static class PayloadRecovery
 
             if (time.GetUtcNow() >= deadline)
             {
-                throw new TimeoutException($"ephemeral container {name} in pod {ns}/{podName} did not {(running ? "start" : "finish")} within {timeout.TotalSeconds:0}s (last seen: {last})");
+                throw new TimeoutException(TimeoutMessage(pod, name, running, timeout, last));
             }
 
             await Task.Delay(delay, time, cancellationToken);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
         }
+    }
+
+    /// <summary>The timeout of <see cref="WaitForContainerAsync"/>: names the image, which may still be pulling while the container has not started.</summary>
+    internal static string TimeoutMessage(V1Pod pod, string name, bool running, TimeSpan timeout, string last)
+    {
+        var image = pod.Spec?.EphemeralContainers?.FirstOrDefault(c => c.Name == name)?.Image ?? "(unknown)";
+        var started = pod.Status?.EphemeralContainerStatuses?.FirstOrDefault(s => s.Name == name)?.State is { Running: not null } or { Terminated: not null };
+        return $"ephemeral container {name} in pod {pod.Metadata.NamespaceProperty}/{pod.Metadata.Name} did not {(running ? "start" : "finish")} within {timeout.TotalSeconds:0}s (last seen: {last}; image {image})"
+            + (started ? string.Empty : $": the image {image} may still be pulling on the node; raise the fault's StartTimeout/CleanupTimeout option, or pre-pull or preload the image");
     }
 
     /// <summary>
@@ -123,7 +130,7 @@ internal static class PayloadRecovery
         else
         {
             // Still holding (or never started, or killed): a short container stops it, removes the fault and checks.
-            var cleanupName = await PodCleanupRun.RunAsync(client, api, time, pod, name, experimentId, cleanup, CleanupTimeout, cancellationToken);
+            var cleanupName = await PodCleanupRun.RunAsync(client, api, time, pod, name, experimentId, cleanup, cleanup.CleanupTimeout, cancellationToken);
             if (!cleanup.Profile.SharesTargetProcesses && !cleanup.Profile.OneShot)
             {
                 // The cleanup could not see the payload (another PID namespace): it deleted its marker, so the payload ends by itself.

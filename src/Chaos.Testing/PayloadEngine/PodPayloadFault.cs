@@ -17,8 +17,6 @@ namespace Chaos.Testing;
 /// </summary>
 internal abstract class PodPayloadFault : IFault<V1Pod>
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
-
     /// <summary>Gets what the fault is.</summary>
     public abstract FaultDescriptor Definition { get; }
 
@@ -137,10 +135,10 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
             var payload = NewContainer(name, container, Profile, marked, script.Command(script.Render(hold)),
                 [new V1EnvVar { Name = PayloadProtocol.HoldSecondsVariable, Value = Math.Max(1, Math.Ceiling(hold.TotalSeconds)).ToString(CultureInfo.InvariantCulture) }]);
             await AddEphemeralContainerAsync(context, pod, payload, ct);
-            await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, StartTimeout, ct, returnFailure: true);
+            await PayloadRecovery.WaitForContainerAsync(context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, running: true, container.StartTimeout, ct, returnFailure: true);
 
             // Running is not installed yet: wait for the payload's own word, or explain its exit in its own words.
-            await PayloadInstalled.WaitAsync(context, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, ephemeral: true, OneShot, StartTimeout, ct);
+            await PayloadInstalled.WaitAsync(context, pod.Metadata.NamespaceProperty, pod.Metadata.Name, name, ephemeral: true, OneShot, container.StartTimeout, ct);
 
             context.Recorder.Affected("Pod", pod.Metadata.NamespaceProperty, pod.Metadata.Name, Describe(pod));
             await context.Events.PublishAsync(pod, "ChaosInjected", $"{Verb}: ephemeral container {name} ({container.Image})", ct);
@@ -177,7 +175,8 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
     /// <summary>Removes the fault from one pod now, from memory (the image this run injected with, the record it wrote), never from the entry on the cluster.</summary>
     private Task<string?> RecoverPodAsync(FaultContext context, V1Pod pod, CancellationToken cancellationToken)
     {
-        var plan = new PodCleanupPlan(Name, ContainerFor(pod).Image, Profile, RecordFor(pod));
+        var container = ContainerFor(pod);
+        var plan = new PodCleanupPlan(Name, container.Image, Profile, RecordFor(pod)) { CleanupTimeout = container.CleanupTimeout };
         return PayloadRecovery.RecoverPodAsync(
             context.Client, context.Api, context.Time, pod.Metadata.NamespaceProperty, pod.Metadata.Name, context.ExperimentId, context.Key!, _ => plan, cancellationToken);
     }

@@ -142,9 +142,7 @@ internal sealed class PayloadScript
     /// <summary>The early-recovery script: TERM the payload (found by its process name), then run the cleanup steps.</summary>
     public string RenderCleanup()
     {
-        // "[c]haos-payload-..." matches the payload's command line but not this script's own.
-        // Anchored at the end (the process name is the last argument), so the tag "ab" never matches a payload tagged "abc".
-        var pattern = "[c]" + ProcessName[1..] + "$";
+        var pattern = ProcessPattern(Tag);
         var text = new StringBuilder();
         text.Append("# cleanup of the payload tagged ").Append(Tag).Append('\n');
         text.Append("set -u\n");
@@ -157,6 +155,16 @@ internal sealed class PayloadScript
         text.Append("echo 'chaos: cleaned up'\n");
         return text.ToString();
     }
+
+    /// <summary>
+    /// The <c>pgrep -f</c> pattern of the payload tagged <paramref name="tag"/>: its command line starts
+    /// <c>sh -c # chaos-payload-&lt;tag&gt;</c> and a newline (the script's first line). It matches within the first
+    /// bytes, because BusyBox <c>pgrep</c> reads at most 1,023 bytes of a command line (and turns control characters into
+    /// spaces): a pattern on the process name at the end is never found behind a script over ~1 KB. The <c>[c]</c> keeps
+    /// it from matching the command line of a script that carries the pattern; the whitespace after the tag keeps the tag
+    /// <c>ab</c> from matching a payload tagged <c>abc</c>.
+    /// </summary>
+    public static string ProcessPattern(string tag) => $"^[^ ]+ -c # [c]haos-payload-{tag}[[:space:]]";
 
     /// <summary>The container command for <paramref name="script"/>: <c>sh -c script processName</c>.</summary>
     public IList<string> Command(string script) => ["sh", "-c", script, ProcessName];

@@ -33,6 +33,12 @@ public sealed record ChaosResult
     /// <summary>Gets every action on every object, in order.</summary>
     public IReadOnlyList<AffectedTarget> Affected { get; init; } = [];
 
+    /// <summary>
+    /// Gets the lifecycle phases in order, each with its start and end (a run that stopped early has fewer; a dry run
+    /// only <c>plan</c>). The report's timeline chart draws them as bands.
+    /// </summary>
+    public IReadOnlyList<PhaseSpan> Phases { get; init; } = [];
+
     /// <summary>Gets the lifecycle timeline.</summary>
     public IReadOnlyList<TimelineEntry> Timeline { get; init; } = [];
 
@@ -53,6 +59,9 @@ public sealed record ChaosResult
 
     /// <summary>Gets why the verdict is not Passed, or null.</summary>
     public string? FailureReason { get; init; }
+
+    /// <summary>Gets a value indicating whether the fault could not be injected (what was injected was recovered).</summary>
+    internal bool InjectionFailed { get; init; }
 
     /// <summary>A readable report: verdict, seed, affected objects, probes and timeline.</summary>
     /// <returns>Multi-line text.</returns>

@@ -447,7 +447,7 @@ public sealed class PayloadFaultDocsTests(ITestOutputHelper output)
             cleanup.TargetContainerName.Should().Be(shares ? "cart" : null);
             cleanup.Command.Should().Equal("sh", "-c", cleanup.Command[2], "chaos-cleanup");
             cleanup.Command[2].Should().StartWith($"# chaos-cleanup of the payload tagged {result.ExperimentId}\n").And.EndWith($"echo '{PayloadCleanup.CleanedMarker}'\n");
-            cleanup.Command[2].Contains($"'[c]haos-payload-{result.ExperimentId}$'", StringComparison.Ordinal).Should().Be(shares, "only a cleanup that sees the payload looks for its processes");
+            cleanup.Command[2].Contains(Shell.Quote(PayloadScript.ProcessPattern(result.ExperimentId)), StringComparison.Ordinal).Should().Be(shares, "only a cleanup that sees the payload looks for its processes");
             cleanup.Env.Should().ContainSingle(e => e.Name == "CHAOS_TESTING_STOPS" && e.Value == payload.Name);
             (cleanup.SecurityContext?.Capabilities?.Add ?? []).Should().Equal(capabilities);
             result.Affected[^1].Action.Should().Be($"payload {payload.Name} stopped early by {payload.Name}-cleanup-1, fault removed (verified)");

@@ -17,7 +17,7 @@ internal sealed class CpuStressFault(CpuStressOptions options) : PodPayloadFault
 
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, StartTimeout = options.StartTimeout, CleanupTimeout = options.CleanupTimeout };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddCpuStress(new CpuStressSpec(options.Workers, options.Load), PayloadHold(context));

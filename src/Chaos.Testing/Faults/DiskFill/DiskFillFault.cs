@@ -21,6 +21,8 @@ internal sealed class DiskFillFault(DiskFillOptions options) : PodPayloadFault, 
     {
         Image = options.Image,
         TargetContainer = options.Container,
+        StartTimeout = options.StartTimeout,
+        CleanupTimeout = options.CleanupTimeout,
         VolumeMounts = options.Volume is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [options.Volume] = DiskFillOptions.VolumeMount },
     };
 

@@ -17,7 +17,7 @@ internal sealed class DnsChaosFault(DnsChaosOptions options) : PodPayloadFault, 
 
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, StartTimeout = options.StartTimeout, CleanupTimeout = options.CleanupTimeout };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         DnsChaosPayload.Build(tag, options.ToSpec());

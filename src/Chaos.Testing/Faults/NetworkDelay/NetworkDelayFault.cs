@@ -18,7 +18,7 @@ internal sealed class NetworkDelayFault(TimeSpan latency, NetworkDelayOptions op
 
     public override void Validate(ICollection<string> errors) => options.Validate(latency, errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, StartTimeout = options.StartTimeout, CleanupTimeout = options.CleanupTimeout };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddNetem(new NetemFaultSpec(new NetemEffects { Delay = new NetworkDelay(latency, options.Jitter, options.Correlation) }, options.TrafficToSpec(), options.Filter()));

@@ -18,7 +18,7 @@ internal sealed class NetworkPartitionFault(NetworkPartitionOptions options) : P
 
     public override void Validate(ICollection<string> errors) => options.Validate(errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, StartTimeout = options.StartTimeout, CleanupTimeout = options.CleanupTimeout };
 
     /// <summary>Resolves the peer pods to IPs (leaving the targets out) before anything is written.</summary>
     protected override async Task<object?> PrepareAsync(FaultContext context, IReadOnlyList<V1Pod> pods, CancellationToken cancellationToken)

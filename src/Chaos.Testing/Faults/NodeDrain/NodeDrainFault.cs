@@ -139,8 +139,15 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>,
                 context.Recorder.Affected("Pod", ns, name, refusals == 0 ? $"evicted from {node}" : $"evicted from {node} after {refusals} refusal(s) by its disruption budget");
                 return null;
             }
-            catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsTransient(ex) || ApiCalls.IsConflict(ex))
+            catch (Exception ex) when (ApiCalls.IsNotFound(ex) || ApiCalls.IsTransient(ex) || ApiCalls.IsConflict(ex) || IsNamespaceTerminating(ex))
             {
+                if (IsNamespaceTerminating(ex) && !await LiveAsync(context, pod, cancellationToken))
+                {
+                    // As kubectl drain: its namespace is being deleted and the pod is going (or gone) with it; until then, retry.
+                    context.Recorder.Affected("Pod", ns, name, $"not evicted from {node}: its namespace {ns} is being terminated, the pod goes with it");
+                    return null;
+                }
+
                 if (ApiCalls.IsNotFound(ex) || (ApiCalls.IsConflict(ex) && !await ExistsAsync(context, pod, cancellationToken)))
                 {
                     // Gone already, or replaced by a newer pod of the same name: nothing to evict.
@@ -164,6 +171,41 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>,
                 await Task.Delay(delay, context.Time, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
             }
+        }
+    }
+
+    /// <summary>The NamespaceLifecycle refusal (as sent, or as the API call wrapped it): 403 with the cause <c>NamespaceTerminating</c>, which kubectl drain looks for too.</summary>
+    internal static bool IsNamespaceTerminating(Exception ex) =>
+        (ex as k8s.Autorest.HttpOperationException ?? (ex as ChaosRefusedException)?.InnerException as k8s.Autorest.HttpOperationException)
+            is { Response.StatusCode: HttpStatusCode.Forbidden } http
+        && RefusalCauses(http.Response.Content).Contains("NamespaceTerminating", StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="pod"/> still exists and is not being deleted (a terminating namespace's pods get deleted; until then kubectl retries).</summary>
+    private static async Task<bool> LiveAsync(FaultContext context, V1Pod pod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = await context.Api.CallAsync("get", "pods", pod.Metadata.NamespaceProperty,
+                ct => context.Client.CoreV1.ReadNamespacedPodAsync(pod.Metadata.Name, pod.Metadata.NamespaceProperty, cancellationToken: ct), cancellationToken);
+            return current.Metadata.Uid == pod.Metadata.Uid && current.Metadata.DeletionTimestamp is null;
+        }
+        catch (Exception ex) when (ApiCalls.IsNotFound(ex))
+        {
+            return false;
+        }
+    }
+
+    private static IEnumerable<string> RefusalCauses(string? content)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(content)
+                ? []
+                : KubernetesJson.Deserialize<V1Status>(content)?.Details?.Causes?.Select(c => c.Reason ?? string.Empty) ?? [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
         }
     }
 

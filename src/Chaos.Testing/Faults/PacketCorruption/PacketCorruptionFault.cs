@@ -18,7 +18,7 @@ internal sealed class PacketCorruptionFault(double percent, PacketCorruptionOpti
 
     public override void Validate(ICollection<string> errors) => options.Validate(percent, errors);
 
-    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container };
+    protected override PayloadContainer ContainerFor(V1Pod pod) => new() { Image = options.Image, TargetContainer = options.Container, StartTimeout = options.StartTimeout, CleanupTimeout = options.CleanupTimeout };
 
     protected override PayloadScript ScriptFor(FaultContext context, V1Pod pod, string tag, object? prepared) =>
         new PayloadScript(tag).AddNetem(new NetemFaultSpec(new NetemEffects { CorruptionPercent = percent }, options.TrafficToSpec(), options.Filter()));

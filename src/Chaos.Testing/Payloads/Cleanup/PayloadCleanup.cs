@@ -35,7 +35,7 @@ internal static class PayloadCleanup
     {
         ArgumentNullException.ThrowIfNull(targets);
         _ = new PayloadScript(tag);
-        var payload = Shell.Quote($"[c]haos-payload-{tag}$");
+        var payload = Shell.Quote(PayloadScript.ProcessPattern(tag));
         var helpers = Shell.Quote($"^[^ ]+ -c # chaos-[a-z]+-{tag}[[:space:]]");
         var stress = Shell.Quote(StressPayloads.ProcessPattern(tag));
         var stressDir = Shell.Quote(StressPayloads.TagDirectory(tag));

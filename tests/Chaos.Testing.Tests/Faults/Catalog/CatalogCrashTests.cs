@@ -30,7 +30,7 @@ public sealed class CatalogCrashTests(ITestOutputHelper output)
                 await Eventually.TrueAsync(
                     async () => host.HasExited || (fault.LeavesState ? await LedgerEntriesAsync(cluster) > 0 : cluster.Emulator.Audit.Writes.Any(w => w.Verb == "delete")),
                     fault.LeavesState ? "a ledger entry of the held fault" : "the fault's delete",
-                    TimeSpan.FromSeconds(30));
+                    TimeSpan.FromSeconds(90)); // a child .NET process starting on a loaded machine; no cost when it is quick
                 if (fault.Mechanism is FaultMechanism.PodPayload or FaultMechanism.NodePayload)
                 {
                     // Killed while the payload holds, not while it is being created.

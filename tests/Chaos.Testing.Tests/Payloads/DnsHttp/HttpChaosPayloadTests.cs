@@ -79,7 +79,7 @@ public sealed class HttpChaosPayloadTests(ITestOutputHelper output) : IAsyncLife
 
         output.WriteLine($"median ms: before {baseline.Median():0.0}, with a {delay.TotalMilliseconds}ms delay {delayed.Median():0.0} (min {delayed.Min(r => r.Milliseconds):0.0}), after {after.Median():0.0}");
         delayed.Should().OnlyContain(r => r.Status == 200 && r.Milliseconds >= delay.TotalMilliseconds);
-        delayed.Median().Should().BeLessThan(baseline.Median() + delay.TotalMilliseconds + 150, "the proxy adds the delay, not much more");
+        delayed.Median().Should().BeLessThan(baseline.Median() + delay.TotalMilliseconds + 250, "the proxy adds the delay once, not much more (a second delay would add 300 ms; 250 ms of slack holds at a high load)");
         after.Median().Should().BeLessThan(delay.TotalMilliseconds / 2);
     }
 

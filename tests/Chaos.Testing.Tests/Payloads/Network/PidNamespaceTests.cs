@@ -28,12 +28,12 @@ public sealed class PidNamespaceTests(ITestOutputHelper output)
             ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", "sh -c \"$1\" \"$2\" & exec sleep 600", "target", script.Render(TimeSpan.FromMinutes(5)), script.ProcessName],
             netns: pair.Pod);
         await target.WaitInstalledAsync();
-        Pgrep($"[c]haos-payload-{tag}$").Should().NotBeEmpty();
+        Pgrep(PayloadScript.ProcessPattern(tag)).Should().NotBeEmpty();
 
         PayloadEnvironment.Run("kill", "-KILL", InitOf(target));
         await target.WaitForExitAsync(TimeSpan.FromSeconds(10));
 
-        Pgrep($"[c]haos-payload-{tag}$").Should().BeEmpty("the kernel kills every process of a PID namespace whose init exits");
+        Pgrep(PayloadScript.ProcessPattern(tag)).Should().BeEmpty("the kernel kills every process of a PID namespace whose init exits");
         var after = NetTools.State(pair.Pod);
         after.Should().NotBe(before, "the payload's trap never ran").And.Contain("tbf").And.Contain(NetworkPayloads.IfbDevice(tag));
     }
@@ -112,7 +112,7 @@ public sealed class PidNamespaceTests(ITestOutputHelper output)
 
         await using var payloadA = InOwnPidNamespace(a.Command(a.Render(TimeSpan.FromSeconds(3))), pair);
         await payloadA.WaitInstalledAsync();
-        var shells = Pgrep($"[c]haos-payload-{first}$");
+        var shells = Pgrep(PayloadScript.ProcessPattern(first));
         shells.Should().NotBeEmpty();
         foreach (var pid in shells)
         {
