@@ -3,8 +3,13 @@ using NUnit.Framework;
 
 namespace Chaos.Testing.NUnit;
 
-/// <summary>An <see cref="ILogger"/> writing <c>[Level] message</c> lines to a test's output (<see cref="TestContext.Out"/>).</summary>
-internal sealed class TestOutputLogger(TextWriter? writer = null) : ILogger
+/// <summary>
+/// An <see cref="ILogger"/> writing <c>[Level] message</c> lines to a test's output (<see cref="TestContext.Out"/>). What
+/// happens during a hold (<see cref="ChaosLogEvents.HoldProgress"/>, <see cref="ChaosLogEvents.ProbeBroken"/>,
+/// <see cref="ChaosLogEvents.ProbeRecovered"/>) also goes to <see cref="TestContext.Progress"/>, which the runner shows
+/// at once: a long hold is not silent while it runs.
+/// </summary>
+internal sealed class TestOutputLogger(TextWriter? writer = null, TextWriter? progress = null) : ILogger
 {
     private readonly object _gate = new();
 
@@ -24,6 +29,13 @@ internal sealed class TestOutputLogger(TextWriter? writer = null) : ILogger
         lock (_gate)
         {
             (writer ?? TestContext.Out).WriteLine(line);
+            if (IsHoldProgress(eventId))
+            {
+                (progress ?? TestContext.Progress).WriteLine(line);
+            }
         }
     }
+
+    private static bool IsHoldProgress(EventId id) =>
+        id == ChaosLogEvents.HoldProgress || id == ChaosLogEvents.ProbeBroken || id == ChaosLogEvents.ProbeRecovered;
 }

@@ -14,4 +14,7 @@ public sealed class ChaosRefusedException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Gets which safety guard refused, if one did (counted by the telemetry).</summary>
+    internal RefusalGuard Guard { get; init; }
 }

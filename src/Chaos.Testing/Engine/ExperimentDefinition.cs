@@ -23,4 +23,10 @@ internal sealed record ExperimentDefinition(
 {
     /// <summary>Gets e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
     public string Description => Binding.Description;
+
+    /// <summary>The progress interval of an experiment that sets none.</summary>
+    public static readonly TimeSpan DefaultProgressInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets how often the hold logs its progress; <see cref="Timeout.InfiniteTimeSpan"/> for never.</summary>
+    public TimeSpan ProgressInterval { get; init; } = DefaultProgressInterval;
 }

@@ -20,6 +20,9 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
 
     public DateTimeOffset StartedAt { get; init; }
 
+    /// <summary>Gets the run's spans and measurements.</summary>
+    public RunTelemetry? Telemetry { get; init; }
+
     /// <summary>Gets the probes' sessions, started before injection.</summary>
     public List<(SteadyStateProbe Probe, ProbeSession Session)> Sessions { get; } = [];
 
@@ -64,6 +67,9 @@ internal sealed class ExperimentRun(ExperimentDefinition definition, string id, 
     public RunLease? Lease { get; set; }
 
     public IReadOnlyList<ProbeResult> ProbeResults { get; set; } = [];
+
+    /// <summary>Gets or sets what logs the probes' transitions and the hold's progress, from injection until the probes stop.</summary>
+    public HoldProgress? Progress { get; set; }
 
     /// <summary>Fails the run; a second failure (recovery after a failed injection) follows the first, which is the cause.</summary>
     public void Fail(string reason)

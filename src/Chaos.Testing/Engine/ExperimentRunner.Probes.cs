@@ -114,6 +114,8 @@ internal sealed partial class ExperimentRunner
 
     private static async Task DisposeProbesAsync(ExperimentRun run)
     {
+        run.Progress?.Dispose();
+        run.Progress = null;
         foreach (var (_, session) in run.Sessions)
         {
             await session.DisposeAsync();

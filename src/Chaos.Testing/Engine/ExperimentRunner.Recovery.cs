@@ -1,10 +1,15 @@
+using System.Diagnostics;
+
 namespace Chaos.Testing;
 
 /// <summary>Recover: always, with its own deadline.</summary>
 internal sealed partial class ExperimentRunner
 {
     /// <summary>Recovers what the run injected; what cannot be recovered fails the run and is named, its ledger kept for the janitor.</summary>
-    private async Task RecoverAsync(ExperimentRun run)
+    private Task RecoverAsync(ExperimentRun run) =>
+        run.Telemetry is { } telemetry ? telemetry.PhaseAsync("recover", span => RecoverAsync(run, span)) : RecoverAsync(run, null);
+
+    private async Task RecoverAsync(ExperimentRun run, Activity? span)
     {
         // Recovery never uses the caller's token: a cancelled test must still leave the cluster as found.
         run.Phase = "recover";
@@ -32,6 +37,7 @@ internal sealed partial class ExperimentRunner
                 + $"Their ledger annotations ({Ledger.AnnotationPrefix}{run.Id}) stay, so ChaosJanitor.SweepAsync recovers them, in any process, "
                 + "as soon as this run has given up its Lease (when it ends) (the fixtures sweep when they acquire a cluster)");
             run.Recorder.Error(run.Failure!, ex);
+            RunTelemetry.Fail(span, run.Failure!);
         }
     }
 }

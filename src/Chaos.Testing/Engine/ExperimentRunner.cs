@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,8 +24,30 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
     {
         var id = Guid.NewGuid().ToString("N")[..12];
         using var scope = _logger.BeginScope("chaos experiment {ExperimentId}", id);
+        using var telemetry = new RunTelemetry(id, definition);
+        try
+        {
+            var result = await RunPhasesAsync(id, telemetry, cancellationToken);
+            telemetry.Finished(result);
+            return result;
+        }
+        catch (ChaosRefusedException refused)
+        {
+            _logger.LogWarning(ChaosLogEvents.Refused, "refused: {Reason}", refused.Message);
+            telemetry.Refused(refused);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            telemetry.Crashed(ex);
+            throw;
+        }
+    }
+
+    private async Task<ChaosResult> RunPhasesAsync(string id, RunTelemetry telemetry, CancellationToken cancellationToken)
+    {
         using var active = Ledger.Track(id);
-        var run = await PlanAsync(id, cancellationToken);
+        var run = await telemetry.PhaseAsync("plan", span => PlanAsync(id, telemetry, span, cancellationToken));
         if (definition.DryRun)
         {
             foreach (var target in run.Planned.Targets)
@@ -41,8 +64,8 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
             await StartProbesAsync(run, cancellationToken);
             if (CheckBefore(run))
             {
-                await InjectAsync(run, cancellationToken);
-                await HoldAsync(run, cancellationToken);
+                await telemetry.PhaseAsync("inject", span => InjectAsync(run, span, cancellationToken));
+                await telemetry.PhaseAsync("hold", _ => HoldAsync(run, cancellationToken));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -104,10 +127,12 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
     }
 
     /// <summary>Plan and guard: resolve and pick the targets, refuse before any write.</summary>
-    private async Task<ExperimentRun> PlanAsync(string id, CancellationToken cancellationToken)
+    private async Task<ExperimentRun> PlanAsync(string id, RunTelemetry telemetry, Activity? span, CancellationToken cancellationToken)
     {
         var seed = definition.Binding.Selection.Seed ?? Random.Shared.Next();
-        var recorder = new ExperimentRecorder(_time, _logger);
+        telemetry.Seed(seed);
+        span?.SetTag("chaos.seed", seed);
+        var recorder = new ExperimentRecorder(_time, _logger, telemetry);
         var api = Api = new ApiCalls(_time);
         var started = _time.GetUtcNow();
         var events = new ChaosEvents(client, api, recorder, id, definition.EmitEvents && !definition.DryRun);
@@ -120,11 +145,12 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
         recorder.Step("plan", $"experiment {id}: {definition.Description}, hold {definition.Duration.TotalSeconds:0.###}s, seed {seed}"
             + (definition.DryRun ? ", dry run" : string.Empty));
         var planned = await definition.Binding.PlanAsync(context, definition.Safety, seed, cancellationToken);
-        return new ExperimentRun(definition, id, seed, context, planned) { StartedAt = started };
+        telemetry.Planned(planned);
+        return new ExperimentRun(definition, id, seed, context, planned) { StartedAt = started, Telemetry = telemetry };
     }
 
     /// <summary>Inject: a failure to inject fails the run (what was injected is recovered); a refusal propagates.</summary>
-    private async Task InjectAsync(ExperimentRun run, CancellationToken cancellationToken)
+    private async Task InjectAsync(ExperimentRun run, Activity? span, CancellationToken cancellationToken)
     {
         run.Phase = "inject";
         if (definition.Binding.WritesLedger)
@@ -146,6 +172,7 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
         }
 
         run.InjectedAt = _time.GetUtcNow();
+        run.Progress = new HoldProgress(run, _logger, run.Telemetry, run.InjectedAt.Value);
         run.Recorder.Step("inject", $"{definition.Binding.Verb} {run.Planned.Targets.Count} {run.Planned.Kind.ToLowerInvariant()}(s)");
         try
         {
@@ -156,6 +183,7 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
             run.InjectionFailed = true;
             run.Fail($"the fault could not be injected: {ex.Message}");
             run.Recorder.Error(run.Failure!, ex);
+            RunTelemetry.Fail(span, run.Failure!);
         }
 
         // The hold is timed from here: a payload's own timer started when it installed, so waiting for the probes below
@@ -185,6 +213,8 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
             {
                 using var holdEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var monitor = run.Planned.MonitorAsync(holdEnded.Token);
+                var progress = run.Progress?.ReportAsync(_time, run.InjectionDone ?? _time.GetUtcNow(), definition.Duration, definition.ProgressInterval, holdEnded.Token)
+                    ?? Task.CompletedTask;
                 try
                 {
                     await Task.Delay(remaining, _time, cancellationToken);
@@ -192,6 +222,7 @@ internal sealed partial class ExperimentRunner(ExperimentDefinition definition, 
                 finally
                 {
                     await holdEnded.CancelAsync();
+                    await progress;
                     try
                     {
                         await monitor;

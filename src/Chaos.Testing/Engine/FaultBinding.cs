@@ -8,6 +8,15 @@ internal abstract class FaultBinding
 {
     public abstract string Verb { get; }
 
+    /// <summary>Gets the fault's stable name, e.g. <c>pod-kill</c>.</summary>
+    public abstract string FaultName { get; }
+
+    /// <summary>Gets the operator's action for the fault, or its name where the operator has none: the metrics' <c>action</c> label.</summary>
+    public abstract string Action { get; }
+
+    /// <summary>Gets the namespaces the targets are picked from (none for nodes).</summary>
+    public abstract IReadOnlyList<string> Namespaces { get; }
+
     public abstract Selection Selection { get; }
 
     /// <summary>Gets how long injection itself may take (added to the ledger deadline).</summary>
@@ -46,6 +55,12 @@ internal sealed class FaultBinding<T>(ITargetScope<T> scope, IFault<T> fault) : 
     where T : IKubernetesObject<V1ObjectMeta>
 {
     public override string Verb => fault.Verb;
+
+    public override string FaultName => fault.Name;
+
+    public override string Action => fault.OperatorAction ?? fault.Name;
+
+    public override IReadOnlyList<string> Namespaces => scope.Namespaces;
 
     public override Selection Selection => scope.Selection;
 
@@ -93,6 +108,9 @@ internal interface ITargetScope<T>
 
     /// <summary>Gets e.g. <c>pods in shop with labels app=cart</c>.</summary>
     string TargetDescription { get; }
+
+    /// <summary>Gets the namespaces the targets are picked from (none for nodes).</summary>
+    IReadOnlyList<string> Namespaces { get; }
 
     void Validate(ICollection<string> errors);
 

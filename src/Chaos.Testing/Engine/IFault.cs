@@ -15,6 +15,12 @@ internal interface IFault<T>
     /// <summary>Gets the verb shown in descriptions and dry runs, e.g. <c>kill</c>.</summary>
     string Verb { get; }
 
+    /// <summary>Gets the fault's stable name (its catalog name, e.g. <c>pod-kill</c>): the <c>chaos.fault</c> of its spans.</summary>
+    string Name { get; }
+
+    /// <summary>Gets the chaos operator's action for this fault, or null where it has none: the <c>action</c> label of the metrics.</summary>
+    string? OperatorAction { get; }
+
     /// <summary>Gets a value indicating whether the fault writes ledger entries, so its run needs the ledger key and a Lease.</summary>
     bool WritesLedger => true;
 

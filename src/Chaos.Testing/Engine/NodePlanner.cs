@@ -37,6 +37,10 @@ internal static class NodePlanner
                 }
 
                 names.Add(node.Metadata.Name);
+                if (IsExcluded(node))
+                {
+                    context.Recorder.Excluded("node");
+                }
             }
         }
 
@@ -73,9 +77,12 @@ internal static class NodePlanner
         return hosts;
     }
 
+    private static bool IsExcluded(V1Node node) =>
+        node.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true";
+
     private static string? WhyIneligible(V1Node node)
     {
-        if (node.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
+        if (IsExcluded(node))
         {
             return $"excluded by label {SafetyOptions.ExclusionLabel}=true";
         }

@@ -53,6 +53,7 @@ internal static class Planner
             else if (pod.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
             {
                 Drop($"excluded by label {SafetyOptions.ExclusionLabel}=true", pod);
+                recorder.Excluded("pod");
             }
             else if (target.IsExcluded(pod))
             {
@@ -61,6 +62,7 @@ internal static class Planner
             else if (pod.Spec?.NodeName is { } node && protectedNodes.Contains(node))
             {
                 Drop($"on a node labelled {SafetyOptions.ExclusionLabel}=true", pod);
+                recorder.Excluded("pod");
             }
             else
             {
@@ -93,14 +95,20 @@ internal static class Planner
         {
             throw new ChaosRefusedException(
                 $"Refusing to {verb} {pickedCount} of {eligibleCount} eligible {noun} ({percent:0.#}%): Safety.MaxPercentage is {safety.MaxPercentage}. "
-                + $"Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = {Math.Min(100, (int)Math.Ceiling(percent))}). Nothing was changed.");
+                + $"Pick fewer with One()/Count()/Percent(), or raise the limit with .WithSafety(s => s.MaxPercentage = {Math.Min(100, (int)Math.Ceiling(percent))}). Nothing was changed.")
+            {
+                Guard = RefusalGuard.MaxPercentage,
+            };
         }
 
         if (eligibleCount - pickedCount < safety.MinHealthyRemaining)
         {
             throw new ChaosRefusedException(
                 $"Refusing to {verb} {pickedCount} of {eligibleCount} eligible {noun}: only {eligibleCount - pickedCount} would stay untouched and Safety.MinHealthyRemaining is {safety.MinHealthyRemaining}. "
-                + "Pick fewer, scale the workload up, or lower the limit with .WithSafety(s => s.MinHealthyRemaining = 0). Nothing was changed.");
+                + "Pick fewer, scale the workload up, or lower the limit with .WithSafety(s => s.MinHealthyRemaining = 0). Nothing was changed.")
+            {
+                Guard = RefusalGuard.MinHealthyRemaining,
+            };
         }
 
         recorder.Step("guard", $"{pickedCount} of {eligibleCount} ({percent:0.#}%) within Safety.MaxPercentage {safety.MaxPercentage}, {eligibleCount - pickedCount} untouched");
@@ -126,7 +134,10 @@ internal static class Planner
         {
             throw new ChaosRefusedException(
                 $"Refusing to touch namespace \"{ns}\": it is protected (Safety.ProtectedNamespaces: {string.Join(", ", safety.ProtectedNamespaces.Order(StringComparer.Ordinal))}). "
-                + "Target your own workload's namespace. Nothing was changed.");
+                + "Target your own workload's namespace. Nothing was changed.")
+            {
+                Guard = RefusalGuard.ProtectedNamespace,
+            };
         }
 
         V1Namespace found;
@@ -142,14 +153,20 @@ internal static class Planner
         if (found.Metadata.Labels?.TryGetValue(SafetyOptions.ExclusionLabel, out var excluded) == true && excluded == "true")
         {
             throw new ChaosRefusedException(
-                $"Refusing to touch namespace \"{ns}\": it is labelled {SafetyOptions.ExclusionLabel}=true. Remove the label to allow chaos there. Nothing was changed.");
+                $"Refusing to touch namespace \"{ns}\": it is labelled {SafetyOptions.ExclusionLabel}=true. Remove the label to allow chaos there. Nothing was changed.")
+            {
+                Guard = RefusalGuard.ExcludedNamespace,
+            };
         }
 
         if (!safety.AllowProduction && ProductionNamespaces.Why(found) is { } why)
         {
             throw new ChaosRefusedException(
                 $"Refusing to touch namespace \"{ns}\": {why}, so it looks like production. "
-                + "If this is intended, call .AllowProduction() on the experiment. Nothing was changed.");
+                + "If this is intended, call .AllowProduction() on the experiment. Nothing was changed.")
+            {
+                Guard = RefusalGuard.Production,
+            };
         }
     }
 }

@@ -48,6 +48,8 @@ public sealed record ChaosExperiment
 
     internal TimeProvider Time { get; init; } = TimeProvider.System;
 
+    internal TimeSpan ProgressInterval { get; init; } = ExperimentDefinition.DefaultProgressInterval;
+
     /// <summary>Gets a readable description, e.g. <c>kill one of pods in shop with labels app=cart</c>.</summary>
     public string Description => Binding.Description;
 
@@ -92,6 +94,14 @@ public sealed record ChaosExperiment
     /// <returns>A new experiment.</returns>
     public ChaosExperiment WithTimeProvider(TimeProvider timeProvider) => this with { Time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider)) };
 
+    /// <summary>
+    /// Logs a progress line every <paramref name="interval"/> while the fault holds: the time elapsed and remaining and each
+    /// probe's state (probes' transitions are logged as they happen whatever the interval).
+    /// </summary>
+    /// <param name="interval">More than zero and at most 24 hours, or <see cref="Timeout.InfiniteTimeSpan"/> for no progress line. The default is 5 seconds.</param>
+    /// <returns>A new experiment.</returns>
+    public ChaosExperiment WithProgressInterval(TimeSpan interval) => this with { ProgressInterval = interval };
+
     /// <summary>Every problem of the experiment, each naming the field, the value, the allowed range and the fix. Empty when valid.</summary>
     /// <returns>The problems.</returns>
     public IReadOnlyList<string> Validate()
@@ -101,6 +111,11 @@ public sealed record ChaosExperiment
         if (DurationSet && (Duration <= TimeSpan.Zero || Duration > TimeSpan.FromHours(24)))
         {
             errors.Add($"Duration: For() needs more than 0 and at most 24 hours, was {Duration}.");
+        }
+
+        if (ProgressInterval != Timeout.InfiniteTimeSpan && (ProgressInterval <= TimeSpan.Zero || ProgressInterval > TimeSpan.FromHours(24)))
+        {
+            errors.Add($"ProgressInterval: WithProgressInterval() needs more than 0 and at most 24 hours, or Timeout.InfiniteTimeSpan for none, was {ProgressInterval}.");
         }
 
         Safety.Validate(errors);
@@ -135,7 +150,7 @@ public sealed record ChaosExperiment
     }
 
     /// <summary>The runner's view of this experiment, safety changes applied.</summary>
-    internal ExperimentDefinition ToDefinition() => new(Binding, Duration, Probes, Safety, IsDryRun, EmitEvents, Logger, Time);
+    internal ExperimentDefinition ToDefinition() => new(Binding, Duration, Probes, Safety, IsDryRun, EmitEvents, Logger, Time) { ProgressInterval = ProgressInterval };
 
     private async Task<ChaosResult> RunCoreAsync(IKubernetes client, CancellationToken cancellationToken)
     {

@@ -23,6 +23,8 @@ public sealed record NodeChaos : ITargetScope<V1Node>
 
     string ITargetScope<V1Node>.TargetDescription => Target.ToString();
 
+    IReadOnlyList<string> ITargetScope<V1Node>.Namespaces => [];
+
     /// <summary>Picks one of the eligible nodes (the default).</summary>
     /// <returns>A new stage.</returns>
     public NodeChaos One() => this with { Selection = Selection.ToOne() };

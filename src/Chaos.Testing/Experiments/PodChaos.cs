@@ -18,6 +18,8 @@ public sealed record PodChaos : ITargetScope<V1Pod>
 
     string ITargetScope<V1Pod>.TargetDescription => Target.ToString();
 
+    IReadOnlyList<string> ITargetScope<V1Pod>.Namespaces => Target.Namespaces;
+
     internal PodTarget Target { get; }
 
     internal Selection Selection { get; init; } = Selection.One;

@@ -38,6 +38,9 @@ internal abstract partial class NodePayloadFault : IFault<V1Node>
 
     public abstract string Verb { get; }
 
+    /// <inheritdoc />
+    public string? OperatorAction => Definition.OperatorAction;
+
     /// <summary>Gets the namespace the payload pods are created in.</summary>
     protected abstract string PayloadNamespace { get; }
 

@@ -48,6 +48,7 @@ internal static class PayloadInstalled
                     if (state.Terminated is null or { ExitCode: 0 })
                     {
                         context.Logger.LogWarning(
+                            ChaosLogEvents.PayloadLogUnreadable,
                             "Cannot read the log of payload {Container} in pod {Namespace}/{Pod} (pods/log is forbidden to this identity): taking the running container as installed. Grant 'get' on 'pods/log' so a payload that fails to install is reported.",
                             container, ns, podName);
                         return;

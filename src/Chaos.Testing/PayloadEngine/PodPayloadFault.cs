@@ -31,6 +31,9 @@ internal abstract class PodPayloadFault : IFault<V1Pod>
 
     public abstract string Verb { get; }
 
+    /// <inheritdoc />
+    public string? OperatorAction => Definition.OperatorAction;
+
     public abstract void Validate(ICollection<string> errors);
 
     /// <summary>The container the payload needs on <paramref name="pod"/> (its capabilities come from <see cref="Profile"/>).</summary>

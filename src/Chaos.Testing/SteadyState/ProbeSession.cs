@@ -13,6 +13,7 @@ internal abstract class ProbeSession : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private Exception? _failure;
+    private Action<ProbeSample>? _observer;
 
     protected ProbeSession(TimeProvider time) => Time = time;
 
@@ -27,6 +28,13 @@ internal abstract class ProbeSession : IAsyncDisposable
                 return _samples.Count == 0 ? null : _samples[^1];
             }
         }
+    }
+
+    /// <summary>Gets or sets what is told each new sample as it is published, on the probe's own thread (the hold's progress log).</summary>
+    public Action<ProbeSample>? Observer
+    {
+        get => Volatile.Read(ref _observer);
+        set => Volatile.Write(ref _observer, value);
     }
 
     public IReadOnlyList<ProbeSample> Samples
@@ -143,6 +151,7 @@ internal abstract class ProbeSession : IAsyncDisposable
     protected void Publish(bool held, string observed)
     {
         TaskCompletionSource changed;
+        ProbeSample sample;
         lock (_gate)
         {
             if (_samples.Count > 0 && _samples[^1].Held == held && _samples[^1].Observed == observed)
@@ -150,11 +159,13 @@ internal abstract class ProbeSession : IAsyncDisposable
                 return;
             }
 
-            _samples.Add(new ProbeSample(Time.GetUtcNow(), held, observed));
+            sample = new ProbeSample(Time.GetUtcNow(), held, observed);
+            _samples.Add(sample);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
 
+        Observer?.Invoke(sample);
         changed.TrySetResult();
     }
 }

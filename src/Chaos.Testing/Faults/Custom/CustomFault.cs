@@ -54,6 +54,11 @@ internal sealed class CustomFault<T>(string name, Func<CustomFaultContext, Cance
 {
     public string Verb => name == CustomFault.DefaultName ? "inject a custom fault into" : $"inject \"{name}\" into";
 
+    /// <summary>Gets the catalog's name for every custom fault (the user's name is in the description).</summary>
+    public string Name => CustomFault.Descriptor.Name;
+
+    public string? OperatorAction => null;
+
     public void Validate(ICollection<string> errors)
     {
         if (inject is null)

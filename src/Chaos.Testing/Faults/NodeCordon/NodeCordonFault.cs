@@ -20,6 +20,10 @@ internal sealed class NodeCordonFault : IFault<V1Node>, ICatalogFault
 
     public string Verb => "cordon";
 
+    public string Name => Descriptor.Name;
+
+    public string? OperatorAction => Descriptor.OperatorAction;
+
     public void Validate(ICollection<string> errors)
     {
     }

@@ -21,6 +21,10 @@ internal sealed class NodeDrainFault(NodeDrainOptions options) : IFault<V1Node>,
 
     public string Verb => "drain";
 
+    public string Name => Descriptor.Name;
+
+    public string? OperatorAction => Descriptor.OperatorAction;
+
     public TimeSpan InjectTimeout => options.Timeout;
 
     public void Validate(ICollection<string> errors) => options.Validate(errors);

@@ -21,6 +21,10 @@ internal sealed class NodeTaintFault(NodeTaintOptions options) : IFault<V1Node>,
 
     public string Verb => "taint";
 
+    public string Name => Descriptor.Name;
+
+    public string? OperatorAction => Descriptor.OperatorAction;
+
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
     public async Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Node> nodes, SafetyOptions safety, CancellationToken cancellationToken)

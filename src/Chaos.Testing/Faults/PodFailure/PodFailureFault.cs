@@ -23,6 +23,10 @@ internal sealed class PodFailureFault(PodFailureOptions options) : IFault<V1Pod>
 
     public string Verb => "fail";
 
+    string IFault<V1Pod>.Name => Descriptor.Name;
+
+    public string? OperatorAction => Descriptor.OperatorAction;
+
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
     public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)

@@ -21,6 +21,10 @@ internal sealed class PodKillFault(PodKillOptions options) : IFault<V1Pod>, ICat
 
     public string Verb => "kill";
 
+    public string Name => Descriptor.Name;
+
+    public string? OperatorAction => Descriptor.OperatorAction;
+
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
     public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)

@@ -24,6 +24,10 @@ internal sealed class PodRestartFault(PodRestartOptions options) : IFault<V1Pod>
 
     public string Verb => "restart";
 
+    public string Name => Descriptor.Name;
+
+    public string? OperatorAction => Descriptor.OperatorAction;
+
     public void Validate(ICollection<string> errors) => options.Validate(errors);
 
     public Task CheckTargetsAsync(FaultContext context, IReadOnlyList<V1Pod> pods, SafetyOptions safety, CancellationToken cancellationToken)
