@@ -50,6 +50,13 @@ internal sealed partial class Kubelet
         }
 
         _timers.Reset($"ready:{pod.Uid}");
+        if (_realistic is not null)
+        {
+            var changed = (pod.Node["spec"]?["containers"] as JsonArray ?? [])
+                .Where(c => statuses.Any(s => s?["name"]?.ToString() == c?["name"]?.ToString() && s?["image"]?.ToString() != c?["image"]?.ToString()));
+            _restarting[pod.Uid] = _realistic.RestartDelay(changed, PodLifecycle.NodeOf(pod), now);
+        }
+
         _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
         {
             o["status"]!["containerStatuses"] = ContainerStatuses(o, ready: false, now, previous: o["status"]?["containerStatuses"] as JsonArray);
@@ -64,6 +71,19 @@ internal sealed partial class Kubelet
             return true;
         });
         return true;
+    }
+
+    // Realistic timing: containers restarted for a new image run again after its pull and start (kept until Ready is due).
+    private readonly Dictionary<string, TimeSpan> _restarting = new(StringComparer.Ordinal);
+
+    private TimeSpan ReadyDelay(StoredObject pod)
+    {
+        if (_realistic is null)
+        {
+            return _options.PodReadyDelay;
+        }
+
+        return (_restarting.Remove(pod.Uid, out var restart) ? restart : TimeSpan.Zero) + RealisticTiming.ReadyDelay(pod);
     }
 
     private void StartEphemeralContainers(StoredObject pod, DateTimeOffset now)

@@ -19,6 +19,7 @@ internal sealed partial class Kubelet : IController
     private readonly TimeProvider _time;
     private readonly ControllerTimers _timers;
     private readonly PayloadSimulation _payloads;
+    private readonly RealisticTiming? _realistic;
     private int _nextPodIp = 10;
 
     public Kubelet(ResourceStore store, KubeletSettings options, ControllerTimers timers, PayloadSimulation payloads)
@@ -28,6 +29,7 @@ internal sealed partial class Kubelet : IController
         _time = options.TimeProvider;
         _timers = timers;
         _payloads = payloads;
+        _realistic = options.RealisticTiming ? new RealisticTiming() : null;
     }
 
     public string Name => "kubelet";
@@ -67,7 +69,7 @@ internal sealed partial class Kubelet : IController
         var phase = pod.Node["status"]?["phase"]?.ToString();
         if (phase == "Pending")
         {
-            if (_timers.IsDue($"start:{pod.Uid}", _options.PodStartDelay, now))
+            if (_timers.IsDue($"start:{pod.Uid}", () => _realistic?.StartDelay(pod, PodLifecycle.NodeOf(pod), now) ?? _options.PodStartDelay, now))
             {
                 Start(pod, nodes.First(n => n.Name == PodLifecycle.NodeOf(pod)), now);
             }
@@ -82,7 +84,7 @@ internal sealed partial class Kubelet : IController
 
         var restarted = RestartChangedContainers(pod, now);
         if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod)
-            && _timers.IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
+            && _timers.IsDue($"ready:{pod.Uid}", () => ReadyDelay(pod), now))
         {
             MarkReady(pod);
         }
@@ -138,7 +140,9 @@ internal sealed partial class Kubelet : IController
     private void Terminate(StoredObject pod, DateTimeOffset now)
     {
         var grace = TimeSpan.FromSeconds(pod.Node["metadata"]?["deletionGracePeriodSeconds"]?.ToInt64() ?? 0);
-        var delay = grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay;
+        var delay = _realistic is null
+            ? (grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay)
+            : RealisticTiming.TerminationDelay(pod, grace);
         if (Admission.IsPodReady(pod))
         {
             // Terminating pods leave Service endpoints at once.
