@@ -63,7 +63,7 @@ internal sealed class ControllerManager : IAsyncDisposable
             new NamespaceController(store),
             new GarbageCollector(store),
             new DeploymentController(store, admission, time),
-            new ReplicaSetController(store, admission),
+            new ReplicaSetController(store, admission, timers),
             new StatefulSetController(store, admission),
             new DaemonSetController(store, admission),
             new Scheduler(store, time),
