@@ -86,6 +86,32 @@ internal sealed partial class Kubelet
         return (_restarting.Remove(pod.Uid, out var restart) ? restart : TimeSpan.Zero) + RealisticTiming.ReadyDelay(pod);
     }
 
+    // Realistic timing: while the sandbox is made and images are pulled, the containers wait as ContainerCreating.
+    private void ShowContainerCreating(StoredObject pod)
+    {
+        if (pod.Node["status"]?["containerStatuses"] is JsonArray { Count: > 0 })
+        {
+            return;
+        }
+
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            var status = o["status"] as JsonObject ?? new JsonObject();
+            status["containerStatuses"] = new JsonArray((o["spec"]!["containers"] as JsonArray ?? []).Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c!["name"]!.ToString(),
+                ["image"] = c["image"]!.ToString(),
+                ["imageID"] = string.Empty,
+                ["ready"] = false,
+                ["started"] = false,
+                ["restartCount"] = 0,
+                ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
+            }).ToArray());
+            o.Put("status", status);
+            return true;
+        });
+    }
+
     private void StartEphemeralContainers(StoredObject pod, DateTimeOffset now)
     {
         var specified = pod.Node["spec"]?["ephemeralContainers"] as JsonArray ?? [];

@@ -71,7 +71,13 @@ internal sealed partial class Kubelet : IController
         {
             if (_timers.IsDue($"start:{pod.Uid}", () => _realistic?.StartDelay(pod, PodLifecycle.NodeOf(pod), now) ?? _options.PodStartDelay, now))
             {
+                // Realistic timing: readiness counts from this start (armed before the start is visible).
+                _ = _realistic is not null && _timers.IsDue($"ready:{pod.Uid}", () => ReadyDelay(pod), now);
                 Start(pod, nodes.First(n => n.Name == PodLifecycle.NodeOf(pod)), now);
+            }
+            else if (_realistic is not null)
+            {
+                ShowContainerCreating(pod);
             }
 
             return;
@@ -143,6 +149,8 @@ internal sealed partial class Kubelet : IController
         var delay = _realistic is null
             ? (grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay)
             : RealisticTiming.TerminationDelay(pod, grace);
+        // Asked first, so that the countdown has begun once the pod is seen unready.
+        var gone = _timers.IsDue($"terminate:{pod.Uid}", delay, now);
         if (Admission.IsPodReady(pod))
         {
             // Terminating pods leave Service endpoints at once.
@@ -157,8 +165,7 @@ internal sealed partial class Kubelet : IController
             });
         }
 
-        if (_timers.IsDue($"terminate:{pod.Uid}", delay, now)
-            && pod.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
+        if (gone && pod.Node["metadata"]?["finalizers"] is not JsonArray { Count: > 0 })
         {
             _store.Remove(ResourceTypes.Pods, pod.Namespace, pod.Name, pod.Uid);
         }
