@@ -17,6 +17,7 @@ public sealed class EmulatorClusterProvider : IChaosClusterProvider
     {
         try
         {
+            _ = TimingFromEnvironment();
             return KubernetesEmulator.WhyUnavailable(RuntimeFromEnvironment());
         }
         catch (ArgumentException e)
@@ -29,7 +30,14 @@ public sealed class EmulatorClusterProvider : IChaosClusterProvider
     public async Task<IChaosCluster> StartAsync(ChaosClusterOptions options, CancellationToken cancellationToken)
     {
         var runtime = RuntimeFromEnvironment();
-        return new EmulatorCluster(await KubernetesEmulator.StartAsync(o => o.Runtime = runtime, cancellationToken));
+        var timing = TimingFromEnvironment();
+        return new EmulatorCluster(await KubernetesEmulator.StartAsync(
+            o =>
+            {
+                o.Runtime = runtime;
+                o.Timing = timing;
+            },
+            cancellationToken));
     }
 
     /// <summary>
@@ -51,6 +59,25 @@ public sealed class EmulatorClusterProvider : IChaosClusterProvider
         };
     }
 
+    /// <summary>
+    /// The timing profile <see cref="KubernetesEmulatorOptions.TimingVariable"/> selects: unset or <c>fast</c>, or
+    /// <c>realistic</c> (case-insensitive).
+    /// </summary>
+    /// <returns>The timing profile.</returns>
+    /// <exception cref="ArgumentException">The variable holds another value (the message names the allowed ones).</exception>
+    public static EmulatorTiming TimingFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable(KubernetesEmulatorOptions.TimingVariable)?.Trim();
+        return value switch
+        {
+            null or "" => EmulatorTiming.Fast,
+            _ when value.Equals("fast", StringComparison.OrdinalIgnoreCase) => EmulatorTiming.Fast,
+            _ when value.Equals("realistic", StringComparison.OrdinalIgnoreCase) => EmulatorTiming.Realistic,
+            _ => throw new ArgumentException(
+                $"{KubernetesEmulatorOptions.TimingVariable}=\"{value}\" is not a timing profile; use \"fast\" (the default: pods start and stop in milliseconds) or \"realistic\" (seconds, as on a real node)."),
+        };
+    }
+
     /// <summary>An emulator seen as an <see cref="IChaosCluster"/>.</summary>
     private sealed class EmulatorCluster(KubernetesEmulator emulator) : IChaosCluster
     {
@@ -58,7 +85,7 @@ public sealed class EmulatorClusterProvider : IChaosClusterProvider
 
         public IKubernetes Client => emulator.Client;
 
-        public string Description => $"emulator at {emulator.BaseAddress} ({(emulator.Options.Runtime == PodRuntime.Processes ? "pods as processes" : "simulated pods")}, kubeconfig {emulator.KubeconfigPath})";
+        public string Description => $"emulator at {emulator.BaseAddress} ({(emulator.Options.Runtime == PodRuntime.Processes ? "pods as processes" : "simulated pods")}{(emulator.Options.Timing == EmulatorTiming.Realistic ? ", realistic timing" : string.Empty)}, kubeconfig {emulator.KubeconfigPath})";
 
         public ValueTask DisposeAsync() => emulator.DisposeAsync();
     }

@@ -45,7 +45,8 @@ public sealed partial class KubernetesEmulator : IAsyncDisposable
         Authorization = new ApiAuthorization();
         var admission = new Admission();
         _server = new ApiServer(_store, Audit, ApiFaults, Authorization, options.TimeProvider, admission);
-        var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError, options.UnpullableImages);
+        var settings = new KubeletSettings(options.TimeProvider, options.PodStartDelay, options.PodReadyDelay, options.PodTerminationDelay, options.PayloadInstallError, options.UnpullableImages,
+            RealisticTiming: options.Timing == EmulatorTiming.Realistic);
         if (options.Runtime == PodRuntime.Processes)
         {
             var processes = options.Processes;

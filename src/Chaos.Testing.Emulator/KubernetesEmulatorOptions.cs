@@ -10,6 +10,12 @@ public sealed class KubernetesEmulatorOptions
     public const string RuntimeVariable = "CHAOS_EMULATOR_RUNTIME";
 
     /// <summary>
+    /// The environment variable that selects the timing profile of the test adapters' emulator
+    /// (<c>CHAOS_EMULATOR_TIMING=realistic</c>, or <c>fast</c>, the default); see <see cref="Timing"/>.
+    /// </summary>
+    public const string TimingVariable = "CHAOS_EMULATOR_TIMING";
+
+    /// <summary>
     /// Gets or sets how pods run: <see cref="PodRuntime.Simulated"/> (nothing runs) or <see cref="PodRuntime.Processes"/>
     /// (real processes; Linux and root only, <see cref="KubernetesEmulator.StartAsync(KubernetesEmulatorOptions?, CancellationToken)"/>
     /// refuses elsewhere with the reason).
@@ -27,6 +33,14 @@ public sealed class KubernetesEmulatorOptions
     /// <summary>Gets or sets how many nodes the cluster starts with (named <c>node-1</c>, <c>node-2</c>, ...).</summary>
     /// <value>The default value is 3.</value>
     public int NodeCount { get; set; } = 3;
+
+    /// <summary>
+    /// Gets or sets the pace of the simulated kubelet: <see cref="EmulatorTiming.Fast"/> (milliseconds, from the three
+    /// delays below) or <see cref="EmulatorTiming.Realistic"/> (seconds to pull images and start, readiness probes'
+    /// delays and periods, termination up to the grace period; the delays below are then not used).
+    /// </summary>
+    /// <value>The default value is <see cref="EmulatorTiming.Fast"/>.</value>
+    public EmulatorTiming Timing { get; set; }
 
     /// <summary>Gets or sets how long a scheduled pod stays <c>Pending</c> before its containers run.</summary>
     /// <value>The default value is 20 milliseconds.</value>
@@ -116,6 +130,11 @@ public sealed class KubernetesEmulatorOptions
         if (!Enum.IsDefined(Runtime))
         {
             errors.Add($"Runtime: must be Simulated or Processes, was {(int)Runtime}.");
+        }
+
+        if (!Enum.IsDefined(Timing))
+        {
+            errors.Add($"Timing: must be Fast or Realistic, was {(int)Timing}.");
         }
 
         if (Runtime == PodRuntime.Processes)

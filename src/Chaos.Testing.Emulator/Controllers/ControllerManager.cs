@@ -69,7 +69,7 @@ internal sealed class ControllerManager : IAsyncDisposable
             new CronJobController(store, admission, timers, events),
             new JobController(store, admission, timers, events),
             new DeploymentController(store, admission, time, events),
-            new ReplicaSetController(store, admission, events),
+            new ReplicaSetController(store, admission, events, timers),
             new StatefulSetController(store, admission),
             new DaemonSetController(store, admission),
             new Scheduler(store, time, events),

@@ -37,6 +37,22 @@ internal sealed class ControllerTimers
         return false;
     }
 
+    /// <summary>
+    /// As <see cref="IsDue(string, TimeSpan, DateTimeOffset)"/>, with the delay worked out only the first time
+    /// <paramref name="key"/> is asked about (working it out may record something, such as an image pull).
+    /// </summary>
+    public bool IsDue(string key, Func<TimeSpan> delay, DateTimeOffset now) =>
+        IsDue(key, _due.ContainsKey(key) ? TimeSpan.Zero : delay(), now);
+
+    /// <summary>Arms a wake-up at <paramref name="due"/> if it is still ahead (for a deadline kept in an object, such as minReadySeconds).</summary>
+    public void WakeAt(DateTimeOffset due, DateTimeOffset now)
+    {
+        if (due > now && (NextWake is null || due < NextWake))
+        {
+            NextWake = due;
+        }
+    }
+
     /// <summary>Forgets a delay, so that it starts again the next time it is asked about.</summary>
     public void Reset(string key) => _due.Remove(key);
 

@@ -9,8 +9,9 @@ using Chaos.Testing.Emulator.Storage;
 namespace Chaos.Testing.Emulator.Controllers;
 
 /// <summary>
-/// Deployments: one ReplicaSet per pod template (named by its hash, as pod-template-hash), the current one scaled to
-/// the Deployment's replicas and the others to zero, and the Available and Progressing conditions.
+/// Deployments: one ReplicaSet per pod template (named by its hash, as pod-template-hash); a new template rolls out as
+/// its strategy says (<see cref="RollingUpdate"/> within maxSurge and maxUnavailable, or Recreate), and the Available
+/// and Progressing conditions.
 /// </summary>
 internal sealed class DeploymentController : IController
 {
@@ -43,23 +44,41 @@ internal sealed class DeploymentController : IController
         var hash = TemplateHash(template);
         var (owned, _) = _store.List(ResourceTypes.ReplicaSets, deployment.Namespace, rs => Workloads.IsControlledBy(rs, deployment));
         var current = owned.FirstOrDefault(rs => rs.Labels.GetValueOrDefault("pod-template-hash") == hash);
+        var old = owned.Where(rs => rs != current).ToList();
+        var recreate = spec["strategy"]?["type"]?.ToString() == "Recreate";
         if (current is null)
         {
-            CreateReplicaSet(deployment, template, hash, replicas, revision: owned.Count + 1);
+            var initial = old.Count == 0 ? replicas : recreate ? 0 : RollingUpdate.NewReplicas(spec, replicas, 0, old);
+            CreateReplicaSet(deployment, template, hash, initial, revision: owned.Count + 1);
             return;
         }
 
-        SetReplicas(deployment, current, replicas);
-        foreach (var old in owned.Where(rs => rs != current))
+        if (recreate)
         {
-            // Rollouts are immediate here: old ReplicaSets scale to zero as soon as the new one exists.
-            SetReplicas(deployment, old, 0);
+            // Recreate: every old pod goes, and only once none is left (not even terminating) do new ones start.
+            old.ForEach(rs => SetReplicas(deployment, rs, 0));
+            var oldPods = _store.List(ResourceTypes.Pods, deployment.Namespace, p => old.Any(rs => Workloads.IsControlledBy(p, rs))).Item1;
+            SetReplicas(deployment, current, oldPods.Count == 0 ? replicas : current.Node["spec"]?["replicas"]?.ToInt32() ?? 0);
+        }
+        else
+        {
+            // RollingUpdate: one step per pass, scaling up first, as the Deployment controller does; the next pass
+            // sees the ReplicaSets' new statuses.
+            var newReplicas = RollingUpdate.NewReplicas(spec, replicas, current.Node["spec"]?["replicas"]?.ToInt32() ?? 0, old);
+            if (!SetReplicas(deployment, current, newReplicas))
+            {
+                foreach (var (rs, target) in RollingUpdate.OldReplicas(spec, replicas, current, old))
+                {
+                    SetReplicas(deployment, rs, target);
+                }
+            }
         }
 
+        SyncMinReadySeconds(owned, spec["minReadySeconds"]?.ToInt32() ?? 0);
         var sets = owned.Select(rs => rs.Node["status"]).ToList();
         int Sum(string field) => sets.Sum(s => s?[field]?.ToInt32() ?? 0);
         var available = Sum("availableReplicas");
-        var maxUnavailable = ResolveIntOrPercent(spec["strategy"]?["rollingUpdate"]?["maxUnavailable"], replicas, roundUp: false, fallback: 0);
+        var maxUnavailable = recreate ? replicas : RollingUpdate.Limits(spec, replicas).MaxUnavailable;
         var isAvailable = available >= replicas - maxUnavailable;
         var updated = current.Node["status"]?["replicas"]?.ToInt32() ?? 0;
         var complete = updated == replicas && available == replicas && Sum("replicas") == replicas;
@@ -105,16 +124,24 @@ internal sealed class DeploymentController : IController
                 ["annotations"] = new JsonObject { ["deployment.kubernetes.io/revision"] = revision.ToString(CultureInfo.InvariantCulture) },
                 ["ownerReferences"] = Workloads.OwnerReference(deployment),
             },
-            ["spec"] = new JsonObject { ["replicas"] = replicas, ["selector"] = selector, ["template"] = template },
+            ["spec"] = new JsonObject
+            {
+                ["replicas"] = replicas,
+                ["minReadySeconds"] = deployment.Node["spec"]!["minReadySeconds"]?.ToInt32() ?? 0,
+                ["selector"] = selector,
+                ["template"] = template,
+            },
         };
         Workloads.CreateChild(_store, _admission, ResourceTypes.ReplicaSets, rs);
         _events.Normal(deployment, "deployment-controller", "ScalingReplicaSet", $"Scaled up replica set {deployment.Name}-{hash} from 0 to {replicas}");
     }
 
-    private void SetReplicas(StoredObject deployment, StoredObject rs, int replicas)
+    // Reports whether the replicas changed (a pass that scaled the new ReplicaSet up leaves the old ones for the next).
+    private bool SetReplicas(StoredObject deployment, StoredObject rs, int replicas)
     {
         var from = rs.Node["spec"]!["replicas"]?.ToInt32() ?? 1;
-        var changed = _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o =>
+        var changed = false;
+        _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o =>
         {
             if (o["spec"]!["replicas"]?.ToInt32() == replicas)
             {
@@ -122,34 +149,33 @@ internal sealed class DeploymentController : IController
             }
 
             o["spec"]!["replicas"] = replicas;
+            changed = true;
             return true;
         });
-        if (changed is not null && changed.ResourceVersion != rs.ResourceVersion && from != replicas)
+        if (changed && from != replicas)
         {
             var direction = replicas > from ? "up" : "down";
             _events.Normal(deployment, "deployment-controller", "ScalingReplicaSet", $"Scaled {direction} replica set {rs.Name} from {from} to {replicas}");
         }
+
+        return changed;
     }
 
-    private static int ResolveIntOrPercent(JsonNode? value, int total, bool roundUp, int fallback)
+    // The ReplicaSets count a pod available once it has been Ready for the Deployment's minReadySeconds.
+    private void SyncMinReadySeconds(IEnumerable<StoredObject> sets, int minReadySeconds)
     {
-        if (value is null)
+        foreach (var rs in sets.Where(rs => (rs.Node["spec"]?["minReadySeconds"]?.ToInt32() ?? 0) != minReadySeconds))
         {
-            return fallback;
+            _store.Mutate(ResourceTypes.ReplicaSets, rs.Namespace, rs.Name, o =>
+            {
+                o["spec"]!["minReadySeconds"] = minReadySeconds;
+                return true;
+            });
         }
-
-        var text = value.ToString();
-        if (!text.EndsWith('%'))
-        {
-            return value.ToInt32();
-        }
-
-        var scaled = total * int.Parse(text.TrimEnd('%'), CultureInfo.InvariantCulture) / 100.0;
-        return (int)(roundUp ? Math.Ceiling(scaled) : Math.Floor(scaled));
     }
 
     // Like pod-template-hash: stable for the same template, different when it changes.
-    private static string TemplateHash(JsonObject template)
+    internal static string TemplateHash(JsonObject template)
     {
         const string Alphabet = "bcdfghjklmnpqrstvwxz2456789";
         var hash = 2166136261u;

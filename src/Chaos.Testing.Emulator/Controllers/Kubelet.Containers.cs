@@ -50,6 +50,13 @@ internal sealed partial class Kubelet
         }
 
         _timers.Reset($"ready:{pod.Uid}");
+        if (_realistic is not null)
+        {
+            var changed = (pod.Node["spec"]?["containers"] as JsonArray ?? [])
+                .Where(c => statuses.Any(s => s?["name"]?.ToString() == c?["name"]?.ToString() && s?["image"]?.ToString() != c?["image"]?.ToString()));
+            _restarting[pod.Uid] = _realistic.RestartDelay(changed, PodLifecycle.NodeOf(pod), now);
+        }
+
         _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
         {
             o["status"]!["containerStatuses"] = ContainerStatuses(o, ready: false, now, previous: o["status"]?["containerStatuses"] as JsonArray);
@@ -73,6 +80,45 @@ internal sealed partial class Kubelet
 
         ContainersStarted(pod, changed);
         return true;
+    }
+
+    // Realistic timing: containers restarted for a new image run again after its pull and start (kept until Ready is due).
+    private readonly Dictionary<string, TimeSpan> _restarting = new(StringComparer.Ordinal);
+
+    private TimeSpan ReadyDelay(StoredObject pod)
+    {
+        if (_realistic is null)
+        {
+            return _options.PodReadyDelay;
+        }
+
+        return (_restarting.Remove(pod.Uid, out var restart) ? restart : TimeSpan.Zero) + RealisticTiming.ReadyDelay(pod);
+    }
+
+    // Realistic timing: while the sandbox is made and images are pulled, the containers wait as ContainerCreating.
+    private void ShowContainerCreating(StoredObject pod)
+    {
+        if (pod.Node["status"]?["containerStatuses"] is JsonArray { Count: > 0 })
+        {
+            return;
+        }
+
+        _store.Mutate(ResourceTypes.Pods, pod.Namespace, pod.Name, o =>
+        {
+            var status = o["status"] as JsonObject ?? new JsonObject();
+            status["containerStatuses"] = new JsonArray((o["spec"]!["containers"] as JsonArray ?? []).Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c!["name"]!.ToString(),
+                ["image"] = c["image"]!.ToString(),
+                ["imageID"] = string.Empty,
+                ["ready"] = false,
+                ["started"] = false,
+                ["restartCount"] = 0,
+                ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } },
+            }).ToArray());
+            o.Put("status", status);
+            return true;
+        });
     }
 
     private void StartEphemeralContainers(StoredObject pod, DateTimeOffset now)

@@ -21,6 +21,7 @@ internal sealed partial class Kubelet : IController
     private readonly ControllerTimers _timers;
     private readonly PayloadSimulation _payloads;
     private readonly EventRecorder _events;
+    private readonly RealisticTiming? _realistic;
     private int _nextPodIp = 10;
 
     public Kubelet(ResourceStore store, KubeletSettings options, ControllerTimers timers, PayloadSimulation payloads, EventRecorder events)
@@ -31,6 +32,7 @@ internal sealed partial class Kubelet : IController
         _time = options.TimeProvider;
         _timers = timers;
         _payloads = payloads;
+        _realistic = options.RealisticTiming ? new RealisticTiming() : null;
     }
 
     public string Name => "kubelet";
@@ -71,9 +73,15 @@ internal sealed partial class Kubelet : IController
         var phase = pod.Node["status"]?["phase"]?.ToString();
         if (phase == "Pending")
         {
-            if (_timers.IsDue($"start:{pod.Uid}", _options.PodStartDelay, now))
+            if (_timers.IsDue($"start:{pod.Uid}", () => _realistic?.StartDelay(pod, PodLifecycle.NodeOf(pod), now) ?? _options.PodStartDelay, now))
             {
+                // Realistic timing: readiness counts from this start (armed before the start is visible).
+                _ = _realistic is not null && _timers.IsDue($"ready:{pod.Uid}", () => ReadyDelay(pod), now);
                 Start(pod, nodes.First(n => n.Name == PodLifecycle.NodeOf(pod)), now);
+            }
+            else if (_realistic is not null)
+            {
+                ShowContainerCreating(pod);
             }
 
             return;
@@ -86,7 +94,7 @@ internal sealed partial class Kubelet : IController
 
         var restarted = RestartChangedContainers(pod, now);
         if (!restarted && !Admission.IsPodReady(pod) && !FailsReadiness(pod)
-            && _timers.IsDue($"ready:{pod.Uid}", _options.PodReadyDelay, now))
+            && _timers.IsDue($"ready:{pod.Uid}", () => ReadyDelay(pod), now))
         {
             MarkReady(pod);
         }
@@ -146,8 +154,12 @@ internal sealed partial class Kubelet : IController
     private void Terminate(StoredObject pod, DateTimeOffset now)
     {
         var grace = TimeSpan.FromSeconds(pod.Node["metadata"]?["deletionGracePeriodSeconds"]?.ToInt64() ?? 0);
-        var delay = grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay;
+        var delay = _realistic is null
+            ? (grace < _options.PodTerminationDelay ? grace : _options.PodTerminationDelay)
+            : RealisticTiming.TerminationDelay(pod, grace);
         ContainersKilled(pod);
+        // Asked first, so that the countdown has begun once the pod is seen unready.
+        var gone = _timers.IsDue($"terminate:{pod.Uid}", delay, now);
         if (Admission.IsPodReady(pod))
         {
             // Terminating pods leave Service endpoints at once.
@@ -162,7 +174,7 @@ internal sealed partial class Kubelet : IController
             });
         }
 
-        if (_timers.IsDue($"terminate:{pod.Uid}", delay, now))
+        if (gone)
         {
             if (pod.Node["metadata"]?["finalizers"] is JsonArray { Count: > 0 })
             {
