@@ -49,7 +49,7 @@ internal sealed partial class ApiServer
                     : throw ApiException.BadRequest($"container {name} is not valid for pod {podName}");
 
         // A container that really ran has a log even while it waits to restart (CrashLoopBackOff): its last run's.
-        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, context.Request.Query["previous"] == "true") is { } file
+        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, QueryParameters.Bool(context.Request.Query, "previous")) is { } file
             && File.Exists(file.Path))
         {
             await WriteRealLogAsync(context, file, cancellationToken);
