@@ -251,6 +251,11 @@ internal sealed partial class ApiServer : IAsyncDisposable
             return;
         }
 
+        if (HttpMethods.IsGet(context.Request.Method) && await TryServeOpenApiAsync(context, request.Path, cancellationToken))
+        {
+            return;
+        }
+
         if (HttpMethods.IsGet(context.Request.Method) && Discovery.TryGet(request.Path, $"{BaseAddress.Host}:{BaseAddress.Port}") is { } document)
         {
             await Json.WriteAsync(context.Response, 200, document, cancellationToken);
