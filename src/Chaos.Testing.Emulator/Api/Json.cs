@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
+using Chaos.Testing.Emulator.Api.Protobuf;
 using Microsoft.AspNetCore.Http;
 
 namespace Chaos.Testing.Emulator.Api;
@@ -34,6 +35,11 @@ internal static class Json
         }
 
         buffer.Position = 0;
+        if (KubeProtobuf.Is(request.ContentType))
+        {
+            return KubeProtobuf.Decode(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+
         JsonNode? node;
         try
         {
