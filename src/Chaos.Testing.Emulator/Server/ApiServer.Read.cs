@@ -102,12 +102,15 @@ internal sealed partial class ApiServer
             ? TimeSpan.FromSeconds(seconds)
             : Timeout.InfiniteTimeSpan;
 
+        var options = WatchOptions.Parse(query);
         context.Response.StatusCode = 200;
         context.Response.ContentType = Json.ContentType;
         ResourceStore.Subscription subscription;
         try
         {
-            subscription = _store.Subscribe(type, query["resourceVersion"]);
+            subscription = options.SendInitialEvents is { } initial
+                ? _store.Subscribe(type, null, sendInitialEvents: initial)
+                : _store.Subscribe(type, query["resourceVersion"]);
         }
         catch (ApiException ex) when (ex.Code == 410)
         {
@@ -124,13 +127,7 @@ internal sealed partial class ApiServer
             await context.Response.Body.FlushAsync(cancellationToken);
             try
             {
-                await foreach (var e in subscription.Reader.ReadAllAsync(linked.Token))
-                {
-                    if (Translate(e, request.Namespace, labels, fields) is { } eventType)
-                    {
-                        await WriteEventAsync(context.Response, eventType, e.Object.Json, linked.Token);
-                    }
-                }
+                await StreamAsync(context.Response, subscription, options, e => Translate(e, request.Namespace, labels, fields), type, linked.Token);
             }
             catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
