@@ -42,6 +42,7 @@ public sealed class KubectlVersionsTests : IAsyncLifetime
         """;
 
     private KubernetesEmulator _cluster = null!;
+    private readonly List<string> _files = [];
     private string _manifest = null!;
 
     public async Task InitializeAsync()
@@ -54,6 +55,7 @@ public sealed class KubectlVersionsTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         File.Delete(_manifest);
+        _files.ForEach(File.Delete);
         await _cluster.DisposeAsync();
     }
 
@@ -80,6 +82,42 @@ public sealed class KubectlVersionsTests : IAsyncLifetime
         }
     }
 
+    [SkippableKubectlVersionsFact]
+    public async Task TypedCreates_AndServerSideApply_WorkWithKubectl127And133()
+    {
+        foreach (var version in SkippableKubectlVersionsFactAttribute.Versions)
+        {
+            // kubectl 1.32 and later send these bodies as protobuf.
+            var ns = "typed-" + version.Replace(".", string.Empty, StringComparison.Ordinal);
+            await KubectlAsync(version, $"create namespace {ns}");
+            await KubectlAsync(version, $"create deployment web --image=example/web:1.0 --replicas=0 -n {ns}");
+            await KubectlAsync(version, $"create configmap literal --from-literal=key=value -n {ns}");
+            (await KubectlAsync(version, $"auth can-i create pods -n {ns}")).Trim().Should().Be("yes");
+            var deployment = await _cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+            deployment.Spec.Replicas.Should().Be(0, $"kubectl {version} asked for zero replicas");
+            deployment.Spec.Strategy.Type.Should().Be("RollingUpdate");
+            (await _cluster.Client.CoreV1.ReadNamespacedConfigMapAsync("literal", ns)).Data.Should().Equal(new Dictionary<string, string> { ["key"] = "value" });
+
+            var first = await WriteAsync($"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: owned, namespace: {ns}}}\ndata: {{a: \"1\", b: \"x\"}}\n");
+            var second = await WriteAsync($"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: owned, namespace: {ns}}}\ndata: {{a: \"2\"}}\n");
+            (await KubectlAsync(version, $"apply --server-side -f {first}")).Should().Contain("serverside-applied");
+            (await KubectlAsync(version, $"apply --server-side --field-manager=ops -f {second}", expectSuccess: false))
+                .Should().Contain("conflict with \"kubectl\"").And.Contain(".data.a");
+            await KubectlAsync(version, $"apply --server-side --field-manager=ops --force-conflicts -f {second}");
+            var owned = await _cluster.Client.CoreV1.ReadNamespacedConfigMapAsync("owned", ns);
+            owned.Data.Should().Equal(new Dictionary<string, string> { ["a"] = "2", ["b"] = "x" });
+            owned.Metadata.ManagedFields.Select(m => m.Manager).Should().BeEquivalentTo(["kubectl", "ops"]);
+        }
+    }
+
+    private async Task<string> WriteAsync(string yaml)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kubectl-versions-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        _files.Add(path);
+        return path;
+    }
+
     private async Task WaitForRevisionAsync(int count)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -98,7 +136,7 @@ public sealed class KubectlVersionsTests : IAsyncLifetime
         }
     }
 
-    private async Task<string> KubectlAsync(string version, string arguments)
+    private async Task<string> KubectlAsync(string version, string arguments, bool expectSuccess = true)
     {
         var start = new ProcessStartInfo(Path.Combine(Bin, $"kubectl.{version}"), $"--kubeconfig {_cluster.KubeconfigPath} {arguments}")
         {
@@ -111,7 +149,15 @@ public sealed class KubectlVersionsTests : IAsyncLifetime
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(deadline.Token);
         var output = await stdout + await stderr;
-        process.ExitCode.Should().Be(0, $"kubectl {version} {arguments} should succeed, but printed:\n{output}");
+        if (expectSuccess)
+        {
+            process.ExitCode.Should().Be(0, $"kubectl {version} {arguments} should succeed, but printed:\n{output}");
+        }
+        else
+        {
+            process.ExitCode.Should().NotBe(0, $"kubectl {version} {arguments} should fail, but printed:\n{output}");
+        }
+
         return output;
     }
 }

@@ -91,4 +91,41 @@ public sealed class ProtocolTests : EmulatorTest
         var bytes = await answer.Content.ReadAsByteArrayAsync();
         bytes[..5].Should().Equal([0x0a, 0x03, (byte)'2', (byte)'.', (byte)'0'], "the gnostic Document starts with field 1, swagger = \"2.0\"");
     }
+    [Fact]
+    public async Task SendInitialEvents_StreamsTheCurrentObjects_ThenTheInitialEventsEndBookmark()
+    {
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "one" } }, Ns);
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "two" } }, Ns);
+        using var http = new HttpClient { BaseAddress = Cluster.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+
+        var body = await http.GetStringAsync(
+            $"/api/v1/namespaces/{Ns}/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1");
+        var events = body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+
+        events.Select(e => e["type"]!.ToString()).Should().Equal("ADDED", "ADDED", "BOOKMARK");
+        var bookmark = events[2]["object"]!;
+        bookmark["metadata"]!["annotations"]!["k8s.io/initial-events-end"]!.ToString().Should().Be("true");
+        long.Parse(bookmark["metadata"]!["resourceVersion"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture)
+            .Should().BeGreaterThanOrEqualTo(long.Parse(events[1]["object"]!["metadata"]!["resourceVersion"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture));
+
+        using var invalid = await http.GetAsync($"/api/v1/namespaces/{Ns}/configmaps?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan");
+        invalid.StatusCode.Should().Be(HttpStatusCode.UnprocessableEntity, "sendInitialEvents requires allowWatchBookmarks");
+    }
+
+    [Fact]
+    public async Task FollowedLog_StaysOpenWhileTheContainerRuns_AndEndsWhenThePodGoes()
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(
+            new V1Pod { Metadata = new V1ObjectMeta { Name = "web" }, Spec = new V1PodSpec { Containers = [new V1Container { Name = "web", Image = "example/web:1" }] } }, Ns);
+        await Client.WaitForPodRunningAsync(Ns, "web");
+        using var http = new HttpClient { BaseAddress = Cluster.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+
+        using var response = await http.GetAsync($"/api/v1/namespaces/{Ns}/pods/web/log?follow=true", HttpCompletionOption.ResponseHeadersRead);
+        var reading = response.Content.ReadAsStringAsync();
+        var first = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(1)));
+        first.Should().NotBeSameAs(reading, "a followed log stays open while its container runs");
+
+        await Client.CoreV1.DeleteNamespacedPodAsync("web", Ns, gracePeriodSeconds: 0);
+        (await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(30)))).Should().BeSameAs(reading, "the log ends when the container stops");
+    }
 }
