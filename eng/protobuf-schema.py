@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the field table the emulator decodes Kubernetes protobuf request bodies with.
 
-Usage: protobuf-schema.py API_CHECKOUT APIMACHINERY_CHECKOUT > src/Chaos.Testing.Emulator/Api/Protobuf/messages.txt
+Usage: protobuf-schema.py API_CHECKOUT APIMACHINERY_CHECKOUT > src/Chaos.Testing.Emulator/Api/ProtobufMessages.txt
 It reads the generated.proto files of k8s.io/api and k8s.io/apimachinery (the wire contract) and keeps, per
 message, each field's number, JSON name, label (o optional, z optional and left out at its zero value as Go's JSON
 encoding leaves it out: omitempty and not a pointer, r repeated, m map with string keys) and type; it reads the Go

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
-using Chaos.Testing.Emulator.Api.Protobuf;
 using Microsoft.AspNetCore.Http;
 
 namespace Chaos.Testing.Emulator.Api;

@@ -14,17 +14,17 @@ internal static class GnosticV2
 {
     public static byte[] Encode(JsonObject document)
     {
-        var message = new Message();
+        var message = new ProtoWriter();
         message.String(1, document["swagger"]?.ToString());
         message.Nested(2, Info(document["info"] as JsonObject));
-        var paths = new Message();
+        var paths = new ProtoWriter();
         foreach (var (name, item) in (JsonObject)document["paths"]!)
         {
             paths.Nested(2, Named(name, PathItem((JsonObject)item!)));
         }
 
         message.Nested(8, paths);
-        var definitions = new Message();
+        var definitions = new ProtoWriter();
         foreach (var (name, schema) in (JsonObject)document["definitions"]!)
         {
             definitions.Nested(1, Named(name, Schema((JsonObject)schema!)));
@@ -34,17 +34,17 @@ internal static class GnosticV2
         return message.ToArray();
     }
 
-    private static Message Info(JsonObject? info)
+    private static ProtoWriter Info(JsonObject? info)
     {
-        var message = new Message();
+        var message = new ProtoWriter();
         message.String(1, info?["title"]?.ToString());
         message.String(2, info?["version"]?.ToString());
         return message;
     }
 
-    private static Message PathItem(JsonObject item)
+    private static ProtoWriter PathItem(JsonObject item)
     {
-        var message = new Message();
+        var message = new ProtoWriter();
         foreach (var (method, field) in new[] { ("get", 2), ("put", 3), ("post", 4), ("delete", 5), ("patch", 8) })
         {
             if (item[method] is JsonObject operation)
@@ -56,26 +56,26 @@ internal static class GnosticV2
         return message;
     }
 
-    private static Message Operation(JsonObject operation)
+    private static ProtoWriter Operation(JsonObject operation)
     {
-        var message = new Message();
+        var message = new ProtoWriter();
         message.String(5, operation["operationId"]?.ToString());
         foreach (var parameter in ((JsonArray)operation["parameters"]!).OfType<JsonObject>())
         {
-            message.Nested(8, new Message().Nested(1, Parameter(parameter)));
+            message.Nested(8, new ProtoWriter().Nested(1, Parameter(parameter)));
         }
 
-        var responses = new Message();
+        var responses = new ProtoWriter();
         foreach (var (code, response) in (JsonObject)operation["responses"]!)
         {
-            var body = new Message();
+            var body = new ProtoWriter();
             body.String(1, response?["description"]?.ToString());
             if (response?["schema"] is JsonObject schema)
             {
-                body.Nested(2, new Message().Nested(1, Schema(schema)));
+                body.Nested(2, new ProtoWriter().Nested(1, Schema(schema)));
             }
 
-            responses.Nested(1, Named(code, new Message().Nested(1, body)));
+            responses.Nested(1, Named(code, new ProtoWriter().Nested(1, body)));
         }
 
         message.Nested(9, responses);
@@ -83,17 +83,17 @@ internal static class GnosticV2
         return message;
     }
 
-    private static Message Parameter(JsonObject parameter)
+    private static ProtoWriter Parameter(JsonObject parameter)
     {
         var location = parameter["in"]?.ToString();
-        var sub = new Message();
+        var sub = new ProtoWriter();
         if (location == "body")
         {
             sub.String(2, parameter["name"]?.ToString());
             sub.String(3, location);
             sub.Bool(4, parameter["required"]?.GetValue<bool>() == true);
             sub.Nested(5, Schema((JsonObject)parameter["schema"]!));
-            return new Message().Nested(1, sub);
+            return new ProtoWriter().Nested(1, sub);
         }
 
         // Query and path parameter sub-schemas share these numbers up to the name; type and uniqueItems differ.
@@ -103,33 +103,33 @@ internal static class GnosticV2
         sub.String(4, parameter["name"]?.ToString());
         sub.String(query ? 6 : 5, parameter["type"]?.ToString());
         sub.Bool(query ? 20 : 19, parameter["uniqueItems"]?.GetValue<bool>() == true);
-        return new Message().Nested(2, new Message().Nested(query ? 3 : 4, sub));
+        return new ProtoWriter().Nested(2, new ProtoWriter().Nested(query ? 3 : 4, sub));
     }
 
-    private static Message Schema(JsonObject schema)
+    private static ProtoWriter Schema(JsonObject schema)
     {
-        var message = new Message();
+        var message = new ProtoWriter();
         message.String(1, schema["$ref"]?.ToString());
         message.String(2, schema["format"]?.ToString());
         message.String(4, schema["description"]?.ToString());
         if (schema["additionalProperties"] is JsonObject additional)
         {
-            message.Nested(21, new Message().Nested(1, Schema(additional)));
+            message.Nested(21, new ProtoWriter().Nested(1, Schema(additional)));
         }
 
         if (schema["type"]?.ToString() is { } type)
         {
-            message.Nested(22, new Message().String(1, type));
+            message.Nested(22, new ProtoWriter().String(1, type));
         }
 
         if (schema["items"] is JsonObject items)
         {
-            message.Nested(23, new Message().Nested(1, Schema(items)));
+            message.Nested(23, new ProtoWriter().Nested(1, Schema(items)));
         }
 
         if (schema["properties"] is JsonObject properties)
         {
-            var fields = new Message();
+            var fields = new ProtoWriter();
             foreach (var (name, property) in properties)
             {
                 fields.Nested(1, Named(name, Schema((JsonObject)property!)));
@@ -143,22 +143,22 @@ internal static class GnosticV2
     }
 
     /// <summary>Vendor extensions (<c>x-...</c>) as <c>NamedAny</c>, their value as YAML text (JSON is YAML).</summary>
-    private static void Extensions(Message message, int field, JsonObject owner)
+    private static void Extensions(ProtoWriter message, int field, JsonObject owner)
     {
         foreach (var (name, value) in owner.Where(p => p.Key.StartsWith("x-", StringComparison.Ordinal)))
         {
-            message.Nested(field, Named(name, new Message().String(2, value?.ToJsonString() ?? "null")));
+            message.Nested(field, Named(name, new ProtoWriter().String(2, value?.ToJsonString() ?? "null")));
         }
     }
 
-    private static Message Named(string name, Message value) => new Message().String(1, name).Nested(2, value);
+    private static ProtoWriter Named(string name, ProtoWriter value) => new ProtoWriter().String(1, name).Nested(2, value);
 
     /// <summary>A protobuf message being written: fields in the order they are added.</summary>
-    private sealed class Message
+    private sealed class ProtoWriter
     {
         private readonly List<byte> _bytes = [];
 
-        public Message String(int field, string? value)
+        public ProtoWriter String(int field, string? value)
         {
             if (!string.IsNullOrEmpty(value))
             {
@@ -168,7 +168,7 @@ internal static class GnosticV2
             return this;
         }
 
-        public Message Bool(int field, bool value)
+        public ProtoWriter Bool(int field, bool value)
         {
             if (value)
             {
@@ -179,7 +179,7 @@ internal static class GnosticV2
             return this;
         }
 
-        public Message Nested(int field, Message value)
+        public ProtoWriter Nested(int field, ProtoWriter value)
         {
             Bytes(field, [.. value._bytes]);
             return this;

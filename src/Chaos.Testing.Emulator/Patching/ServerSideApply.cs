@@ -27,7 +27,7 @@ internal static class ServerSideApply
         }
         else
         {
-            var conflicts = new List<(string Manager, string Field)>();
+            var conflicts = new List<(string Manager, string Path)>();
             foreach (var other in others)
             {
                 if (other["fieldsV1"] is JsonObject owned)
@@ -102,8 +102,12 @@ internal static class ServerSideApply
         var set = new JsonObject();
         foreach (var item in list.OfType<JsonObject>())
         {
-            var child = FieldSet(item, path, kind);
-            child.Insert(0, ".", new JsonObject());
+            var child = new JsonObject { ["."] = new JsonObject() };
+            foreach (var (name, value) in FieldSet(item, path, kind).ToList())
+            {
+                child[name] = value?.DeepClone();
+            }
+
             set[ItemKey(key, item)] = child;
         }
 
@@ -201,9 +205,9 @@ internal static class ServerSideApply
 }
 
 /// <summary>A server-side apply that would take fields other managers own (409 Conflict).</summary>
-internal sealed class ApplyConflictException(IReadOnlyList<(string Manager, string Field)> conflicts)
+internal sealed class ApplyConflictException(IReadOnlyList<(string Manager, string Path)> conflicts)
     : Exception($"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? string.Empty : "s")}: "
-        + string.Join("; ", conflicts.Select(c => $"conflict with \"{c.Manager}\": {c.Field}")))
+        + string.Join("; ", conflicts.Select(c => $"conflict with \"{c.Manager}\": {c.Path}")))
 {
-    public IReadOnlyList<(string Manager, string Field)> Conflicts { get; } = conflicts;
+    public IReadOnlyList<(string Manager, string Path)> Conflicts { get; } = conflicts;
 }

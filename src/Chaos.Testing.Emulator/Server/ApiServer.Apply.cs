@@ -53,7 +53,7 @@ internal sealed partial class ApiServer
                 {
                     ["type"] = "FieldManagerConflict",
                     ["message"] = $"conflict with \"{c.Manager}\"",
-                    ["field"] = c.Field,
+                    ["field"] = c.Path,
                 })]);
                 throw new ApiException(409, "Conflict", ex.Message, new JsonObject { ["causes"] = causes });
             }

@@ -1,6 +1,5 @@
 using System.Net;
 using Chaos.Testing.Emulator.Api;
-using Chaos.Testing.Emulator.Api.Protobuf;
 using Chaos.Testing.Emulator.Patching;
 using Microsoft.AspNetCore.Http;
 

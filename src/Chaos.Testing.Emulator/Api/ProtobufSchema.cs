@@ -1,7 +1,7 @@
-namespace Chaos.Testing.Emulator.Api.Protobuf;
+namespace Chaos.Testing.Emulator.Api;
 
 /// <summary>
-/// The field table of the Kubernetes protobuf messages (messages.txt, embedded): per message, each field's number,
+/// The field table of the Kubernetes protobuf messages (ProtobufMessages.txt, embedded): per message, each field's number,
 /// JSON name, label (<c>o</c> optional, <c>r</c> repeated, <c>m</c> map with string keys) and type. It is written by
 /// eng/protobuf-schema.py from the <c>generated.proto</c> files of k8s.io/api and k8s.io/apimachinery.
 /// </summary>
@@ -31,7 +31,7 @@ internal static class ProtobufSchema
 
     private static Dictionary<string, IReadOnlyDictionary<int, Field>> Load()
     {
-        using var stream = typeof(ProtobufSchema).Assembly.GetManifestResourceStream("Chaos.Testing.Emulator.Api.Protobuf.messages.txt")
+        using var stream = typeof(ProtobufSchema).Assembly.GetManifestResourceStream("Chaos.Testing.Emulator.Api.ProtobufMessages.txt")
             ?? throw new InvalidOperationException("the protobuf field table is not embedded in the emulator assembly");
         using var reader = new StreamReader(stream);
         var messages = new Dictionary<string, IReadOnlyDictionary<int, Field>>(StringComparer.Ordinal);

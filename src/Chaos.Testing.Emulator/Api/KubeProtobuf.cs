@@ -3,14 +3,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Chaos.Testing.Emulator.Api.Protobuf;
+namespace Chaos.Testing.Emulator.Api;
 
 /// <summary>
 /// Reads request bodies in the Kubernetes protobuf encoding (<c>application/vnd.kubernetes.protobuf</c>), which
 /// kubectl 1.32 and later sends for <c>create namespace</c>, <c>create deployment</c>, <c>auth can-i</c>, <c>drain</c> and
 /// the other commands built on typed clients, without a fallback to JSON. The body is the prefix <c>k8s\0</c> and a
 /// <c>runtime.Unknown</c> envelope naming the kind; the object is turned into the JSON the same client would have
-/// sent, field by field, with the field table of the <c>generated.proto</c> files (messages.txt). Go writes every
+/// sent, field by field, with the field table of the <c>generated.proto</c> files (ProtobufMessages.txt). Go writes every
 /// field to protobuf, zero or not; what its JSON encoding leaves out (zero values of omitempty non-pointer fields,
 /// zero times) is left out here too, so the object is the one the same client would have sent as JSON.
 /// </summary>
@@ -72,7 +72,7 @@ internal static class KubeProtobuf
         }
 
         var result = new JsonObject { ["kind"] = kind, ["apiVersion"] = apiVersion };
-        var decoded = Message(message, raw, 0);
+        var decoded = DecodeMessage(message, raw, 0);
         foreach (var name in decoded.Select(p => p.Key).ToList())
         {
             var value = decoded[name];
@@ -95,7 +95,7 @@ internal static class KubeProtobuf
         return $"k8s.io.api.{(group.Length == 0 ? "core" : group.Split('.')[0])}.{version}.{kind}";
     }
 
-    private static JsonObject Message(string name, ReadOnlyMemory<byte> bytes, int depth)
+    private static JsonObject DecodeMessage(string name, ReadOnlyMemory<byte> bytes, int depth)
     {
         if (depth > MaxDepth)
         {
@@ -191,7 +191,7 @@ internal static class KubeProtobuf
             return null;
         }
 
-        var message = Message(type, bytes, depth + 1);
+        var message = DecodeMessage(type, bytes, depth + 1);
         return type switch
         {
             ProtobufSchema.Time => Time(message, "yyyy-MM-dd'T'HH:mm:ss'Z'", keepEmpty),

@@ -1,4 +1,4 @@
-namespace Chaos.Testing.Emulator.Api.Protobuf;
+namespace Chaos.Testing.Emulator.Api;
 
 /// <summary>Reads the protobuf wire format (varints, fixed and length-delimited fields); malformed input is a 400.</summary>
 internal sealed class WireReader(ReadOnlyMemory<byte> data)
