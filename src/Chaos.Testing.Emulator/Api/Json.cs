@@ -34,6 +34,11 @@ internal static class Json
         }
 
         buffer.Position = 0;
+        if (KubeProtobuf.Is(request.ContentType))
+        {
+            return KubeProtobuf.Decode(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+
         JsonNode? node;
         try
         {

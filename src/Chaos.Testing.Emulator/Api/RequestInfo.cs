@@ -64,7 +64,7 @@ internal sealed record RequestInfo(
 
     private static string VerbOf(HttpRequest request, string? name)
     {
-        var watch = request.Query["watch"].ToString() is "true" or "1";
+        var watch = QueryParameters.Bool(request.Query, "watch");
         return request.Method.ToUpperInvariant() switch
         {
             "GET" when watch => "watch",

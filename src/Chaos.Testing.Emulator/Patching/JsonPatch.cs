@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -62,181 +63,167 @@ internal static class JsonPatch
             throw Fail($"invalid JSON pointer '{path}'");
         }
 
+        var value = op.TryGetPropertyValue("value", out var given) ? given?.DeepClone() : null;
         switch (name)
         {
             case "add":
-                return Add(document, tokens, RequireValue(op, Fail), Fail);
+                return Add(document, tokens, value, Fail);
             case "remove":
-                return Remove(document, tokens, Fail, "path does not exist");
+                return Remove(document, tokens, Fail);
             case "replace":
-                return Replace(document, tokens, RequireValue(op, Fail), Fail);
+                return Replace(document, tokens, value, Fail);
             case "test":
-                if (!JsonPointer.TryResolve(document, tokens, tokens.Count, out var actual))
+                var actual = tokens.Count == 0 ? document : Get(Parent(document, tokens, Fail), tokens[^1], Fail);
+                if (!JsonEquality.AreEqual(actual, value))
                 {
-                    throw Fail("path does not exist");
-                }
-
-                if (!JsonEquality.AreEqual(actual, RequireValue(op, Fail)))
-                {
-                    throw Fail($"test failed: value is {Describe(actual)}, expected {Describe(op["value"])}");
+                    throw Fail($"test failed: value is {Describe(actual)}, expected {Describe(value)}");
                 }
 
                 return document;
             case "move":
             case "copy":
                 var fromPath = ReadString(op, "from") ?? throw Fail("missing or non-string 'from'");
-                if (!JsonPointer.TryParse(fromPath, out var fromTokens))
-                {
-                    throw Fail($"invalid JSON pointer '{fromPath}' in 'from'");
-                }
-
-                if (!JsonPointer.TryResolve(document, fromTokens, fromTokens.Count, out var source))
+                if (!JsonPointer.TryParse(fromPath, out var fromTokens) || fromTokens.Count == 0)
                 {
                     throw Fail($"from path '{fromPath}' does not exist");
                 }
 
-                var value = source?.DeepClone();
-                if (name == "copy")
+                var fromParent = Parent(document, fromTokens, Fail);
+                var moved = Get(fromParent, fromTokens[^1], Fail)?.DeepClone();
+                if (name == "move")
                 {
-                    return Add(document, tokens, value, Fail);
+                    document = Remove(document, fromTokens, reason => Fail($"from path '{fromPath}' does not exist"));
                 }
 
-                if (fromPath == path)
-                {
-                    return document;
-                }
-
-                if (IsPrefix(fromTokens, tokens))
-                {
-                    throw Fail($"cannot move '{fromPath}' into one of its own children");
-                }
-
-                document = Remove(document, fromTokens, Fail, $"from path '{fromPath}' does not exist");
-                return Add(document, tokens, value, Fail);
+                return Add(document, tokens, moved, Fail);
             default:
                 throw Fail($"unknown operation '{name}'");
         }
     }
 
+    // The API server applies JSON patches with evanphx/json-patch v4, which is laxer than RFC 6902 in ways clients
+    // rely on: replace (and test, and copy's from) on an absent object member behaves as if it held null, array
+    // indices may be negative (counted from the end) and, as Go's Atoi reads them, carry a sign or leading zeros.
+    private static JsonNode Parent(JsonNode? document, IReadOnlyList<string> tokens, Func<string, PatchException> fail)
+    {
+        var current = document;
+        for (var i = 0; i < tokens.Count - 1; i++)
+        {
+            current = current switch
+            {
+                JsonObject obj => obj[tokens[i]],
+                JsonArray array when TryIndex(tokens[i], array.Count, out var index) && index < array.Count => array[index],
+                _ => null,
+            };
+        }
+
+        return current is JsonObject or JsonArray ? current : throw fail("path does not exist");
+    }
+
+    private static JsonNode? Get(JsonNode parent, string key, Func<string, PatchException> fail) => parent switch
+    {
+        JsonObject obj => obj[key],
+        JsonArray array when TryIndex(key, array.Count, out var index) && index < array.Count => array[index],
+        _ => throw fail("path does not exist"),
+    };
+
     private static JsonNode? Add(JsonNode? document, IReadOnlyList<string> tokens, JsonNode? value, Func<string, PatchException> fail)
     {
         if (tokens.Count == 0)
         {
-            return value;
-        }
-
-        if (!JsonPointer.TryResolve(document, tokens, tokens.Count - 1, out var parent))
-        {
             throw fail("path does not exist");
         }
 
+        var parent = Parent(document, tokens, fail);
         var last = tokens[^1];
-        switch (parent)
+        if (parent is JsonObject obj)
         {
-            case JsonObject obj:
-                obj[last] = value;
-                return document;
-            case JsonArray array:
-                if (last == JsonPointer.EndOfArray)
-                {
-                    array.Add(value);
-                    return document;
-                }
-
-                if (!JsonPointer.TryParseIndex(last, out var index))
-                {
-                    throw fail($"invalid array index '{last}'");
-                }
-
-                if (index > array.Count)
-                {
-                    throw fail($"array index {index} is out of range (length {array.Count})");
-                }
-
-                array.Insert(index, value);
-                return document;
-            default:
-                throw fail("path does not exist");
+            obj[last] = value;
         }
+        else if (parent is JsonArray array && last == JsonPointer.EndOfArray)
+        {
+            array.Add(value);
+        }
+        else if (parent is JsonArray list && TryIndex(last, list.Count + 1, out var index) && index <= list.Count)
+        {
+            list.Insert(index, value);
+        }
+        else
+        {
+            throw fail(parent is JsonArray full ? $"array index {last} is out of range (length {full.Count})" : "path does not exist");
+        }
+
+        return document;
     }
 
-    private static JsonNode? Remove(JsonNode? document, IReadOnlyList<string> tokens, Func<string, PatchException> fail, string missing)
+    private static JsonNode? Remove(JsonNode? document, IReadOnlyList<string> tokens, Func<string, PatchException> fail)
     {
         if (tokens.Count == 0)
         {
             throw fail("cannot remove the document root");
         }
 
-        if (!JsonPointer.TryResolve(document, tokens, tokens.Count - 1, out var parent))
+        var parent = Parent(document, tokens, fail);
+        var last = tokens[^1];
+        if (parent is JsonObject obj && obj.Remove(last))
         {
-            throw fail(missing);
+            return document;
         }
 
-        var last = tokens[^1];
-        switch (parent)
+        if (parent is JsonArray array && TryIndex(last, array.Count, out var index) && index < array.Count)
         {
-            case JsonObject obj when obj.ContainsKey(last):
-                obj.Remove(last);
-                return document;
-            case JsonArray array when JsonPointer.TryParseIndex(last, out var index) && index < array.Count:
-                array.RemoveAt(index);
-                return document;
-            default:
-                throw fail(missing);
+            array.RemoveAt(index);
+            return document;
         }
+
+        throw fail("path does not exist");
     }
 
     private static JsonNode? Replace(JsonNode? document, IReadOnlyList<string> tokens, JsonNode? value, Func<string, PatchException> fail)
     {
         if (tokens.Count == 0)
         {
-            return value;
+            return value is JsonObject or JsonArray ? value : throw fail("replace operation value must be object or array");
         }
 
-        if (!JsonPointer.TryResolve(document, tokens, tokens.Count - 1, out var parent))
+        var parent = Parent(document, tokens, fail);
+        var last = tokens[^1];
+        if (parent is JsonObject obj)
+        {
+            obj[last] = value;
+        }
+        else if (parent is JsonArray array && TryIndex(last, array.Count, out var index) && index < array.Count)
+        {
+            array[index] = value;
+        }
+        else
         {
             throw fail("path does not exist");
         }
 
-        var last = tokens[^1];
-        switch (parent)
-        {
-            case JsonObject obj when obj.ContainsKey(last):
-                obj[last] = value;
-                return document;
-            case JsonArray array when JsonPointer.TryParseIndex(last, out var index) && index < array.Count:
-                array[index] = value;
-                return document;
-            default:
-                throw fail("path does not exist");
-        }
+        return document;
     }
 
-    private static JsonNode? RequireValue(JsonObject op, Func<string, PatchException> fail) =>
-        op.TryGetPropertyValue("value", out var value) ? value?.DeepClone() : throw fail("missing 'value'");
+    /// <summary>An array index as Go's Atoi reads it; a negative one counts back from <paramref name="length"/>.</summary>
+    private static bool TryIndex(string token, int length, out int index)
+    {
+        if (!int.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out index))
+        {
+            return false;
+        }
+
+        if (index < 0)
+        {
+            index += length;
+        }
+
+        return index >= 0;
+    }
 
     private static string? ReadString(JsonObject op, string member) =>
         op.TryGetPropertyValue(member, out var node) && node is JsonValue value && value.GetValueKind() == JsonValueKind.String
             ? value.GetValue<string>()
             : null;
-
-    private static bool IsPrefix(IReadOnlyList<string> prefix, IReadOnlyList<string> tokens)
-    {
-        if (prefix.Count >= tokens.Count)
-        {
-            return false;
-        }
-
-        for (var i = 0; i < prefix.Count; i++)
-        {
-            if (!string.Equals(prefix[i], tokens[i], StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     private static string Describe(JsonNode? node)
     {

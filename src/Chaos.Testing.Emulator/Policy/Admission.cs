@@ -61,11 +61,17 @@ internal sealed partial class Admission
             if (type == ResourceTypes.Deployments)
             {
                 spec["progressDeadlineSeconds"] ??= 600;
-                spec["strategy"] ??= new JsonObject
+                // As SetDefaults_Deployment: a strategy without a type (Go clients send "strategy": {}) is RollingUpdate.
+                var strategy = spec["strategy"] as JsonObject ?? [];
+                spec["strategy"] = strategy;
+                strategy["type"] ??= "RollingUpdate";
+                if (strategy["type"]?.ToString() == "RollingUpdate")
                 {
-                    ["type"] = "RollingUpdate",
-                    ["rollingUpdate"] = new JsonObject { ["maxUnavailable"] = "25%", ["maxSurge"] = "25%" },
-                };
+                    var rollingUpdate = strategy["rollingUpdate"] as JsonObject ?? [];
+                    strategy["rollingUpdate"] = rollingUpdate;
+                    rollingUpdate["maxUnavailable"] ??= "25%";
+                    rollingUpdate["maxSurge"] ??= "25%";
+                }
             }
 
             if (type == ResourceTypes.StatefulSets)

@@ -49,7 +49,7 @@ internal sealed partial class ApiServer
                     : throw ApiException.BadRequest($"container {name} is not valid for pod {podName}");
 
         // A container that really ran has a log even while it waits to restart (CrashLoopBackOff): its last run's.
-        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, context.Request.Query["previous"] == "true") is { } file
+        if (Logs?.Find(pod["metadata"]?["uid"]?.ToString() ?? string.Empty, podName, name, QueryParameters.Bool(context.Request.Query, "previous")) is { } file
             && File.Exists(file.Path))
         {
             await WriteRealLogAsync(context, file, cancellationToken);
@@ -76,9 +76,46 @@ internal sealed partial class ApiServer
         var body = Encoding.UTF8.GetBytes(text.Length == 0 || text.EndsWith('\n') ? text : text + "\n");
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/plain";
-        context.Response.ContentLength = body.Length;
+        var follow = QueryParameters.Bool(context.Request.Query, "follow") && state["running"] is not null;
+        if (!follow)
+        {
+            context.Response.ContentLength = body.Length;
+        }
+
         await context.Response.Body.WriteAsync(body, cancellationToken);
+        if (follow)
+        {
+            // As the kubelet does: a followed log stays open while the container runs (it prints nothing more here).
+            await context.Response.Body.FlushAsync(cancellationToken);
+            await WaitWhileRunningAsync(request, pod["metadata"]?["uid"]?.ToString(), name, cancellationToken);
+        }
     }
+
+    private static readonly string[] StatusLists = ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"];
+
+    private async Task WaitWhileRunningAsync(RequestInfo request, string? uid, string container, CancellationToken cancellationToken)
+    {
+        var start = _store.Get(request.Type!, request.Namespace, request.Name!);
+        using var subscription = _store.Subscribe(request.Type!, start?.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, subscription.Closed);
+        if (start is null || !IsRunning(start.Node, uid, container))
+        {
+            return;
+        }
+
+        await foreach (var e in subscription.Reader.ReadAllAsync(linked.Token))
+        {
+            if (e.Object.Namespace == request.Namespace && e.Object.Name == request.Name
+                && (e.Type == Storage.StoreEvent.Deleted || !IsRunning(e.Object.Node, uid, container)))
+            {
+                return;
+            }
+        }
+    }
+
+    private static bool IsRunning(JsonObject pod, string? uid, string container) =>
+        pod["metadata"]?["uid"]?.ToString() == uid
+        && StatusLists.Any(list => Find(pod["status"]?[list], container)?["state"]?["running"] is not null);
 
     private static List<string> Names(JsonNode? list) =>
         (list as JsonArray ?? []).OfType<JsonObject>().Select(c => c["name"]?.ToString() ?? string.Empty).ToList();

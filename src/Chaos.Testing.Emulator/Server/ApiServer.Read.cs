@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Selectors;
 using Chaos.Testing.Emulator.Storage;
@@ -11,6 +12,7 @@ namespace Chaos.Testing.Emulator.Server;
 /// <content>get, list and watch.</content>
 internal sealed partial class ApiServer
 {
+    private const string ContinueVersion = "meta.k8s.io/v1";
     private static readonly byte[] EventPrefix = "{\"type\":\""u8.ToArray();
     private static readonly byte[] EventMiddle = "\",\"object\":"u8.ToArray();
     private static readonly byte[] EventSuffix = "}\n"u8.ToArray();
@@ -45,7 +47,7 @@ internal sealed partial class ApiServer
         var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
         var page = items.Skip(start).Take(limit).ToList();
         var remaining = items.Count - start - page.Count;
-        var next = remaining > 0 ? EncodeContinue(page[^1].Key) : null;
+        var next = remaining > 0 ? EncodeContinue(page[^1].Key, resourceVersion) : null;
 
         if (WantsTable(context.Request))
         {
@@ -100,12 +102,15 @@ internal sealed partial class ApiServer
             ? TimeSpan.FromSeconds(seconds)
             : Timeout.InfiniteTimeSpan;
 
+        var options = WatchOptions.Parse(query);
         context.Response.StatusCode = 200;
         context.Response.ContentType = Json.ContentType;
         ResourceStore.Subscription subscription;
         try
         {
-            subscription = _store.Subscribe(type, query["resourceVersion"]);
+            subscription = options.SendInitialEvents is { } initial
+                ? _store.Subscribe(type, null, sendInitialEvents: initial)
+                : _store.Subscribe(type, query["resourceVersion"]);
         }
         catch (ApiException ex) when (ex.Code == 410)
         {
@@ -122,13 +127,7 @@ internal sealed partial class ApiServer
             await context.Response.Body.FlushAsync(cancellationToken);
             try
             {
-                await foreach (var e in subscription.Reader.ReadAllAsync(linked.Token))
-                {
-                    if (Translate(e, request.Namespace, labels, fields) is { } eventType)
-                    {
-                        await WriteEventAsync(context.Response, eventType, e.Object.Json, linked.Token);
-                    }
-                }
+                await StreamAsync(context.Response, subscription, options, e => Translate(e, request.Namespace, labels, fields), type, linked.Token);
             }
             catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -186,20 +185,48 @@ internal sealed partial class ApiServer
     private static bool WantsTable(HttpRequest request) =>
         request.Headers.Accept.ToString().Contains("as=Table", StringComparison.Ordinal);
 
-    private static string EncodeContinue(string key) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(key)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>
+    /// The continue token, shaped like the API server's: base64url of <c>{"v":"meta.k8s.io/v1","rv":..,"start":..}</c>
+    /// (the key after which the next page starts, and the version of the list it continues).
+    /// </summary>
+    private static string EncodeContinue(string key, long resourceVersion)
+    {
+        var json = new JsonObject { ["v"] = ContinueVersion, ["rv"] = resourceVersion, ["start"] = key + "\u0000" }.ToJsonString();
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
 
+    /// <summary>Reads a continue token; anything the server did not hand out is a 400, as on the real server.</summary>
     private static string DecodeContinue(string token)
     {
+        string json;
         try
         {
             var padded = token.Replace('-', '+').Replace('_', '/');
             padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            return Encoding.UTF8.GetString(Convert.FromBase64String(padded));
+            json = Encoding.UTF8.GetString(Convert.FromBase64String(padded));
         }
-        catch (FormatException)
+        catch (FormatException ex)
         {
-            throw ApiException.BadRequest($"invalid continue token \"{token}\": pass the metadata.continue value of the previous page unchanged");
+            throw ApiException.BadRequest($"invalid continue token: continue key is not valid: {ex.Message}");
         }
+
+        JsonObject? parsed;
+        try
+        {
+            parsed = JsonNode.Parse(json) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            parsed = null;
+        }
+
+        if (parsed?["v"]?.ToString() != ContinueVersion
+            || parsed["rv"] is not JsonValue rv || !rv.TryGetValue<long>(out var version) || version <= 0
+            || parsed["start"]?.ToString() is not { Length: > 0 } start || !start.EndsWith('\u0000'))
+        {
+            throw ApiException.BadRequest("invalid continue token: continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+        }
+
+        return start[..^1];
     }
 }

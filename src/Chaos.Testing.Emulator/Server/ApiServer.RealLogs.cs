@@ -25,8 +25,8 @@ internal sealed partial class ApiServer
                 : throw ApiException.BadRequest($"sinceTime: \"{sinceTime}\" is not an RFC 3339 time");
         }
 
-        var timestamps = query["timestamps"] == "true";
-        var follow = query["follow"] == "true" && file.Running is { IsCompleted: false };
+        var timestamps = QueryParameters.Bool(query, "timestamps");
+        var follow = QueryParameters.Bool(query, "follow") && file.Running is { IsCompleted: false };
         var logQuery = new LogQuery(tail is null ? null : (int)Math.Min(tail.Value, int.MaxValue), since, limit);
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/plain";

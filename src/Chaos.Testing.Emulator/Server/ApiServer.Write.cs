@@ -96,6 +96,12 @@ internal sealed partial class ApiServer
         var type = request.Type!;
         var kind = PatchTypes.Parse(context.Request.ContentType)
             ?? throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: {PatchTypes.JsonPatch}, {PatchTypes.MergePatch}, {PatchTypes.StrategicMergePatch}, {PatchTypes.ApplyPatch}");
+        if (kind == PatchKind.Apply)
+        {
+            await ApplyAsync(context, request, cancellationToken);
+            return;
+        }
+
         var patch = await Json.ReadBodyAsync(context.Request, cancellationToken);
         var dryRun = IsDryRun(context.Request);
         for (var attempt = 1; ; attempt++)

@@ -257,6 +257,11 @@ internal sealed partial class ApiServer : IAsyncDisposable
             return;
         }
 
+        if (HttpMethods.IsGet(context.Request.Method) && await TryServeOpenApiAsync(context, request.Path, cancellationToken))
+        {
+            return;
+        }
+
         if (HttpMethods.IsGet(context.Request.Method) && Discovery.TryGet(request.Path, $"{BaseAddress.Host}:{BaseAddress.Port}", _store.Types()) is { } document)
         {
             await Json.WriteAsync(context.Response, 200, document, cancellationToken);

@@ -42,10 +42,10 @@ internal static class RequestGuard
                 throw UnsupportedMediaType(request.ContentType, ObjectMediaTypes);
             }
 
-            if (!string.Equals(MediaType(request.ContentType), Json.ContentType, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(MediaType(request.ContentType), Json.ContentType, StringComparison.OrdinalIgnoreCase) && !KubeProtobuf.Is(request.ContentType))
             {
                 throw new ApiException(415, "UnsupportedMediaType",
-                    $"the emulator reads JSON bodies only, not {MediaType(request.ContentType)}; send the object as {Json.ContentType}");
+                    $"the emulator reads JSON and protobuf bodies only, not {MediaType(request.ContentType)}; send the object as {Json.ContentType}");
             }
         }
         else if (HttpMethods.IsPatch(method) && PatchTypes.Parse(request.ContentType) is null)

@@ -67,7 +67,7 @@ internal sealed partial class ResourceStore
                 }
             }
 
-            var subscription = new Subscription(this, type, replay, bounded ? WatchQueueLimit : null);
+            var subscription = new Subscription(this, type, replay, bounded ? WatchQueueLimit : null) { StartResourceVersion = _resourceVersion };
             _subscribers.Add(subscription);
             return subscription;
         }
@@ -136,6 +136,9 @@ internal sealed partial class ResourceStore
         }
 
         public ResourceType? Type { get; }
+
+        /// <summary>Gets the store's resourceVersion when the watch started: the replayed events are the state at it.</summary>
+        public long StartResourceVersion { get; init; }
 
         public ChannelWriter<StoreEvent> Writer => _channel.Writer;
 

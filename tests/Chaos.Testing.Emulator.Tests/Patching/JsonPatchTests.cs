@@ -37,8 +37,9 @@ public class JsonPatchTests
             Apply("""{"spec":{"tolerations":[{"key":"a"}]}}""", """[{"op":"add","path":"/spec/tolerations/-","value":{"key":"b"}}]"""));
 
     [Fact]
-    public void Apply_AddRootPath_ReplacesDocument() =>
-        JsonAssert.Equal("""[1]""", Apply("""{"a":1}""", """[{"op":"add","path":"","value":[1]}]"""));
+    public void Apply_AddRootPath_Throws_AsTheApiServerDoes() =>
+        Applying("""{"a":1}""", """[{"op":"add","path":"","value":[1]}]""")
+            .Should().Throw<PatchException>().WithMessage("json patch operation 0 (add ): path does not exist");
 
     [Fact]
     public void Apply_AddEscapedPointer_UsesUnescapedKey() =>
@@ -65,14 +66,14 @@ public class JsonPatchTests
             .Should().Throw<PatchException>().WithMessage("json patch operation 0 (add /a/5): array index 5 is out of range*");
 
     [Fact]
-    public void Apply_AddLeadingZeroIndex_ThrowsInvalidIndex() =>
-        Applying("""{"a":[1,2]}""", """[{"op":"add","path":"/a/01","value":1}]""")
-            .Should().Throw<PatchException>().WithMessage("*invalid array index '01'");
+    public void Apply_AddLeadingZeroAndNegativeIndex_ReadAsGoAtoi() =>
+        JsonAssert.Equal(
+            """{"a":[1,9,2,7]}""",
+            Apply("""{"a":[1,2]}""", """[{"op":"add","path":"/a/01","value":9},{"op":"add","path":"/a/-1","value":7}]"""));
 
     [Fact]
-    public void Apply_AddWithoutValue_ThrowsMissingValue() =>
-        Applying("""{}""", """[{"op":"add","path":"/a"}]""")
-            .Should().Throw<PatchException>().WithMessage("json patch operation 0 (add /a): missing 'value'");
+    public void Apply_AddWithoutValue_AddsNull_AsTheApiServerDoes() =>
+        JsonAssert.Equal("""{"a":null}""", Apply("""{}""", """[{"op":"add","path":"/a"}]"""));
 
     [Fact]
     public void Apply_RemoveObjectMember_RemovesMember() =>
@@ -110,12 +111,18 @@ public class JsonPatchTests
         JsonAssert.Equal("""{"b":2}""", Apply("""{"a":1}""", """[{"op":"replace","path":"","value":{"b":2}}]"""));
 
     [Fact]
-    public void Apply_ReplaceMissingPath_ThrowsWithOperationIndex() =>
-        Applying(
+    public void Apply_ReplaceAbsentMember_AddsIt_AsTheApiServerDoes() =>
+        JsonAssert.Equal(
+            """{"spec":{"bar":1,"foo":1}}""",
+            Apply(
                 """{"spec":{}}""",
-                """[{"op":"test","path":"/spec","value":{}},{"op":"add","path":"/spec/bar","value":1},{"op":"replace","path":"/spec/foo","value":1}]""")
+                """[{"op":"test","path":"/spec","value":{}},{"op":"add","path":"/spec/bar","value":1},{"op":"replace","path":"/spec/foo","value":1}]"""));
+
+    [Fact]
+    public void Apply_ReplaceUnderAbsentParent_ThrowsWithOperationIndex() =>
+        Applying("""{"spec":{}}""", """[{"op":"add","path":"/spec/bar","value":1},{"op":"replace","path":"/spec/x/foo","value":1}]""")
             .Should().Throw<PatchException>()
-            .WithMessage("json patch operation 2 (replace /spec/foo): path does not exist");
+            .WithMessage("json patch operation 1 (replace /spec/x/foo): path does not exist");
 
     [Fact]
     public void Apply_ReplaceArrayIndexOutOfRange_Throws() =>
@@ -139,7 +146,7 @@ public class JsonPatchTests
     [Fact]
     public void Apply_MoveIntoOwnChild_Throws() =>
         Applying("""{"a":{"b":{}}}""", """[{"op":"move","from":"/a","path":"/a/b/c"}]""")
-            .Should().Throw<PatchException>().WithMessage("json patch operation 0 (move /a/b/c): cannot move*");
+            .Should().Throw<PatchException>().WithMessage("json patch operation 0 (move /a/b/c): path does not exist");
 
     [Fact]
     public void Apply_MoveMissingFrom_Throws() =>
@@ -160,9 +167,13 @@ public class JsonPatchTests
     }
 
     [Fact]
-    public void Apply_CopyMissingFrom_Throws() =>
-        Applying("""{"a":1}""", """[{"op":"copy","from":"/x","path":"/b"}]""")
-            .Should().Throw<PatchException>().WithMessage("*from path '/x' does not exist");
+    public void Apply_CopyAbsentMember_CopiesNull_AsTheApiServerDoes() =>
+        JsonAssert.Equal("""{"a":1,"b":null}""", Apply("""{"a":1}""", """[{"op":"copy","from":"/x","path":"/b"}]"""));
+
+    [Fact]
+    public void Apply_CopyArrayIndexOutOfRange_Throws() =>
+        Applying("""{"a":[1]}""", """[{"op":"copy","from":"/a/3","path":"/b"}]""")
+            .Should().Throw<PatchException>().WithMessage("*path does not exist");
 
     [Fact]
     public void Apply_TestMatchingValue_LeavesDocumentUnchanged() =>
@@ -184,9 +195,13 @@ public class JsonPatchTests
             .Should().Throw<PatchException>().WithMessage("*test failed*");
 
     [Fact]
-    public void Apply_TestMissingPath_Throws() =>
+    public void Apply_TestAbsentMember_ComparesAsNull() =>
         Applying("""{"a":1}""", """[{"op":"test","path":"/b","value":1}]""")
-            .Should().Throw<PatchException>().WithMessage("json patch operation 0 (test /b): path does not exist");
+            .Should().Throw<PatchException>().WithMessage("json patch operation 0 (test /b): test failed: value is null*");
+
+    [Fact]
+    public void Apply_TestAbsentMemberAgainstNull_Passes() =>
+        JsonAssert.Equal("""{"a":1}""", Apply("""{"a":1}""", """[{"op":"test","path":"/b","value":null}]"""));
 
     [Fact]
     public void Apply_UnknownOperation_Throws() =>

@@ -123,7 +123,7 @@ public sealed class RequestExposureTests : EmulatorTest
 
         // Assert
         response.StatusCode.Should().Be(HttpStatusCode.UnsupportedMediaType);
-        (await StatusOf(response))["message"]!.ToString().Should().Contain("JSON bodies only");
+        (await StatusOf(response))["message"]!.ToString().Should().Contain("reads JSON and protobuf bodies only");
     }
 
     private static async Task<JsonObject> StatusOf(HttpResponseMessage response)
