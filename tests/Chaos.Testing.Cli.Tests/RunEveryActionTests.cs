@@ -36,7 +36,7 @@ public sealed class RunEveryActionTests
         var file = Path.Combine(dir, "all.yaml");
         await File.WriteAllTextAsync(file, string.Join("\n---\n", Actions.Select(a => Manifest(a.Action, $"action: {a.Action}\n{Cart}\n{a.Fields}"))));
 
-        var (code, stdout, stderr) = await RunAsync(dir, "run", "all.yaml", "--kubeconfig", cluster.KubeconfigPath, "--hold", "200ms", "--report", "reports", "-o", "json");
+        var (code, stdout, stderr) = await RunAsync(dir, "run", "all.yaml", "--kubeconfig", cluster.KubeconfigPath, "--hold", "100ms", "--report", "reports", "-o", "json");
 
         code.Should().Be(0, stderr + stdout);
         using var json = JsonDocument.Parse(stdout);
