@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -117,5 +118,19 @@ public sealed class CommandTests
         (typo.Code, typo.Err).Should().Match<(int, string)>(t => t.Item1 == 2 && t.Item2.Contains("outptu", StringComparison.Ordinal), typo.Err);
         suggest.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal("--default-hold", "--dry-run");
         bash.Out.Should().Contain("complete -o default -F _chaos_complete chaos").And.Contain("[suggest:${COMP_POINT}]");
+    }
+
+    [Fact]
+    public async Task TheDocsConfigExample_IsAConfigTheToolReads()
+    {
+        var docs = await File.ReadAllTextAsync(typeof(Tool).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "CliDocs").Value!);
+        var start = docs.IndexOf("```json\n", StringComparison.Ordinal) + "```json\n".Length;
+        var dir = TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(dir, "chaos.json"), docs[start..docs.IndexOf("```", start, StringComparison.Ordinal)]);
+
+        var config = CliConfig.Find(null, dir);
+
+        (config.Context, config.Kubeconfig, config.DefaultHold, config.Safety.MaxPercentage, config.Safety.ProtectedNamespaces.Single()).Should().Be(("staging", "ci/kubeconfig", "30s", 30, "payments"));
+        config.Resolve(config.ReportDirectory).Should().Be(Path.Combine(dir, "chaos-reports"));
     }
 }
