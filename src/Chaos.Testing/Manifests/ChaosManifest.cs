@@ -40,6 +40,13 @@ public sealed class ChaosManifest
     /// <summary>Gets the name of the engine's fault the action maps to (its page is <c>docs/faults/&lt;name&gt;.md</c>), or null for an unknown action.</summary>
     public string? FaultName => ManifestActions.FaultOf(Spec.Action)?.Name;
 
+    /// <summary>
+    /// Gets every permission a run of this manifest needs (its fault's, the ledger's when the fault leaves state, and the
+    /// engine's), each with the namespace it is needed in; empty for an unknown action. Ledger permissions are given in
+    /// the default ledger key's namespace, node payload pods in <c>default</c>.
+    /// </summary>
+    public IReadOnlyList<ManifestAccess> RequiredPermissions => ManifestAccess.Of(this);
+
     /// <summary>Loads every <c>ChaosExperiment</c> of the given files and directories (<c>*.yaml</c>, <c>*.yml</c>, recursively, in name order).</summary>
     /// <param name="paths">Files or directories.</param>
     /// <returns>The manifests, with every problem found; <see cref="ChaosManifestSet.IsValid"/> says whether they can run.</returns>

@@ -15,7 +15,18 @@ internal sealed class ManifestRunner(IKubernetes client, ManifestRunOptions opti
         var outcomes = new Dictionary<string, ManifestRunResult>(StringComparer.Ordinal);
         foreach (var manifest in order)
         {
-            var result = await RunOneAsync(manifest, outcomes, cancellationToken);
+            ManifestRunResult result;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                result = await RunOneAsync(manifest, outcomes, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Said in the result, so a tool still reports what ran; a running experiment recovered and returned Aborted.
+                result = new() { Manifest = manifest, Outcome = ManifestOutcome.Skipped, Phase = "Pending", Message = "Not run: the batch was cancelled.", CompletedAt = _time.GetUtcNow() };
+            }
+
             outcomes[manifest.Key] = result;
             results.Add(result);
             options.Progress?.Report(result);

@@ -99,6 +99,17 @@ public sealed class ManifestSchedulingTests
     }
 
     [Fact]
+    public void RequiredPermissions_AreTheFaultsAndTheEngines_WithTheirNamespaces()
+    {
+        var cpu = Single(Manifest("cpu", "action: pod-cpu-stress\nnamespace: shop\nselector: { app: cart }\nduration: 5s\ncpuLoad: 50")).RequiredPermissions;
+        var drain = Single(Manifest("drain", "action: node-drain\nnamespace: shop\nselector: { app: cart }")).RequiredPermissions;
+
+        cpu.Select(p => p.ToString()).Should().Contain(["update pods/ephemeralcontainers in shop", "get pods/log in shop", "create secrets in chaos-testing", "create coordination.k8s.io/leases in chaos-testing", "list nodes", "create events in shop"]);
+        drain.Select(p => p.ToString()).Should().Contain(["update nodes", "list pods in shop"]);
+        drain.Should().Contain(p => p.Resource == "pods" && p.Subresource == "eviction" && p.Namespace == null, "a drain evicts pods of every namespace on the node");
+    }
+
+    [Fact]
     public void EveryActionOfTheFormat_MapsToAFaultOfTheCatalog()
     {
         string[] format = ["pod-kill", "pod-delay", "node-drain", "node-taint", "node-cpu-stress", "node-disk-fill", "pod-cpu-stress", "pod-memory-stress",
