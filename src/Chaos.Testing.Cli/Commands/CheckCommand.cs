@@ -60,47 +60,26 @@ internal static class CheckCommand
 
         var safety = new SafetyOptions();
         config.Apply(safety);
-        foreach (var (permission, ns, users) in Permissions(manifests, safety))
+        foreach (var (access, users) in Permissions(manifests, safety))
         {
-            checks.Add(await AccessCheckAsync(client, permission, ns, users, cancellationToken));
+            checks.Add(await AccessCheckAsync(client, access, users, cancellationToken));
         }
 
         return checks;
     }
 
-    /// <summary>Every permission the manifests need, with the namespace it is needed in (null: cluster scope) and which experiments need it.</summary>
-    internal static IEnumerable<(FaultPermission Permission, string? Namespace, string Users)> Permissions(IReadOnlyList<ChaosManifest> manifests, SafetyOptions safety)
+    /// <summary>
+    /// Every permission the manifests need (<see cref="ChaosManifest.RequiredPermissions"/>), with the namespace it is needed
+    /// in (null: cluster scope) and which experiments need it; the ledger's in the config's ledger key namespace.
+    /// </summary>
+    internal static IEnumerable<(ManifestAccess Access, string Users)> Permissions(IReadOnlyList<ChaosManifest> manifests, SafetyOptions safety)
     {
         var ledger = SafetyOptions.SplitLedgerKeySecret(safety.LedgerKeySecret).Namespace;
-        var needed = new Dictionary<(FaultPermission, string?), SortedSet<string>>();
-        foreach (var manifest in manifests)
-        {
-            if (ManifestActions.FaultOf(manifest.Spec.Action) is not { } fault)
-            {
-                continue;
-            }
-
-            foreach (var permission in fault.RequiredPermissions)
-            {
-                var ns = permission.Resource switch
-                {
-                    "nodes" or "namespaces" => null,
-                    "secrets" or "leases" => ledger,
-                    "pods" when fault.Mechanism == FaultMechanism.NodePayload && permission.Verb is "create" or "delete" => new SweepOptions().NodePayloadNamespace,
-                    _ => manifest.Spec.Namespace,
-                };
-                var key = (permission, ns);
-                if (!needed.TryGetValue(key, out var users))
-                {
-                    needed[key] = users = new SortedSet<string>(StringComparer.Ordinal);
-                }
-
-                users.Add(manifest.Name);
-            }
-        }
-
-        return needed.OrderBy(n => n.Key.Item2 ?? string.Empty, StringComparer.Ordinal).ThenBy(n => n.Key.Item1.ToString(), StringComparer.Ordinal)
-            .Select(n => (n.Key.Item1, n.Key.Item2, string.Join(", ", n.Value)));
+        return manifests
+            .SelectMany(m => m.RequiredPermissions.Select(a => (Access: a.Resource is "secrets" or "leases" ? a with { Namespace = ledger } : a, m.Name)))
+            .GroupBy(x => x.Access)
+            .OrderBy(g => g.Key.Namespace ?? string.Empty, StringComparer.Ordinal).ThenBy(g => g.Key.ToString(), StringComparer.Ordinal)
+            .Select(g => (g.Key, string.Join(", ", g.Select(x => x.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))));
     }
 
     private static async Task<CheckResult> NamespaceCheckAsync(IKubernetes client, string ns, List<ChaosManifest> users, CancellationToken cancellationToken)
@@ -126,7 +105,7 @@ internal static class CheckCommand
         };
     }
 
-    private static async Task<CheckResult> AccessCheckAsync(IKubernetes client, FaultPermission permission, string? ns, string users, CancellationToken cancellationToken)
+    private static async Task<CheckResult> AccessCheckAsync(IKubernetes client, ManifestAccess permission, string users, CancellationToken cancellationToken)
     {
         var review = new V1SelfSubjectAccessReview
         {
@@ -138,14 +117,14 @@ internal static class CheckCommand
                     Group = permission.Group,
                     Resource = permission.Resource,
                     Subresource = permission.Subresource,
-                    NamespaceProperty = ns,
+                    NamespaceProperty = permission.Namespace,
                 },
             },
         };
         var answer = await client.AuthorizationV1.CreateSelfSubjectAccessReviewAsync(review, cancellationToken: cancellationToken);
         var allowed = answer.Status?.Allowed == true;
         var reason = answer.Status?.Reason is { Length: > 0 } r ? $": {r}" : string.Empty;
-        return new($"can {permission}{(ns is null ? string.Empty : $" in {ns}")}", allowed ? "pass" : "fail", $"{(allowed ? "allowed" : "denied")}{reason} (needed by {users})");
+        return new($"can {permission}", allowed ? "pass" : "fail", $"{(allowed ? "allowed" : "denied")}{reason} (needed by {users})");
     }
 }
 
