@@ -36,7 +36,7 @@ public sealed class RunEveryActionTests
         var file = Path.Combine(dir, "all.yaml");
         await File.WriteAllTextAsync(file, string.Join("\n---\n", Actions.Select(a => Manifest(a.Action, $"action: {a.Action}\n{Cart}\n{a.Fields}"))));
 
-        var (code, stdout, stderr) = await RunAsync(dir, "run", "all.yaml", "--kubeconfig", cluster.KubeconfigPath, "--hold", "100ms", "--report", "reports", "-o", "json");
+        var (code, stdout, stderr) = await RunAsync(dir, "run", "all.yaml", "--kubeconfig", cluster.KubeconfigPath, "--hold", "100ms", "--progress-interval", "40ms", "--report", "reports", "-o", "json");
 
         code.Should().Be(0, stderr + stdout);
         using var json = JsonDocument.Parse(stdout);
@@ -71,6 +71,7 @@ public sealed class RunEveryActionTests
 
         (await NodesAsync(cluster.Client)).Should().OnlyContain(n => (n.Spec.Taints == null || n.Spec.Taints.Count == 0) && n.Spec.Unschedulable != true, "every node fault recovered");
         stderr.Should().Contain("report: ").And.Contain("ok   chaos/pod-kill: Passed");
+        stderr.Should().MatchRegex(@"… chaos/\S+: 0:0\d elapsed(, 0:0\d of its 0:00 hold left|, hold of 0:00 not started)?; last step: ", "holds report their progress on stderr");
 
         var stats = await RunAsync(dir, "stats", "reports", "-o", "json");
         stats.Code.Should().Be(0, stats.Err);

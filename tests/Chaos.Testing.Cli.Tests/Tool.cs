@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Text;
 using Chaos.Testing.Emulator;
 using k8s;
 using k8s.Models;
@@ -89,8 +88,4 @@ internal static class Tool
     }
 
     public static async Task<IReadOnlyList<V1Node>> NodesAsync(IKubernetes client) => (await client.CoreV1.ListNodeAsync()).Items.ToList();
-
-    public static string Lines(params string[] lines) => string.Join("\n", lines);
-
-    public static string NoControl(string text) => new StringBuilder(text).Replace("\n", string.Empty).Replace("\r", string.Empty).ToString();
 }
