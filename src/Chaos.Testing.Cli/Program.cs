@@ -1,0 +1,3 @@
+using Chaos.Testing.Cli;
+
+return await ChaosCli.RunAsync(args, Console.Out, Console.Error, Environment.CurrentDirectory);
