@@ -50,10 +50,11 @@ internal sealed partial class Kubelet
         }
 
         _timers.Reset($"ready:{pod.Uid}");
+        var changed = (pod.Node["spec"]?["containers"] as JsonArray ?? [])
+            .Where(c => statuses.Any(s => s?["name"]?.ToString() == c?["name"]?.ToString() && s?["image"] is not null && s["image"]!.ToString() != c?["image"]?.ToString()))
+            .ToList();
         if (_realistic is not null)
         {
-            var changed = (pod.Node["spec"]?["containers"] as JsonArray ?? [])
-                .Where(c => statuses.Any(s => s?["name"]?.ToString() == c?["name"]?.ToString() && s?["image"]?.ToString() != c?["image"]?.ToString()));
             _restarting[pod.Uid] = _realistic.RestartDelay(changed, PodLifecycle.NodeOf(pod), now);
         }
 
@@ -70,9 +71,6 @@ internal sealed partial class Kubelet
             // The container statuses changed even when the pod was unready already (a second image change).
             return true;
         });
-        var changed = (pod.Node["spec"]?["containers"] as JsonArray ?? [])
-            .Where(c => statuses.Any(s => s?["name"]?.ToString() == c?["name"]?.ToString() && s?["image"] is not null && s["image"]!.ToString() != c?["image"]?.ToString()))
-            .ToList();
         foreach (var container in changed)
         {
             _events.Normal(pod, Component, "Killing", $"Container {container?["name"]} definition changed, will be restarted", PodLifecycle.NodeOf(pod));

@@ -55,6 +55,56 @@ public sealed class ChaosManifestSet
         return new ManifestRunner(client, options ?? new()).RunAsync(ExecutionOrder, cancellationToken);
     }
 
+    /// <summary>
+    /// The long-running mode: runs the manifests without a <c>schedule</c> once, as <see cref="RunAsync"/> does, then each
+    /// manifest with a <c>schedule</c> every time its cron fires (UTC, on <see cref="ManifestRunOptions.Time"/>), one run
+    /// at a time (a run still going when the next time comes delays it, as the operator's <c>Forbid</c> does), until
+    /// <paramref name="cancellationToken"/> is cancelled. Each result goes to <see cref="ManifestRunOptions.Progress"/>
+    /// as it comes; a scheduled run is not held back by <c>dependsOn</c> (each firing stands alone).
+    /// </summary>
+    /// <param name="client">The cluster.</param>
+    /// <param name="options">Run options; null for the defaults.</param>
+    /// <param name="cancellationToken">Ends the mode; a running experiment still recovers.</param>
+    /// <returns>Every result, in the order they came, once cancelled.</returns>
+    /// <exception cref="ChaosConfigurationException">The set has problems (every one is listed); nothing ran.</exception>
+    public async Task<ManifestBatchResult> RunScheduledAsync(IKubernetes client, ManifestRunOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ThrowIfInvalid();
+        options ??= new();
+        var results = new List<ManifestRunResult>();
+        var once = ExecutionOrder.Where(m => m.Spec.Schedule is null).ToList();
+        if (once.Count > 0)
+        {
+            results.AddRange((await new ManifestRunner(client, options).RunAsync(once, cancellationToken)).Results);
+        }
+
+        var runner = new ManifestRunner(client, options, scheduled: true);
+        var scheduled = ExecutionOrder.Where(m => m.Spec.Schedule is not null).ToList();
+        var next = scheduled.ToDictionary(m => m, m => m.NextOccurrence(options.Time.GetUtcNow())!.Value);
+        while (scheduled.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            var (manifest, at) = next.MinBy(p => p.Value);
+            var wait = at - options.Time.GetUtcNow();
+            try
+            {
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, options.Time, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            results.AddRange((await runner.RunAsync([manifest], cancellationToken)).Results);
+            next[manifest] = manifest.NextOccurrence(options.Time.GetUtcNow() > at ? options.Time.GetUtcNow() : at)!.Value;
+        }
+
+        return new ManifestBatchResult(results);
+    }
+
     internal static ChaosManifestSet Read(IEnumerable<(string Yaml, string Source)> sources, List<ManifestProblem> problems)
     {
         var notices = new List<ManifestProblem>();

@@ -3,7 +3,7 @@ using k8s;
 namespace Chaos.Testing;
 
 /// <summary>Runs manifests in order: dependencies, pause, windows, the operator's namespace markers, then the experiment with retries.</summary>
-internal sealed class ManifestRunner(IKubernetes client, ManifestRunOptions options)
+internal sealed class ManifestRunner(IKubernetes client, ManifestRunOptions options, bool scheduled = false)
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(10);
 
@@ -44,9 +44,13 @@ internal sealed class ManifestRunner(IKubernetes client, ManifestRunOptions opti
     {
         var spec = manifest.Spec;
         var notes = new List<string>();
-        if (spec.Schedule is { } schedule)
+        if (spec.Schedule is { } schedule && scheduled)
         {
-            notes.Add($"schedule \"{schedule}\" ignored: a one-shot run runs the experiment once, now; a long-running mode runs it on its cron (next: {manifest.NextOccurrence(_time.GetUtcNow()):u}).");
+            notes.Add($"run by its schedule \"{schedule}\" (next: {manifest.NextOccurrence(_time.GetUtcNow()):u}).");
+        }
+        else if (spec.Schedule is { } ignored)
+        {
+            notes.Add($"schedule \"{ignored}\" ignored: a one-shot run runs the experiment once, now; the long-running mode (RunScheduledAsync, `chaos schedule`) runs it on its cron (next: {manifest.NextOccurrence(_time.GetUtcNow()):u}).");
         }
 
         ManifestRunResult NotRun(ManifestOutcome outcome, string phase, string message) =>
