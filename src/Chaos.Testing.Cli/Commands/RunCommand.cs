@@ -19,9 +19,10 @@ internal static class RunCommand
         var hold = new Option<string?>("--hold") { Description = "Hold every fault this long instead of what its manifest says (e.g. 500ms, 10s): a quick try." };
         var defaultHold = new Option<string?>("--default-hold") { Description = "Hold of actions whose manifest gives no duration (default: the config file's defaultHold, else 1m)." };
         var progress = new Option<string?>("--progress-interval") { Description = "How often a long hold reports its progress on stderr (default 10s; 0 for never)." };
+        var schedule = new Option<bool>("--schedule") { Description = "Keep running: manifests without a schedule run once, those with one at each time their cron fires (UTC), until Ctrl-C or SIGTERM." };
         var command = new Command("run", "Run ChaosExperiment manifests with the engine's guards and guaranteed recovery. Exit 0 held, 1 steady state broken, 2 invalid, 3 refused, 4 error.")
         {
-            paths, dryRun, cluster, apply, report, hold, defaultHold, progress,
+            paths, dryRun, cluster, apply, report, hold, defaultHold, progress, schedule,
         };
         command.SetAction(CliContext.Action(workingDirectory, async (context, cancellationToken) =>
         {
@@ -71,7 +72,9 @@ internal static class RunCommand
                 }),
             };
             context.Out.Remark($"running {set.ExecutionOrder.Count} experiment(s){(options.DryRun ? " as a dry run" : string.Empty)}: {string.Join(", ", set.ExecutionOrder.Select(m => m.Name))}");
-            var batch = await set.RunAsync(session.Client, options, cancellationToken);
+            var batch = parse.GetValue(schedule)
+                ? await RunScheduledAsync(context, set, session, options, cancellationToken)
+                : await set.RunAsync(session.Client, options, cancellationToken);
             Print(context.Out, batch);
             return ExitCode(batch);
         }));
@@ -132,5 +135,17 @@ internal static class RunCommand
     private sealed class Reporter(Action<ManifestRunResult> report) : IProgress<ManifestRunResult>
     {
         public void Report(ManifestRunResult value) => report(value);
+    }
+
+    // The long-running mode ends when the process is asked to stop; what ran until then is the batch.
+    private static async Task<ManifestBatchResult> RunScheduledAsync(CliContext context, ChaosManifestSet set, ClusterSession session, ManifestRunOptions options, CancellationToken cancellationToken)
+    {
+        foreach (var manifest in set.ExecutionOrder.Where(m => m.Spec.Schedule is not null))
+        {
+            context.Out.Remark($"{manifest.Key}: schedule \"{manifest.Spec.Schedule}\", next at {manifest.NextOccurrence(options.Time.GetUtcNow()):u}");
+        }
+
+        context.Out.Remark("running until stopped (Ctrl-C or SIGTERM); a running experiment still recovers");
+        return await set.RunScheduledAsync(session.Client, options, cancellationToken);
     }
 }
