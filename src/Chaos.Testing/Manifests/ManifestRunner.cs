@@ -50,7 +50,7 @@ internal sealed class ManifestRunner(IKubernetes client, ManifestRunOptions opti
         }
         else if (spec.Schedule is { } ignored)
         {
-            notes.Add($"schedule \"{ignored}\" ignored: a one-shot run runs the experiment once, now; the long-running mode (RunScheduledAsync, `chaos schedule`) runs it on its cron (next: {manifest.NextOccurrence(_time.GetUtcNow()):u}).");
+            notes.Add($"schedule \"{ignored}\" ignored: a one-shot run runs the experiment once, now; the long-running mode (RunScheduledAsync, `chaos run --schedule`) runs it on its cron (next: {manifest.NextOccurrence(_time.GetUtcNow()):u}).");
         }
 
         ManifestRunResult NotRun(ManifestOutcome outcome, string phase, string message) =>

@@ -156,7 +156,7 @@ public sealed class ManifestRunTests
         results["too-many"].Should().BeEquivalentTo(new { Outcome = ManifestOutcome.Refused, Phase = "Failed" });
         results["too-many"].Message.Should().Contain("Safety.MaxPercentage is 50");
         results["scheduled"].Outcome.Should().Be(ManifestOutcome.DryRun);
-        results["scheduled"].Notes.Should().ContainSingle().Which.Should().StartWith("schedule \"@hourly\" ignored: a one-shot run runs the experiment once, now; a long-running mode runs it on its cron (next: ");
+        results["scheduled"].Notes.Should().ContainSingle().Which.Should().StartWith("schedule \"@hourly\" ignored: a one-shot run runs the experiment once, now; the long-running mode (RunScheduledAsync, `chaos run --schedule`) runs it on its cron (next: ");
         cluster.Emulator.Audit.Writes.Where(w => w.Resource != "events").Should().BeEmpty("every one of them was skipped, refused or a dry run");
     }
 

@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
-using Xunit.Abstractions;
 
-namespace Chaos.Testing.Tests.Architecture;
+namespace Chaos.Testing.Xunit.Tests;
 
 /// <summary>
 /// The packages work for a team that only has them as PackageReferences: <c>eng/consumer-test.sh</c> packs every package
@@ -16,7 +15,7 @@ public sealed class ConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task ThePackedPackages_BuildAndPass_InXunitV2_XunitV3_NUnit_AndTheTemplatesProjects()
     {
-        var root = SourceTree.Root;
+        var root = RepositoryRoot();
         var configuration = typeof(ConsumerTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "Configuration").Value!;
         var start = new ProcessStartInfo("bash", [Path.Combine(root, "eng", "consumer-test.sh"), "--from-build", configuration])
@@ -52,4 +51,17 @@ public sealed class ConsumerTests(ITestOutputHelper output)
     }
 
     private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Chaos.Testing.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Chaos.Testing.sln not found above {AppContext.BaseDirectory}");
+    }
 }
