@@ -48,7 +48,7 @@ internal static class ProcessRuntimeBenchmark
             await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
             {
                 Metadata = new V1ObjectMeta { Name = $"p{i}" },
-                Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "main", Image = "registry.k8s.io/pause:3.9" }] },
+                Spec = new V1PodSpec { NodeName = "node-1", Containers = [new V1Container { Name = "main", Image = "registry.example/pause:3.9" }] },
             }, "bench");
             await UntilAsync(async () => Ready(await cluster.Client.CoreV1.ReadNamespacedPodAsync($"p{i}", "bench")));
             if (i >= 3)
@@ -135,7 +135,7 @@ internal static class ProcessRuntimeBenchmark
               terminationGracePeriodSeconds: 1
               containers:
                 - name: main
-                  image: {{(probe ? "chaos-testing/echo:1" : "registry.k8s.io/pause:3.9")}}
+                  image: {{(probe ? "chaos-testing/echo:1" : "registry.example/pause:3.9")}}
         {{(probe ? "          readinessProbe:\n            httpGet:\n              path: /healthz\n              port: 8080\n            periodSeconds: 1\n" : string.Empty)}}
         """;
 

@@ -13,7 +13,7 @@ public sealed class BuiltinImageTests : ContainerTest
     [RootFact]
     public async Task Pause_RunsUntilSigterm_ThenExits0_LeavingNoSleep()
     {
-        var container = Start(Launch([.. ImageCatalog.Resolve("registry.k8s.io/pause:3.10", null, null, NoUserImages).Argv!]));
+        var container = Start(Launch([.. ImageCatalog.Resolve("registry.example/pause:3.10", null, null, NoUserImages).Argv!]));
         await Support.Eventually.UntilAsync(() => container.Cgroup!.Processes().Count == 3, "pause runs its sleep (beside unshare and itself)", Slow);
         var sleep = container.Cgroup!.Processes().Single(p => p != container.HostPid && p != container.LauncherPid);
 

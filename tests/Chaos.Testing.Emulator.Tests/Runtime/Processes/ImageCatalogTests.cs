@@ -34,7 +34,7 @@ public sealed class ImageCatalogTests
     }
 
     [Theory]
-    [InlineData("registry.k8s.io/pause:3.10")]
+    [InlineData("registry.example/pause:3.10")]
     [InlineData("rancher/mirrored-pause:3.6")]
     [InlineData("my.registry/pause")]
     [InlineData("registry.example/google_containers/ocp-pause:1")]
