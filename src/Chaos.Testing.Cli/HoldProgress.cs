@@ -72,7 +72,7 @@ internal sealed class HoldProgress(TextWriter error, TimeSpan interval, TimeProv
             lock (_gate)
             {
                 _step = CliOutput.Clean(formatter(state, exception), 160);
-                _holding ??= _step.StartsWith("hold:", StringComparison.Ordinal) ? time.GetUtcNow() : null;
+                _holding ??= eventId.Id == ChaosLogEvents.Hold.Id ? time.GetUtcNow() : null; // the engine's hold step, by its id
             }
         }
     }
