@@ -23,7 +23,8 @@ public sealed class DiskFillEndToEndTests
             o.Processes.NodeDiskSize = 32 * 1024 * 1024;
         });
         var web = await SleeperAsync(cluster, "web");
-        var target = CgroupProcesses(web).Single(p => p.Command == "sleep").Pid;
+        // Running comes just before the container's command has exec'd into sleep: wait until it shows in the cgroup.
+        var target = (await Eventually.SingleAsync(() => Task.FromResult<IList<int>>([.. CgroupProcesses(web).Where(p => p.Command == "sleep").Select(p => p.Pid)])));
         var before = UsedFraction(target);
 
         var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", On("web").FillDisk(o => o.Percent = 60).Held(2));
