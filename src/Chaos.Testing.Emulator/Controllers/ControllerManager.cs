@@ -158,23 +158,34 @@ internal sealed class ControllerManager : IAsyncDisposable
             }
         }
 
-        ArmWake(now);
+        ArmWake();
     }
 
     // One timer at a time, for the earliest pending deadline. A timer that has fired no longer counts as armed,
     // even when it fired a tick before the clock reached its deadline (the next pass then arms a new one).
-    private void ArmWake(DateTimeOffset now)
+    // The delay is measured from the clock as it reads now, not from the pass's start: the clock may have moved
+    // during the pass (a test's fake clock advanced as soon as it saw the pass's writes), and a delay taken from
+    // the pass's start would put the wake-up past the deadline. For the same reason an armed deadline the clock has
+    // already passed is armed again, and a clock that passes the deadline while the timer is made wakes the loop at once.
+    private void ArmWake()
     {
         lock (_wakeGate)
         {
-            if (_timers.NextWake is not { } wake || (_armedWake is { } armed && armed <= wake))
+            var now = _time.GetUtcNow();
+            if (_timers.NextWake is not { } wake || (_armedWake is { } armed && armed <= wake && armed > now))
             {
                 return;
             }
 
-            _armedWake = wake;
             _wakeTimer?.Dispose();
-            var delay = wake - now;
+            _armedWake = null;
+            if (wake <= now)
+            {
+                Signal();
+                return;
+            }
+
+            _armedWake = wake;
             _wakeTimer = _time.CreateTimer(
                 _ =>
                 {
@@ -186,8 +197,12 @@ internal sealed class ControllerManager : IAsyncDisposable
                     Signal();
                 },
                 null,
-                delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay,
+                wake - now,
                 Timeout.InfiniteTimeSpan);
+            if (_time.GetUtcNow() >= wake)
+            {
+                Signal();
+            }
         }
     }
 }
