@@ -9,8 +9,9 @@ using static Chaos.Testing.Tests.EndToEnd.EndToEndCluster;
 namespace Chaos.Testing.Tests.EndToEnd;
 
 /// <summary>
-/// HTTP chaos through the DSL on the process runtime, seen by a client of the server pod (the test process): the share of
-/// aborted requests, and the delay added to matching requests, during the hold; neither after recovery.
+/// HTTP chaos through the DSL on the process runtime, seen by a client of the server's Service (the test process, through
+/// the Service's ClusterIP, which the runtime leads to the pod as kube-proxy's iptables mode does): the share of aborted
+/// requests, and the delay added to matching requests, during the hold; neither after recovery.
 /// </summary>
 public sealed class HttpChaosEndToEndTests
 {
@@ -21,7 +22,7 @@ public sealed class HttpChaosEndToEndTests
     public async Task HttpChaos_AbortsTheAskedShare_AndIsGoneAfterRecovery()
     {
         await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
-        var ip = await EchoAsync(cluster.Client);
+        var (ip, service) = await EchoAsync(cluster.Client);
 
         var experiment = Experiment.On(Pods.In("shop").WithLabel("app", "web"))
             .HttpChaos(8080, o => { o.Percent = Share * 100; o.AbortStatus = 503; })
@@ -29,9 +30,9 @@ public sealed class HttpChaosEndToEndTests
             .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
         var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", experiment);
         var tags = ChaosRuleTags(ip);
-        var during = await AbortedAsync(ip);
+        var during = await AbortedAsync(service);
         var result = await run;
-        var after = await AbortedAsync(ip);
+        var after = await AbortedAsync(service);
 
         // Binomial bound: n·p ± 4.5 σ; 100 requests at 40 %: 40 ± 22.
         var (low, high) = BinomialBound(Requests, Share);
@@ -46,7 +47,7 @@ public sealed class HttpChaosEndToEndTests
     public async Task HttpChaos_DelaysTheMatchingPath_AndIsGoneAfterRecovery()
     {
         await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
-        var ip = await EchoAsync(cluster.Client);
+        var (ip, service) = await EchoAsync(cluster.Client);
         var delay = TimeSpan.FromSeconds(2);
 
         var experiment = Experiment.On(Pods.In("shop").WithLabel("app", "web"))
@@ -55,10 +56,10 @@ public sealed class HttpChaosEndToEndTests
             .WithSafety(s => { s.MaxPercentage = 100; s.MinHealthyRemaining = 0; });
         var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", experiment);
         var tags = ChaosRuleTags(ip);
-        var slow = await FastestAsync(ip, "/slow");
-        var other = await FastestAsync(ip, "/");
+        var slow = await FastestAsync(service, "/slow");
+        var other = await FastestAsync(service, "/");
         var result = await run;
-        var after = await FastestAsync(ip, "/slow");
+        var after = await FastestAsync(service, "/slow");
 
         Console.WriteLine($"/slow during {slow.TotalMilliseconds:F0} ms (fastest of 3), / during {other.TotalMilliseconds:F0} ms, /slow after {after.TotalMilliseconds:F0} ms; rules {string.Join(",", tags)}; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
@@ -68,14 +69,35 @@ public sealed class HttpChaosEndToEndTests
         ChaosRuleTags(ip).Should().BeEmpty("recovery removed the payload's rules");
     }
 
-    private static async Task<string> EchoAsync(IKubernetes client)
+    /// <summary>The echo pod shop/web and its Service, port 8080 both; returns the pod's IP and the Service's ClusterIP, once it answers.</summary>
+    private static async Task<(string Pod, string Service)> EchoAsync(IKubernetes client)
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
         await CreateEchoAsync(client, "shop", "web");
-        return await PodIpAsync(client, "shop", "web", 8080);
+        var service = await client.CoreV1.CreateNamespacedServiceAsync(new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1ServiceSpec { Selector = new Dictionary<string, string> { ["app"] = "web" }, Ports = [new V1ServicePort { Port = 8080, TargetPort = 8080 }] },
+        }, "shop");
+        var ip = await PodIpAsync(client, "shop", "web", 8080);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                try
+                {
+                    using var response = await Http.GetAsync(new Uri($"http://{service.Spec.ClusterIP}:8080/"));
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false; // no ready endpoint yet: the Service refuses
+                }
+            },
+            "the Service shop/web to answer", TimeSpan.FromSeconds(60));
+        return (ip, service.Spec.ClusterIP);
     }
 
-    /// <summary>How many of <see cref="Requests"/> requests from the test process were answered 503.</summary>
+    /// <summary>How many of <see cref="Requests"/> requests from the test process to <paramref name="ip"/> were answered 503.</summary>
     private static async Task<int> AbortedAsync(string ip)
     {
         var aborted = 0;

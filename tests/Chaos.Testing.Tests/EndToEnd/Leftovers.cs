@@ -26,9 +26,15 @@ internal sealed record Leftovers(IReadOnlyList<string> Network, IReadOnlyList<st
     }
 
     /// <summary>Reads what is there now; <paramref name="before"/> is <see cref="NetworkOf"/> taken before the experiment.</summary>
-    public static Leftovers Read(KubernetesEmulator cluster, string podIp, IReadOnlyList<string> before, string experimentId)
+    public static Leftovers Read(KubernetesEmulator cluster, string podIp, IReadOnlyList<string> before, string experimentId) =>
+        new(NetworkOf(podIp).Except(before, StringComparer.Ordinal).ToList(), TaggedOf(cluster, experimentId));
+
+    /// <summary>
+    /// Every process of this machine whose command line carries <paramref name="experimentId"/>, and the experiment's fill
+    /// files and stress folders in the emulator's node roots and this machine's temporary folders.
+    /// </summary>
+    public static IReadOnlyList<string> TaggedOf(KubernetesEmulator cluster, string experimentId)
     {
-        var network = NetworkOf(podIp).Except(before, StringComparer.Ordinal).ToList();
         var tagged = new List<string>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -68,7 +74,7 @@ internal sealed record Leftovers(IReadOnlyList<string> Network, IReadOnlyList<st
             }
         }
 
-        return new Leftovers(network, tagged);
+        return tagged;
     }
 
     public bool IsEmpty => Network.Count == 0 && Tagged.Count == 0;

@@ -108,10 +108,7 @@ public sealed class MidHoldEndToEndTests
     /// <summary>The experiment id, once the run holds (failing with the report if the run ends first).</summary>
     private static async Task<string> HoldingAsync(IKubernetes client, Task<ChaosResult> run, HoldWatch hold)
     {
-        if (await Task.WhenAny(run, hold.Started, Task.Delay(Slow)) != hold.Started)
-        {
-            throw new InvalidOperationException(run.IsCompleted ? (await run).ToReport() : "the run did not reach its hold: " + await EphemeralLogsAsync(client, "shop", "web"));
-        }
+        await hold.UntilHoldingAsync(run, Slow, () => EphemeralLogsAsync(client, "shop", "web"));
 
         var pod = await client.CoreV1.ReadNamespacedPodAsync("web", "shop");
         return pod.Metadata.Annotations.Keys.Single(k => k.StartsWith("chaos.testing/ledger-", StringComparison.Ordinal))["chaos.testing/ledger-".Length..];
@@ -145,27 +142,6 @@ public sealed class MidHoldEndToEndTests
         Eventually.TrueAsync(
             async () => (await client.CoreV1.ReadNamespacedPodAsync("web", "shop")).Status.EphemeralContainerStatuses.All(s => s.State?.Terminated is not null),
             "every ephemeral container of shop/web to end", Slow);
-
-    /// <summary>
-    /// The system's clock, which says when the engine starts waiting out the hold (a timer of the hold's length, less the
-    /// few seconds the probes' first sample after the injection took): the run is then in its hold.
-    /// </summary>
-    private sealed class HoldWatch(TimeSpan hold) : TimeProvider
-    {
-        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Started => _started.Task;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            if (dueTime <= hold && dueTime > hold - TimeSpan.FromSeconds(30))
-            {
-                _started.TrySetResult();
-            }
-
-            return System.CreateTimer(callback, state, dueTime, period);
-        }
-    }
 }
 
 /// <summary>The payload faults of <see cref="MidHoldEndToEndTests"/>: each on the echo pod shop/web, held far longer than the test.</summary>
@@ -173,7 +149,7 @@ internal static class MidHoldFaults
 {
     public static readonly TimeSpan Hold = TimeSpan.FromMinutes(3);
 
-    public static readonly string[] Names = ["bandwidth", "packet-loss", "partition", "dns-chaos", "http-chaos", "cpu-stress", "disk-fill"];
+    public static readonly string[] Names = ["bandwidth", "packet-loss", "partition", "dns-chaos", "http-chaos", "cpu-stress", "memory-stress", "disk-fill"];
 
     /// <summary>What the fault puts in place, as <see cref="Leftovers"/> reads it from the host (not the payload's marker rule or its shell).</summary>
     public static string Artifact(string fault) => fault switch
@@ -183,7 +159,7 @@ internal static class MidHoldFaults
         "partition" => "-j DROP",
         "dns-chaos" => "--dport 53 ",
         "http-chaos" => "--dport 8080 ",
-        "cpu-stress" => ": stress-ng ",
+        "cpu-stress" or "memory-stress" => ": stress-ng ",
         "disk-fill" => "/chaos-fill-",
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
     };
@@ -228,6 +204,7 @@ internal static class MidHoldFaults
             "dns-chaos" => chaos.DnsChaos(o => { o.Mode = DnsChaosMode.Fail; o.Patterns.Add("cart.*"); }),
             "http-chaos" => chaos.HttpChaos(8080, o => { o.Percent = 100; o.AbortStatus = 503; }),
             "cpu-stress" => chaos.StressCpu(o => o.Load = 20),
+            "memory-stress" => chaos.StressMemory(o => o.Bytes = 32 * 1024 * 1024),
             "disk-fill" => chaos.FillDisk(o => o.Percent = 50),
             _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, null),
         };

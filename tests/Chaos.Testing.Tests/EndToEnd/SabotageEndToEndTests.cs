@@ -1,3 +1,4 @@
+using Chaos.Testing.Tests.Faults;
 using Chaos.Testing.Tests.Support;
 using Xunit.Sdk;
 
@@ -11,8 +12,9 @@ namespace Chaos.Testing.Tests.EndToEnd;
 /// </summary>
 /// <remarks>
 /// One test per mechanism, to keep CI short (each takes its hold): tc (bandwidth), iptables (packet loss), an
-/// in-pod proxy (HTTP chaos abort), stress-ng (CPU stress), a fill file (disk fill). Partition, DNS chaos, HTTP chaos
-/// delay and the memory stress tests, run the same way once, failed on their effect assertions too.
+/// in-pod proxy (HTTP chaos abort), stress-ng (CPU and memory stress), a fill file (disk fill), and the node payloads,
+/// which run in pods of their own (node CPU stress, node disk fill). Partition, DNS chaos and HTTP chaos delay, run the
+/// same way once, failed on their effect assertions too.
 /// </remarks>
 public sealed class SabotageEndToEndTests
 {
@@ -25,6 +27,9 @@ public sealed class SabotageEndToEndTests
         ["proxy: HTTP chaos abort"] = (new HttpChaosEndToEndTests().HttpChaos_AbortsTheAskedShare_AndIsGoneAfterRecovery, "because the payload's proxy aborted"),
         ["stress-ng: CPU stress"] = (new StressEndToEndTests().StressCpu_LoadsThePodsCgroup_NotAQuietPods_AndRecoveryStopsIt, "because a stress-ng worker at 100% ran"),
         ["fill file: disk fill"] = (new DiskFillEndToEndTests().FillDisk_FillsTheContainersTmp_ToThePercent_AndRecoveryEmptiesIt, "because the payload filled the filesystem"),
+        ["stress-ng: memory stress"] = (new StressEndToEndTests().StressMemory_HoldsTheBytesInThePodsCgroup_AndRecoveryReleasesThem, "because the workers' pages are charged"),
+        ["node pod, stress-ng: node CPU stress"] = (new ProcessRuntimeNodeFaultTests().NodeCpuStress_LoadsTheNodesCgroup_AndRecoveryStopsIt, "because stress-ng ran in a pod of node-2"),
+        ["node pod, fill file: node disk fill"] = (new ProcessRuntimeNodeFaultTests().NodeDiskFill_FillsTheNodesRoot_ToThePercent_AndRecoveryEmptiesIt, "because the payload filled the node's root"),
     };
 
     public static TheoryData<string> Names => [.. Effects.Keys];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Chaos.Testing.Emulator;
+using Chaos.Testing.Tests.EndToEnd;
 using Chaos.Testing.Tests.Support;
 using k8s;
 using k8s.Models;
@@ -9,7 +10,8 @@ namespace Chaos.Testing.Tests.Faults;
 /// <summary>
 /// Node faults through the public DSL on the emulator's process runtime, where their payloads really run: the node
 /// disk fill fills the node's root (a tmpfs of NodeDiskSize, not this machine's disk), the node CPU stress loads the
-/// node's cgroup, a kill from the node (hostPID) restarts the container; each is gone after recovery.
+/// node's cgroup, a kill from the node (hostPID) restarts the container; each is gone after recovery, and after a
+/// cancellation mid-hold.
 /// </summary>
 public sealed class ProcessRuntimeNodeFaultTests
 {
@@ -61,6 +63,59 @@ public sealed class ProcessRuntimeNodeFaultTests
         await Eventually.TrueAsync(() => Task.FromResult(Processes($"cte-{run}/node-2").Count == 0), "no process is left in node-2's cgroup", Slow);
     }
 
+    public static TheoryData<string> NodePayloadFaults => ["node-cpu-stress", "node-disk-fill"];
+
+    /// <summary>
+    /// A node payload fault held for minutes, its run cancelled once the hold has begun and the effect is seen on node-2:
+    /// the documented outcome (Aborted, "cancelled during hold", recovered and verified), the payload pods deleted, no
+    /// process left in node-2's cgroup nor anywhere carrying the experiment id, and no fill file.
+    /// </summary>
+    [ProcessRuntimeTheory]
+    [MemberData(nameof(NodePayloadFaults))]
+    public async Task NodeFault_CancelledMidHold_TheRunIsAborted_AndNothingOfThePayloadRemains(string fault)
+    {
+        await using var cluster = await StartAsync();
+        var nodeRoot = Path.Combine(StateFolder(cluster), "nodes", "node-2");
+        var (node2, node1) = ($"cte-{cluster.ProcessRunId}/node-2", $"cte-{cluster.ProcessRunId}/node-1");
+        var hold = new HoldWatch(TimeSpan.FromMinutes(3));
+        var chaos = Experiment.On(Nodes.Named("node-2"));
+        var experiment = (fault == "node-cpu-stress" ? chaos.StressCpu(o => o.Load = 100) : chaos.FillDisk(o => o.Percent = 60))
+            .For(TimeSpan.FromMinutes(3)).WithTimeProvider(hold);
+        using var stop = new CancellationTokenSource();
+
+        var run = experiment.RunAsync(cluster.Client, stop.Token);
+        await hold.UntilHoldingAsync(run, Slow, async () => string.Join(", ", (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Select(p => $"{p.Metadata.Name} {p.Status?.Phase}")));
+        var id = (await cluster.Client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "chaos.testing/experiment")).Items.First().Metadata.Labels["chaos.testing/experiment"];
+        var (cpu2, cpu1) = (CpuSeconds(node2), CpuSeconds(node1));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var during = fault == "node-cpu-stress" ? CpuSeconds(node2) - cpu2 : UsedFraction(nodeRoot);
+        var quiet = CpuSeconds(node1) - cpu1;
+        var taggedDuring = Leftovers.TaggedOf(cluster, id);
+        await stop.CancelAsync();
+        var result = await run;
+
+        Console.WriteLine($"{fault}: during {during:F2} (node-1 CPU {quiet:F2} s), tagged {string.Join("; ", taggedDuring)}; {result.Verdict}: {result.FailureReason}; {string.Join(" | ", result.Affected.Select(a => a.Action))}");
+        if (fault == "node-cpu-stress")
+        {
+            during.Should().BeGreaterThan(0.25, "stress-ng loaded node-2's cgroup during the hold (CPU seconds in one second)");
+            quiet.Should().BeLessThan(0.05, "nothing ran on node-1");
+        }
+        else
+        {
+            during.Should().BeInRange(0.55, 0.65, "the payload filled node-2's root to 60% during the hold");
+        }
+
+        taggedDuring.Should().NotBeEmpty("the check sees the payload's processes or files while it holds");
+        result.Verdict.Should().Be(ExperimentVerdict.Aborted, result.ToReport());
+        result.FailureReason.Should().Be("cancelled during hold");
+        result.NotRecovered.Should().BeEmpty();
+        result.Affected.Should().Contain(a => a.Action.Contains("cleaned up by", StringComparison.Ordinal) && a.Action.EndsWith("(verified)", StringComparison.Ordinal), result.ToReport());
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync("default")).Items.Should().BeEmpty("the payload and cleanup pods are deleted");
+        await Eventually.TrueAsync(() => Task.FromResult(Processes(node2).Count == 0), "no process is left in node-2's cgroup", Slow);
+        Leftovers.TaggedOf(cluster, id).Should().BeEmpty("recovery stopped every process of the payload and removed its files");
+        UsedFraction(nodeRoot).Should().BeLessThan(0.05, "node-2's root is empty again");
+    }
+
     [ProcessRuntimeFact]
     public async Task ContainerKillFromTheNode_FindsTheContainerByItsId_AndItRestartsWithExit137()
     {
@@ -88,7 +143,6 @@ public sealed class ProcessRuntimeNodeFaultTests
         o.Processes.RestartBackOff = TimeSpan.FromSeconds(1);
     });
 
-    /// <summary>The state folder of this process's run (the tests of this class run one at a time, and only they use the process runtime here).</summary>
     /// <summary>The emulator's own state folder (other tests of this process run emulators of their own at the same time).</summary>
     private static string StateFolder(KubernetesEmulator cluster) => $"/run/chaos-testing-emulator/{cluster.ProcessRunId}";
 
