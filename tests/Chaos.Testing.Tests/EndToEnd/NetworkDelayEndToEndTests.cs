@@ -7,9 +7,10 @@ using static Chaos.Testing.Tests.EndToEnd.EndToEndCluster;
 namespace Chaos.Testing.Tests.EndToEnd;
 
 /// <summary>
-/// Network delay through the DSL on the process runtime. It needs netem: where the kernel has it, the test process's
-/// pings to the pod take the added latency during the hold and not after; where it lacks it (as on the machine these tests
-/// were written on), the run fails with the payload's own words and leaves nothing behind.
+/// Network delay through the DSL on the process runtime. It needs netem: where the kernel has it, the test process's HTTP
+/// requests to the pod (on a kept-alive connection, so one delayed reply per request) and its pings take the added
+/// latency during the hold and not after; where it lacks it (as on the machine these tests were written on), the run
+/// fails with the payload's own words and leaves nothing behind.
 /// </summary>
 public sealed class NetworkDelayEndToEndTests
 {
@@ -21,15 +22,21 @@ public sealed class NetworkDelayEndToEndTests
         await using var cluster = await KubernetesEmulator.StartAsync(o => o.Runtime = PodRuntime.Processes);
         var ip = await EchoAsync(cluster.Client);
 
-        var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", Delay());
-        var during = FastestPing(ip);
-        var result = await run;
-        var after = FastestPing(ip);
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan });
+        var before = await FastestHttpAsync(http, ip);
 
-        Console.WriteLine($"ping during {during.TotalMilliseconds:F0} ms (fastest of 5), after {after.TotalMilliseconds:F1} ms; {result.Verdict}");
+        var run = await StartAndWaitInstalledAsync(cluster.Client, "shop", "web", Delay());
+        var during = await FastestHttpAsync(http, ip);
+        var pingDuring = FastestPing(ip);
+        var result = await run;
+        var after = await FastestHttpAsync(http, ip);
+
+        Console.WriteLine($"HTTP before {before.TotalMilliseconds:F1} ms, during {during.TotalMilliseconds:F0} ms, after {after.TotalMilliseconds:F1} ms (fastest of 5); ping during {pingDuring.TotalMilliseconds:F0} ms; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
-        during.Should().BeGreaterThanOrEqualTo(Latency * 0.9, "the pod's replies leave it delayed");
-        after.Should().BeLessThan(Latency / 2, "recovery removed the delay");
+        (during - before).Should().BeGreaterThanOrEqualTo(Latency * 0.9, "the pod's HTTP replies leave it delayed by the configured latency")
+            .And.BeLessThan(Latency + TimeSpan.FromMilliseconds(250), "one reply per request is delayed, once (250 ms for a loaded machine)");
+        pingDuring.Should().BeGreaterThanOrEqualTo(Latency * 0.9, "the pod's echo replies leave it delayed");
+        (after - before).Should().BeLessThan(Latency / 2, "recovery removed the delay");
         Qdiscs(ip).Should().NotContain("netem");
     }
 
@@ -60,6 +67,20 @@ public sealed class NetworkDelayEndToEndTests
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
         await CreateEchoAsync(client, "shop", "web");
         return await PodIpAsync(client, "shop", "web", 8080);
+    }
+
+    /// <summary>The shortest of five HTTP requests on <paramref name="http"/>'s kept-alive connection (the least disturbed by the machine's load).</summary>
+    private static async Task<TimeSpan> FastestHttpAsync(HttpClient http, string ip)
+    {
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            (await http.GetStringAsync(new Uri($"http://{ip}:8080/"))).Should().NotBeEmpty();
+            fastest = watch.Elapsed < fastest ? watch.Elapsed : fastest;
+        }
+
+        return fastest;
     }
 
     /// <summary>The shortest round trip of five pings from the test process (the least disturbed by the machine's load).</summary>
