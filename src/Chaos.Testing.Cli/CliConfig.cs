@@ -38,6 +38,15 @@ internal sealed record CliConfig
     /// <summary>Gets the hold of actions whose manifest gives no duration (e.g. <c>30s</c>).</summary>
     public string? DefaultHold { get; init; }
 
+    /// <summary>Gets the steady-state probes <c>run</c> adds to every experiment when <c>--verify</c> is not given (<see cref="ProbeSpecs.Forms"/>).</summary>
+    public IReadOnlyList<string> Verify { get; init; } = [];
+
+    /// <summary>Gets the share of the hold the probes may be broken (<c>0.2</c> or <c>20%</c>); null when they are not checked during the hold.</summary>
+    public string? VerifyDuring { get; init; }
+
+    /// <summary>Gets how soon after recovery the probes must hold again (e.g. <c>2m</c>; default 60s).</summary>
+    public string? RecoversWithin { get; init; }
+
     /// <summary>Gets the safety defaults applied to every experiment.</summary>
     public SafetyConfig Safety { get; init; } = new();
 

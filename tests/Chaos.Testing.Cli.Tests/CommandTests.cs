@@ -97,6 +97,44 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task Run_Verify_AddsSteadyStateProbes_ABrokenOneStopsTheRunBeforeAnyWrite_AndBadOnesAreInvalid()
+    {
+        await using var shop = await ShopAsync();
+        var dir = TempDirectory();
+        await File.WriteAllTextAsync(Path.Combine(dir, "kill.yaml"), Manifest("kill", Kill));
+        var kube = new[] { "--kubeconfig", shop.KubeconfigPath };
+
+        var held = await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:shop/cart", "--verify", "pods:shop/app=cart@50%", "--recovers-within", "30s", .. kube]);
+        var killed = shop.Audit.Writes.Count(w => w.Resource == "pods" && w.Verb == "delete");
+        shop.Audit.Clear();
+        var broken = await RunAsync(dir, ["run", "kill.yaml", "--verify", "pods:shop/app=checkout", .. kube]);
+        var brokenWrites = shop.Audit.Writes.Where(w => w.Resource == "pods").ToList();
+        await File.WriteAllTextAsync(Path.Combine(dir, "chaos.json"), """{ "verify": [ "deployment:shop/cart" ], "verifyDuring": "25%" }""");
+        var fromConfig = await RunAsync(dir, ["run", "kill.yaml", "--dry-run", .. kube]);
+        var invalid = new[]
+        {
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deploy:shop/cart", .. kube]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:Shop/cart", .. kube]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "pods:shop/app=cart@lots", .. kube]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:shop/cart", "--verify-during", "150%", .. kube]),
+        };
+
+        held.Code.Should().Be(0, held.Err);
+        held.Err.Should().Contain("steady state of every experiment: deployment shop/cart available (before, recovers within 30s); at least 50% ready of ");
+        killed.Should().Be(1, "the probes held, so the pod was killed");
+        broken.Code.Should().Be(1, broken.Err);
+        broken.Err.Should().Contain("FAILED chaos/kill").And.Contain("at least 1 ready of");
+        brokenWrites.Should().BeEmpty("a steady state broken before the fault stops the run before any write");
+        fromConfig.Err.Should().Contain("steady state of every experiment: deployment shop/cart available (before, during (tolerance 25%), recovers within 60s)");
+        invalid.Select(r => r.Code).Should().AllBeEquivalentTo(2, string.Join("\n", invalid.Select(r => r.Err)));
+        invalid[0].Err.Should().Contain("--verify \"deploy:shop/cart\": unknown probe \"deploy\"; use deployment:<namespace>/<name>, statefulset:");
+        invalid[1].Err.Should().Contain("--verify \"deployment:Shop/cart\": Probe \"deployment Shop/cart available\".Namespace:");
+        invalid[2].Err.Should().Contain("\"@lots\" is not a count (@2) or a percent");
+        invalid[3].Err.Should().Contain("--verify-during \"150%\": the share of the hold a probe may be broken, from 0 to 1");
+        shop.Audit.Writes.Where(w => w.Resource == "pods").Should().BeEmpty("invalid probes stop the tool before it connects");
+    }
+
+    [Fact]
     public async Task ConfigFile_FoundUpward_GivesDefaults_AndCompletionSuggests()
     {
         var dir = TempDirectory();
@@ -132,5 +170,6 @@ public sealed class CommandTests
 
         (config.Context, config.Kubeconfig, config.DefaultHold, config.Safety.MaxPercentage, config.Safety.ProtectedNamespaces.Single()).Should().Be(("staging", "ci/kubeconfig", "30s", 30, "payments"));
         config.Resolve(config.ReportDirectory).Should().Be(Path.Combine(dir, "chaos-reports"));
+        (config.Verify.Single(), config.VerifyDuring, config.RecoversWithin).Should().Be(("deployment:shop/cart", "20%", "2m"));
     }
 }

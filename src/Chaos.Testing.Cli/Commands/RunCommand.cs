@@ -20,9 +20,15 @@ internal static class RunCommand
         var defaultHold = new Option<string?>("--default-hold") { Description = "Hold of actions whose manifest gives no duration (default: the config file's defaultHold, else 1m)." };
         var progress = new Option<string?>("--progress-interval") { Description = "How often a long hold reports its progress on stderr (default 10s; 0 for never)." };
         var schedule = new Option<bool>("--schedule") { Description = "Keep running: manifests without a schedule run once, those with one at each time their cron fires (UTC), until Ctrl-C or SIGTERM." };
+        var verify = new Option<string[]>("--verify")
+        {
+            Description = $"A steady-state probe added to every experiment (repeat for more): {ProbeSpecs.Forms}. Checked before the fault (broken: nothing is injected) and required again after recovery. Default: the config file's verify.",
+        };
+        var verifyDuring = new Option<string?>("--verify-during") { Description = "Also check the --verify probes during the hold, each broken at most this share of it (0.2 or 20%; 0: never broken)." };
+        var recoversWithin = new Option<string?>("--recovers-within") { Description = "How soon after recovery the --verify probes must hold again (default 60s)." };
         var command = new Command("run", "Run ChaosExperiment manifests with the engine's guards and guaranteed recovery. Exit 0 held, 1 steady state broken, 2 invalid, 3 refused, 4 error.")
         {
-            paths, dryRun, cluster, apply, report, hold, defaultHold, progress, schedule,
+            paths, dryRun, cluster, apply, report, hold, defaultHold, progress, schedule, verify, verifyDuring, recoversWithin,
         };
         command.SetAction(CliContext.Action(workingDirectory, async (context, cancellationToken) =>
         {
@@ -31,6 +37,7 @@ internal static class RunCommand
             var defaultHoldValue = Duration(parse.GetValue(defaultHold) ?? context.Config.DefaultHold, "default hold") ?? new ManifestRunOptions().DefaultHold;
             var interval = Duration(parse.GetValue(progress), "--progress-interval") ?? TimeSpan.FromSeconds(10);
             var reportDirectory = context.Path(parse.GetValue(report)) ?? context.Config.Resolve(context.Config.ReportDirectory);
+            var probes = Probes(context, parse.GetValue(verify), parse.GetValue(verifyDuring), parse.GetValue(recoversWithin));
             var set = ValidateCommand.Load(context, parse.GetValue(paths)!);
             if (!set.IsValid)
             {
@@ -56,6 +63,7 @@ internal static class RunCommand
                     // The manifest's own safety fields win over the project's defaults.
                     experiment = manifest.Spec.MaxPercentage is { } max ? experiment.WithSafety(s => s.MaxPercentage = max) : experiment;
                     experiment = manifest.Spec.AllowProduction ? experiment.AllowProduction() : experiment;
+                    experiment = probes.Count > 0 ? experiment.Verify([.. probes]) : experiment;
 
                     experiment = holdOverride is { } h && ManifestActions.HoldOf(manifest.Spec, defaultHoldValue).Hold is not null ? experiment.For(h) : experiment;
                     watch.Started(manifest, holdOverride ?? ManifestActions.HoldOf(manifest.Spec, defaultHoldValue).Hold);
@@ -72,6 +80,15 @@ internal static class RunCommand
                 }),
             };
             context.Out.Remark($"running {set.ExecutionOrder.Count} experiment(s){(options.DryRun ? " as a dry run" : string.Empty)}: {string.Join(", ", set.ExecutionOrder.Select(m => m.Name))}");
+            if (probes.Count > 0)
+            {
+                context.Out.Remark($"steady state of every experiment: {string.Join("; ", probes)}");
+            }
+            else
+            {
+                context.Out.Remark("no steady-state probe (--verify): a run passes when its fault is injected and recovered");
+            }
+
             var batch = parse.GetValue(schedule)
                 ? await RunScheduledAsync(context, set, session, options, cancellationToken)
                 : await set.RunAsync(session.Client, options, cancellationToken);
@@ -79,6 +96,18 @@ internal static class RunCommand
             return ExitCode(batch);
         }));
         return command;
+    }
+
+    /// <summary>The probes of <c>--verify</c>, else of the config file; the command line's modes win over the file's.</summary>
+    private static IReadOnlyList<SteadyStateProbe> Probes(CliContext context, string[]? verify, string? during, string? within)
+    {
+        var fromCommandLine = verify is { Length: > 0 };
+        var source = fromCommandLine ? "--verify" : $"verify (in {context.Config.Path})";
+        var deadline = Duration(within, "--recovers-within") ?? Duration(context.Config.RecoversWithin, $"recoversWithin (in {context.Config.Path})") ?? TimeSpan.FromSeconds(60);
+        var share = during is not null ? ProbeSpecs.ParseShare(during, "--verify-during")
+            : context.Config.VerifyDuring is { } configured ? ProbeSpecs.ParseShare(configured, $"verifyDuring (in {context.Config.Path})")
+            : (double?)null;
+        return ProbeSpecs.Parse(fromCommandLine ? verify! : context.Config.Verify, source, deadline, share);
     }
 
     /// <summary>The exit code of a batch: a failure wins over a refusal, a refusal over success.</summary>
