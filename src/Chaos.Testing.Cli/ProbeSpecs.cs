@@ -22,15 +22,16 @@ internal static class ProbeSpecs
     public static IReadOnlyList<SteadyStateProbe> Parse(IEnumerable<string> specs, string source, TimeSpan deadline, double? during)
     {
         var probes = new List<SteadyStateProbe>();
-        foreach (var spec in specs)
+        foreach (var raw in specs ?? [])
         {
-            var probe = ParseOne(spec.Trim(), source).BeforeAndAfter(deadline);
+            var spec = raw?.Trim() ?? throw new InvalidDataException($"{source}: an entry is null; use {Forms}.");
+            var probe = ParseOne(spec, source).BeforeAndAfter(deadline);
             probe = during is { } tolerance ? probe.During(tolerance) : probe;
             var errors = new List<string>();
             probe.Validate(errors);
             if (errors.Count > 0)
             {
-                throw new InvalidDataException($"{source} \"{spec}\": {string.Join(" ", errors)}");
+                throw new InvalidDataException($"{source} \"{spec}\": {string.Join(" ", errors)} Use {Forms}.");
             }
 
             probes.Add(probe);
@@ -62,7 +63,7 @@ internal static class ProbeSpecs
 
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
         var (kind, rest) = colon < 0 ? (spec, string.Empty) : (spec[..colon], spec[(colon + 1)..]);
-        return kind switch
+        return kind.ToLowerInvariant() switch
         {
             "deployment" => SteadyState.DeploymentAvailable(Namespace(rest, spec, source), Name(rest, spec, source)),
             "statefulset" => SteadyState.StatefulSetReady(Namespace(rest, spec, source), Name(rest, spec, source)),

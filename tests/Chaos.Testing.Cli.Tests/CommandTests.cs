@@ -111,13 +111,22 @@ public sealed class CommandTests
         var brokenWrites = shop.Audit.Writes.Where(w => w.Resource == "pods").ToList();
         await File.WriteAllTextAsync(Path.Combine(dir, "chaos.json"), """{ "verify": [ "deployment:shop/cart" ], "verifyDuring": "25%" }""");
         var fromConfig = await RunAsync(dir, ["run", "kill.yaml", "--dry-run", .. kube]);
+        // Invalid probes are found before the tool connects: it is pointed at a server that does not answer (which exits 4).
+        var unreachable = Path.Combine(dir, "unreachable.kubeconfig");
+        await File.WriteAllTextAsync(unreachable, (await File.ReadAllTextAsync(shop.KubeconfigPath)).Replace(shop.BaseAddress.GetLeftPart(UriPartial.Authority), "http://127.0.0.1:1", StringComparison.Ordinal));
+        var nowhere = new[] { "--kubeconfig", unreachable };
         var invalid = new[]
         {
-            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deploy:shop/cart", .. kube]),
-            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:Shop/cart", .. kube]),
-            await RunAsync(dir, ["run", "kill.yaml", "--verify", "pods:shop/app=cart@lots", .. kube]),
-            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:shop/cart", "--verify-during", "150%", .. kube]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deploy:shop/cart", .. nowhere]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:Shop/cart", .. nowhere]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "pods:shop/app=cart@lots", .. nowhere]),
+            await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:shop/cart", "--verify-during", "150%", .. nowhere]),
         };
+        await File.WriteAllTextAsync(Path.Combine(dir, "chaos.json"), """{ "verify": [ null ] }""");
+        var nullEntry = await RunAsync(dir, ["run", "kill.yaml", .. nowhere]);
+        await File.WriteAllTextAsync(Path.Combine(dir, "chaos.json"), """{ "verify": null }""");
+        var duringWithoutProbe = await RunAsync(dir, ["run", "kill.yaml", "--verify-during", "20%", .. nowhere]);
+        var unreached = await RunAsync(dir, ["run", "kill.yaml", "--verify", "deployment:shop/cart", .. nowhere]);
 
         held.Code.Should().Be(0, held.Err);
         held.Err.Should().Contain("steady state of every experiment: deployment shop/cart available (before, recovers within 30s); at least 50% ready of ");
@@ -125,13 +134,17 @@ public sealed class CommandTests
         broken.Code.Should().Be(1, broken.Err);
         broken.Err.Should().Contain("FAILED chaos/kill").And.Contain("at least 1 ready of");
         brokenWrites.Should().BeEmpty("a steady state broken before the fault stops the run before any write");
+        fromConfig.Code.Should().Be(0, fromConfig.Err);
         fromConfig.Err.Should().Contain("steady state of every experiment: deployment shop/cart available (before, during (tolerance 25%), recovers within 60s)");
-        invalid.Select(r => r.Code).Should().AllBeEquivalentTo(2, string.Join("\n", invalid.Select(r => r.Err)));
+        unreached.Code.Should().Be(4, "a valid probe lets the tool try the server, which does not answer: " + unreached.Err);
+        var refusals = invalid.Append(nullEntry).Append(duringWithoutProbe).ToList();
+        refusals.Select(r => r.Code).Should().AllBeEquivalentTo(2, string.Join("\n", refusals.Select(r => r.Err)));
         invalid[0].Err.Should().Contain("--verify \"deploy:shop/cart\": unknown probe \"deploy\"; use deployment:<namespace>/<name>, statefulset:");
-        invalid[1].Err.Should().Contain("--verify \"deployment:Shop/cart\": Probe \"deployment Shop/cart available\".Namespace:");
+        invalid[1].Err.Should().Contain("--verify \"deployment:Shop/cart\": Probe \"deployment Shop/cart available\".Namespace:").And.Contain("Use deployment:<namespace>/<name>");
         invalid[2].Err.Should().Contain("\"@lots\" is not a count (@2) or a percent");
         invalid[3].Err.Should().Contain("--verify-during \"150%\": the share of the hold a probe may be broken, from 0 to 1");
-        shop.Audit.Writes.Where(w => w.Resource == "pods").Should().BeEmpty("invalid probes stop the tool before it connects");
+        nullEntry.Err.Should().Contain("verify (in ").And.Contain("an entry is null; use deployment:");
+        duringWithoutProbe.Err.Should().Contain("--verify-during changes how the --verify probes are checked, and there is none");
     }
 
     [Fact]

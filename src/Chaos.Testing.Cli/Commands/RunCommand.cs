@@ -24,8 +24,8 @@ internal static class RunCommand
         {
             Description = $"A steady-state probe added to every experiment (repeat for more): {ProbeSpecs.Forms}. Checked before the fault (broken: nothing is injected) and required again after recovery. Default: the config file's verify.",
         };
-        var verifyDuring = new Option<string?>("--verify-during") { Description = "Also check the --verify probes during the hold, each broken at most this share of it (0.2 or 20%; 0: never broken)." };
-        var recoversWithin = new Option<string?>("--recovers-within") { Description = "How soon after recovery the --verify probes must hold again (default 60s)." };
+        var verifyDuring = new Option<string?>("--verify-during") { Description = "Also check the --verify probes during the hold, each broken at most this share of it (0.2 or 20%; 0: never broken). Default: the config file's verifyDuring, else not during the hold." };
+        var recoversWithin = new Option<string?>("--recovers-within") { Description = "How soon after recovery the --verify probes must hold again. Default: the config file's recoversWithin, else 60s." };
         var command = new Command("run", "Run ChaosExperiment manifests with the engine's guards and guaranteed recovery. Exit 0 held, 1 steady state broken, 2 invalid, 3 refused, 4 error.")
         {
             paths, dryRun, cluster, apply, report, hold, defaultHold, progress, schedule, verify, verifyDuring, recoversWithin,
@@ -98,7 +98,10 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The probes of <c>--verify</c>, else of the config file; the command line's modes win over the file's.</summary>
+    /// <summary>
+    /// The probes of <c>--verify</c>, else of the config file's <c>verify</c>; <c>--verify-during</c> and
+    /// <c>--recovers-within</c>, else the file's <c>verifyDuring</c> and <c>recoversWithin</c>, say how they are checked.
+    /// </summary>
     private static IReadOnlyList<SteadyStateProbe> Probes(CliContext context, string[]? verify, string? during, string? within)
     {
         var fromCommandLine = verify is { Length: > 0 };
@@ -107,7 +110,13 @@ internal static class RunCommand
         var share = during is not null ? ProbeSpecs.ParseShare(during, "--verify-during")
             : context.Config.VerifyDuring is { } configured ? ProbeSpecs.ParseShare(configured, $"verifyDuring (in {context.Config.Path})")
             : (double?)null;
-        return ProbeSpecs.Parse(fromCommandLine ? verify! : context.Config.Verify, source, deadline, share);
+        var probes = ProbeSpecs.Parse(fromCommandLine ? verify! : context.Config.Verify, source, deadline, share);
+        if (probes.Count == 0 && (during ?? within) is not null)
+        {
+            throw new InvalidDataException($"{(during is not null ? "--verify-during" : "--recovers-within")} changes how the --verify probes are checked, and there is none: add --verify <probe> (or verify in the config file).");
+        }
+
+        return probes;
     }
 
     /// <summary>The exit code of a batch: a failure wins over a refusal, a refusal over success.</summary>

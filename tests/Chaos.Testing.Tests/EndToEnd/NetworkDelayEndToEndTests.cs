@@ -8,7 +8,7 @@ namespace Chaos.Testing.Tests.EndToEnd;
 
 /// <summary>
 /// Network delay through the DSL on the process runtime. It needs netem: where the kernel has it, the test process's HTTP
-/// requests to the pod (on a kept-alive connection, so one delayed reply per request) and its pings take the added
+/// requests to the pod (the time to the response's headers, on a kept-alive connection) and its pings take the added
 /// latency during the hold and not after; where it lacks it (as on the machine these tests were written on), the run
 /// fails with the payload's own words and leaves nothing behind.
 /// </summary>
@@ -31,10 +31,10 @@ public sealed class NetworkDelayEndToEndTests
         var result = await run;
         var after = await FastestHttpAsync(http, ip);
 
-        Console.WriteLine($"HTTP before {before.TotalMilliseconds:F1} ms, during {during.TotalMilliseconds:F0} ms, after {after.TotalMilliseconds:F1} ms (fastest of 5); ping during {pingDuring.TotalMilliseconds:F0} ms; {result.Verdict}");
+        Console.WriteLine($"HTTP to the headers: before {before.TotalMilliseconds:F1} ms, during {during.TotalMilliseconds:F0} ms, after {after.TotalMilliseconds:F1} ms (fastest of 5); ping during {pingDuring.TotalMilliseconds:F0} ms; {result.Verdict}");
         result.Verdict.Should().Be(ExperimentVerdict.Passed, result.ToReport());
         (during - before).Should().BeGreaterThanOrEqualTo(Latency * 0.9, "the pod's HTTP replies leave it delayed by the configured latency")
-            .And.BeLessThan(Latency + TimeSpan.FromMilliseconds(250), "one reply per request is delayed, once (250 ms for a loaded machine)");
+            .And.BeLessThan(Latency + TimeSpan.FromMilliseconds(250), "the headers are delayed once (250 ms for a loaded machine)");
         pingDuring.Should().BeGreaterThanOrEqualTo(Latency * 0.9, "the pod's echo replies leave it delayed");
         (after - before).Should().BeLessThan(Latency / 2, "recovery removed the delay");
         Qdiscs(ip).Should().NotContain("netem");
@@ -69,15 +69,22 @@ public sealed class NetworkDelayEndToEndTests
         return await PodIpAsync(client, "shop", "web", 8080);
     }
 
-    /// <summary>The shortest of five HTTP requests on <paramref name="http"/>'s kept-alive connection (the least disturbed by the machine's load).</summary>
+    /// <summary>
+    /// The shortest time to the response's headers of five HTTP requests on <paramref name="http"/>'s kept-alive connection
+    /// (the least disturbed by the machine's load). The headers are the reply's first segment: the time to them takes one
+    /// delay, whereas the whole response may take two (the echo server writes its body separately, and Nagle's algorithm
+    /// holds it until the headers are acknowledged). The body is read, so the connection stays open for the next one.
+    /// </summary>
     private static async Task<TimeSpan> FastestHttpAsync(HttpClient http, string ip)
     {
         var fastest = TimeSpan.MaxValue;
         for (var i = 0; i < 5; i++)
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            (await http.GetStringAsync(new Uri($"http://{ip}:8080/"))).Should().NotBeEmpty();
-            fastest = watch.Elapsed < fastest ? watch.Elapsed : fastest;
+            using var response = await http.GetAsync(new Uri($"http://{ip}:8080/"), HttpCompletionOption.ResponseHeadersRead);
+            var headers = watch.Elapsed;
+            (await response.Content.ReadAsStringAsync()).Should().NotBeEmpty();
+            fastest = headers < fastest ? headers : fastest;
         }
 
         return fastest;
