@@ -127,7 +127,31 @@ public static partial class ChaosClusterExtensions
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            if (waiting.Count == 0)
+            {
+                // The deadline fell during the first look (a slow or loaded server): look once more to say what waits.
+                waiting = await LastLookAsync(cluster.Client, @namespace, cancellationToken);
+                if (waiting.Count == 0)
+                {
+                    return;
+                }
+            }
+
             throw new TimeoutException($"Not Ready in namespace \"{@namespace}\" after {timeout.TotalSeconds:0.#}s: {string.Join("; ", waiting)}");
+        }
+    }
+
+    private static async Task<List<string>> LastLookAsync(IKubernetes client, string ns, CancellationToken cancellationToken)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            return await NotReadyAsync(client, ns, bound.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ["the API server did not list the namespace's workloads in time"];
         }
     }
 

@@ -77,10 +77,8 @@ public sealed class KubeletImageTests : EmulatorTest
         await Eventually.MatchAsync(() => Client.CoreV1.ReadNamespacedPodAsync("web", Ns), p => p.IsReady(), "web is ready again");
     }
 
-    private async Task SetImageAsync(string image)
-    {
-        var pod = await Client.CoreV1.ReadNamespacedPodAsync("web", Ns);
-        pod.Spec.Containers[0].Image = image;
-        await Client.CoreV1.ReplaceNamespacedPodAsync(pod, "web", Ns);
-    }
+    // A patch, as kubectl set image sends: a read-then-replace would race the kubelet's status writes (409 Conflict).
+    private Task<V1Pod> SetImageAsync(string image) =>
+        Client.CoreV1.PatchNamespacedPodAsync(
+            new V1Patch($$"""[{"op":"replace","path":"/spec/containers/0/image","value":"{{image}}"}]""", V1Patch.PatchType.JsonPatch), "web", Ns);
 }

@@ -53,6 +53,21 @@ public sealed class VolumeTests : ProcessRuntimeTest
     }
 
     [ProcessRuntimeFact]
+    public async Task ContainerTmp_IsEmptyAtEachStart_AsARuntimesNewWritableLayer_WhileAnEmptyDirKeepsItsFiles()
+    {
+        // Each run lists /tmp and a mounted emptyDir, leaves a file in both, and exits 3 (restarted after 1 s).
+        var pod = ShellPod("restarts", "echo \"run: tmp=[$(ls -A /tmp)] kept=[$(ls -A /kept)]\"; touch /tmp/left /kept/left; sleep 0.3; exit 3",
+            configure: c => c.VolumeMounts = [new V1VolumeMount { Name = "kept", MountPath = "/kept" }]);
+        pod.Spec.Volumes = [new V1Volume { Name = "kept", EmptyDir = new V1EmptyDirVolumeSource() }];
+        await CreateAsync(pod);
+
+        await PodAsync("restarts", p => p.Status?.ContainerStatuses?.SingleOrDefault()?.RestartCount >= 1, "the container restarted");
+        var second = await LogContainsAsync("restarts", "run: ");
+
+        second.Should().Contain("run: tmp=[] kept=[left]", "the restarted container's /tmp is new, the pod's emptyDir is not");
+    }
+
+    [ProcessRuntimeFact]
     public async Task EmptyDir_IsSharedByThePodsContainers_MemoryOneIsBounded_AndGoesWithThePod()
     {
         var pod = new V1Pod

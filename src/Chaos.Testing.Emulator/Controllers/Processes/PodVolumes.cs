@@ -92,7 +92,26 @@ internal static partial class PodVolumes
             File.SetUnixFileMode(folder, (UnixFileMode)0x3ff);
         }
 
+        // Each start of the container finds it empty: a container runtime gives a restarted container a new writable
+        // layer, so what the last run (or a payload in it) wrote to its /tmp is gone.
+        Empty(folder);
         return new VolumeMount(folder, folder, "/tmp", ReadOnly: false);
+    }
+
+    /// <summary>Deletes what <paramref name="folder"/> holds (links themselves, never what they lead to), keeping the folder.</summary>
+    private static void Empty(string folder)
+    {
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo directory && directory.LinkTarget is null)
+            {
+                directory.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
     }
 
     /// <summary>What a volume mounts, and the folder it must stay in.</summary>
