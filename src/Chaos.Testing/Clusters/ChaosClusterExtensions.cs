@@ -99,7 +99,11 @@ public static partial class ChaosClusterExtensions
         return applied;
     }
 
-    /// <summary>Waits until every Deployment, StatefulSet and DaemonSet of the namespace is fully Ready, and every pod without an owner too.</summary>
+    /// <summary>
+    /// Waits until every Deployment, StatefulSet and DaemonSet of the namespace is fully Ready, and every pod without an
+    /// owner too. A Deployment is Ready as <c>kubectl rollout status</c> says: its latest spec observed, every replica
+    /// updated, no old replica left and all available.
+    /// </summary>
     /// <param name="cluster">The cluster.</param>
     /// <param name="namespace">The namespace.</param>
     /// <param name="timeout">How long to wait.</param>
@@ -187,10 +191,17 @@ public static partial class ChaosClusterExtensions
         var waiting = new List<string>();
         foreach (var d in (await client.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: cancellationToken)).Items)
         {
-            var want = d.Spec.Replicas ?? 1;
-            if ((d.Status?.AvailableReplicas ?? 0) < want || (d.Status?.ObservedGeneration ?? 0) < (d.Metadata.Generation ?? 0))
+            // As `kubectl rollout status`: the latest spec seen, every replica updated, no old one left, all available.
+            var (want, status) = (d.Spec.Replicas ?? 1, d.Status);
+            var (updated, total, available) = (status?.UpdatedReplicas ?? 0, status?.Replicas ?? 0, status?.AvailableReplicas ?? 0);
+            var why = (status?.ObservedGeneration ?? 0) < (d.Metadata.Generation ?? 0) ? $" (generation {d.Metadata.Generation} not yet observed)"
+                : updated < want ? $" ({updated}/{want} updated)"
+                : total > updated ? $" ({total - updated} old replica(s) pending termination)"
+                : available < want ? string.Empty
+                : null;
+            if (why is not null)
             {
-                waiting.Add($"deployment {d.Metadata.Name} {d.Status?.AvailableReplicas ?? 0}/{want} available");
+                waiting.Add($"deployment {d.Metadata.Name} {available}/{want} available{why}");
             }
         }
 

@@ -102,6 +102,24 @@ public sealed class ChaosClustersTests
     }
 
     [Fact]
+    public async Task WaitForReadyAsync_DuringARollout_WaitsUntilEveryReplicaRunsTheNewTemplate()
+    {
+        await using var cluster = await ChaosClusters.AcquireAsync(new ChaosClusterOptions { Kind = ChaosClusters.Emulator });
+        await using var ns = await cluster.CreateTestNamespaceAsync("rollout");
+        await cluster.ApplyAsync(Shop, ns.Name);
+        await cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromSeconds(30));
+
+        await cluster.ApplyAsync(Shop.Replace("example/cart:1.0", "example/cart:2.0", StringComparison.Ordinal), ns.Name);
+        await cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromSeconds(30));
+
+        // Old pods stay available while the new ones start: counting available replicas alone returned mid-rollout.
+        var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("cart", ns.Name);
+        (deployment.Status.UpdatedReplicas, deployment.Status.Replicas, deployment.Status.AvailableReplicas).Should().Be((2, 2, 2));
+        (await cluster.Client.CoreV1.ListNamespacedPodAsync(ns.Name)).Items.Where(p => p.Metadata.DeletionTimestamp is null)
+            .Should().HaveCount(2).And.OnlyContain(p => p.Spec.Containers[0].Image == "example/cart:2.0");
+    }
+
+    [Fact]
     public async Task WaitForReadyAsync_WhenSomethingNeverGetsReady_ListsIt()
     {
         await using var cluster = await ChaosClusters.AcquireAsync(new ChaosClusterOptions { Kind = ChaosClusters.Emulator });
@@ -114,6 +132,6 @@ public sealed class ChaosClustersTests
         await cluster.ApplyAsync(Shop, ns.Name);
         var wait = () => cluster.WaitForReadyAsync(ns.Name, TimeSpan.FromMilliseconds(500));
 
-        (await wait.Should().ThrowAsync<TimeoutException>()).WithMessage($"Not Ready in namespace \"{ns.Name}\" after 0.5s: deployment cart 0/2 available");
+        (await wait.Should().ThrowAsync<TimeoutException>()).WithMessage($"Not Ready in namespace \"{ns.Name}\" after 0.5s: deployment cart 0/2 available*");
     }
 }
