@@ -174,12 +174,14 @@ internal sealed class DeploymentController : IController
         }
     }
 
-    // Like pod-template-hash: stable for the same template, different when it changes.
+    // Like pod-template-hash: stable for the same template, different when it changes. The same template is the same
+    // content, whatever the order of its fields (a create and a replace may default them in another order) and whether an
+    // empty field is null or absent, as the controller's hash of a Go struct sees it.
     internal static string TemplateHash(JsonObject template)
     {
         const string Alphabet = "bcdfghjklmnpqrstvwxz2456789";
         var hash = 2166136261u;
-        foreach (var b in System.Text.Encoding.UTF8.GetBytes(template.ToJsonString()))
+        foreach (var b in System.Text.Encoding.UTF8.GetBytes(Canonical(template)?.ToJsonString() ?? "null"))
         {
             hash = (hash ^ b) * 16777619u;
         }
@@ -194,4 +196,13 @@ internal sealed class DeploymentController : IController
 
         return new string(chars);
     }
+
+    // Objects with their fields sorted by name and null fields dropped; arrays keep their order.
+    private static JsonNode? Canonical(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Canonical).ToArray()),
+        _ => node?.DeepClone(),
+    };
 }

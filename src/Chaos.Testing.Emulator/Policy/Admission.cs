@@ -26,6 +26,7 @@ internal sealed partial class Admission
         else if (type == ResourceTypes.Pods)
         {
             DefaultPodSpec(obj["spec"]!.AsObject());
+            AdmitPodSpec(obj["spec"]!.AsObject());
             obj["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" };
         }
         else if (type == ResourceTypes.Services)
@@ -51,40 +52,7 @@ internal sealed partial class Admission
         }
         else if (type.Group == "apps")
         {
-            var spec = obj["spec"]!.AsObject();
-            if (type != ResourceTypes.DaemonSets)
-            {
-                spec["replicas"] ??= 1;
-            }
-
-            spec["revisionHistoryLimit"] ??= 10;
-            if (type == ResourceTypes.Deployments)
-            {
-                spec["progressDeadlineSeconds"] ??= 600;
-                // As SetDefaults_Deployment: a strategy without a type (Go clients send "strategy": {}) is RollingUpdate.
-                var strategy = spec["strategy"] as JsonObject ?? [];
-                spec["strategy"] = strategy;
-                strategy["type"] ??= "RollingUpdate";
-                if (strategy["type"]?.ToString() == "RollingUpdate")
-                {
-                    var rollingUpdate = strategy["rollingUpdate"] as JsonObject ?? [];
-                    strategy["rollingUpdate"] = rollingUpdate;
-                    rollingUpdate["maxUnavailable"] ??= "25%";
-                    rollingUpdate["maxSurge"] ??= "25%";
-                }
-            }
-
-            if (type == ResourceTypes.StatefulSets)
-            {
-                spec["podManagementPolicy"] ??= "OrderedReady";
-                spec["serviceName"] ??= string.Empty;
-            }
-
-            if (spec["template"]?["spec"] is JsonObject podSpec)
-            {
-                DefaultPodSpec(podSpec);
-            }
-
+            DefaultApps(type, obj);
             obj["status"] = new JsonObject();
         }
         else if (type == ResourceTypes.PodDisruptionBudgets)
@@ -108,13 +76,68 @@ internal sealed partial class Admission
         }
     }
 
+    /// <summary>
+    /// The defaulting the API server applies on every write of an object — create, update and patch alike — unlike
+    /// admission (service account, tolerations, allocations), which runs on create: a workload's spec and its pod
+    /// template, a pod's spec. Without it, a replaced Deployment's template would differ from the created one by its
+    /// defaults, and its controller would roll out a template that did not change.
+    /// </summary>
+    public static void DefaultOnWrite(ResourceType type, JsonObject obj)
+    {
+        if (type.Group == "apps" && obj["spec"] is JsonObject)
+        {
+            DefaultApps(type, obj);
+        }
+        else if (type == ResourceTypes.Pods && obj["spec"] is JsonObject podSpec)
+        {
+            DefaultPodSpec(podSpec);
+        }
+    }
+
+    private static void DefaultApps(ResourceType type, JsonObject obj)
+    {
+        var spec = obj["spec"]!.AsObject();
+        if (type != ResourceTypes.DaemonSets)
+        {
+            spec["replicas"] ??= 1;
+        }
+
+        spec["revisionHistoryLimit"] ??= 10;
+        if (type == ResourceTypes.Deployments)
+        {
+            spec["progressDeadlineSeconds"] ??= 600;
+            // As SetDefaults_Deployment: a strategy without a type (Go clients send "strategy": {}) is RollingUpdate.
+            var strategy = spec["strategy"] as JsonObject ?? [];
+            spec["strategy"] = strategy;
+            strategy["type"] ??= "RollingUpdate";
+            if (strategy["type"]?.ToString() == "RollingUpdate")
+            {
+                var rollingUpdate = strategy["rollingUpdate"] as JsonObject ?? [];
+                strategy["rollingUpdate"] = rollingUpdate;
+                rollingUpdate["maxUnavailable"] ??= "25%";
+                rollingUpdate["maxSurge"] ??= "25%";
+            }
+        }
+
+        if (type == ResourceTypes.StatefulSets)
+        {
+            spec["podManagementPolicy"] ??= "OrderedReady";
+            spec["serviceName"] ??= string.Empty;
+        }
+
+        if (spec["template"]?["spec"] is JsonObject podSpec)
+        {
+            DefaultPodSpec(podSpec);
+        }
+    }
+
+    /// <summary>SetDefaults_PodSpec and its containers': what a pod and every pod template get.</summary>
     public static void DefaultPodSpec(JsonObject spec)
     {
         spec["restartPolicy"] ??= "Always";
         spec["terminationGracePeriodSeconds"] ??= 30;
         spec["dnsPolicy"] ??= "ClusterFirst";
         spec["schedulerName"] ??= "default-scheduler";
-        spec["serviceAccountName"] ??= "default";
         spec["securityContext"] ??= new JsonObject();
         foreach (var container in (spec["containers"] as JsonArray ?? []).Concat(spec["initContainers"] as JsonArray ?? []))
         {
@@ -129,8 +152,15 @@ internal sealed partial class Admission
             c["terminationMessagePolicy"] ??= "File";
             c["resources"] ??= new JsonObject();
         }
+    }
 
-        // The DefaultTolerationSeconds admission plugin: pods ride out a not-ready or unreachable node for 5 minutes.
+    /// <summary>
+    /// The admission plugins of a pod's create: ServiceAccount (the namespace's <c>default</c> account) and
+    /// DefaultTolerationSeconds (pods ride out a not-ready or unreachable node for 5 minutes). Pod templates do not get them.
+    /// </summary>
+    private static void AdmitPodSpec(JsonObject spec)
+    {
+        spec["serviceAccountName"] ??= "default";
         var tolerations = spec["tolerations"] as JsonArray ?? [];
         foreach (var key in new[] { "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable" })
         {

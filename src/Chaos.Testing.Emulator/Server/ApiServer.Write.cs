@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Chaos.Testing.Emulator.Api;
 using Chaos.Testing.Emulator.Patching;
+using Chaos.Testing.Emulator.Policy;
 using Chaos.Testing.Emulator.Storage;
 using Chaos.Testing.Emulator.Validation;
 using Microsoft.AspNetCore.Http;
@@ -159,6 +160,7 @@ internal sealed partial class ApiServer
                     next["status"] = current.Node["status"]?.DeepClone();
                 }
 
+                Admission.DefaultOnWrite(type, next);
                 ObjectValidator.ValidateUpdate(type, next, current);
                 break;
             default:

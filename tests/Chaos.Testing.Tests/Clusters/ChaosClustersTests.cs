@@ -95,6 +95,7 @@ public sealed class ChaosClustersTests
 
             applied.Should().Equal($"Deployment/{ns.Name}/cart", $"Service/{ns.Name}/cart");
             (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("cart", ns.Name)).Status.AvailableReplicas.Should().Be(3);
+            (await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync(ns.Name)).Items.Should().ContainSingle("a change of replicas alone scales, it does not roll out");
         }
 
         var gone = (await cluster.Client.CoreV1.ListNamespaceAsync()).Items.SingleOrDefault(n => n.Metadata.Name == name);

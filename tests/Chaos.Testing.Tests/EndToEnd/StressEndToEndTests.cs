@@ -114,7 +114,10 @@ public sealed class StressEndToEndTests
     /// <summary>No stress-ng of the experiment runs, in the pod's cgroup or anywhere on this machine, and the pod holds the processes it held before.</summary>
     private static void NoStressLeft(string podCgroup, IEnumerable<(int Pid, string Command)> before, string experimentId)
     {
-        CgroupProcesses(podCgroup).Should().BeEquivalentTo(before, "only the target container's processes (its launcher and sleep) are left in the pod");
+        // By process id: a process's name changes when it execs (the launcher becomes sleep), its id does not.
+        var after = CgroupProcesses(podCgroup);
+        after.Select(p => p.Pid).Should().BeEquivalentTo(before.Select(p => p.Pid),
+            "only the target container's processes (its launcher and sleep) are left in the pod: before {0}, after {1}", string.Join(", ", before), string.Join(", ", after));
         Run("pgrep", "-f", $"chaos-stress-{experimentId}").Should().BeEmpty("no stress-ng of the experiment runs on this machine");
     }
 }
