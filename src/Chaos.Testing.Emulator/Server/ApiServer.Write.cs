@@ -36,6 +36,12 @@ internal sealed partial class ApiServer
             return;
         }
 
+        if (type == ResourceTypes.SelfSubjectReviews)
+        {
+            await Json.WriteAsync(context.Response, 201, WhoAmI(obj), cancellationToken);
+            return;
+        }
+
         var created = Create(type, request.Namespace, obj, IsDryRun(context.Request));
         await Json.WriteRawAsync(context.Response, 201, created.Json, cancellationToken);
     }
@@ -243,6 +249,24 @@ internal sealed partial class ApiServer
         review["apiVersion"] = "authorization.k8s.io/v1";
         review["metadata"] ??= new JsonObject();
         review["metadata"]!["creationTimestamp"] = null;
+        return review;
+    }
+
+    /// <summary>A SelfSubjectReview answered with the emulator's one user, an administrator as in a kind cluster.</summary>
+    private static JsonObject WhoAmI(JsonObject review)
+    {
+        review["kind"] = "SelfSubjectReview";
+        review["apiVersion"] = "authentication.k8s.io/v1";
+        review["metadata"] ??= new JsonObject();
+        review["metadata"]!["creationTimestamp"] = null;
+        review["status"] = new JsonObject
+        {
+            ["userInfo"] = new JsonObject
+            {
+                ["username"] = ApiAuthorization.UserName,
+                ["groups"] = new JsonArray("system:masters", "system:authenticated"),
+            },
+        };
         return review;
     }
 }
