@@ -69,6 +69,9 @@ internal static class ResourceTypes
         "authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, [], [],
         ["create"], typeof(V1SelfSubjectReview));
 
+    /// <summary>The beta version kubectl 1.27 asks (the same shape; the API server of 1.31 still serves it).</summary>
+    public static readonly ResourceType SelfSubjectReviewsV1Beta1 = SelfSubjectReviews with { Version = "v1beta1" };
+
     /// <summary><c>autoscaling/v1</c>: a view of the stored <c>autoscaling/v2</c> objects (see <see cref="Views"/>).</summary>
     public static readonly ResourceType HorizontalPodAutoscalersV1 = new(
         "autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, ["hpa"], ["status"],
@@ -83,7 +86,7 @@ internal static class ResourceTypes
     [
         Namespaces, Pods, Nodes, Services, Endpoints, ConfigMaps, Secrets, Events,
         Deployments, ReplicaSets, StatefulSets, DaemonSets,
-        PodDisruptionBudgets, NetworkPolicies, Leases, SelfSubjectAccessReviews, SelfSubjectReviews,
+        PodDisruptionBudgets, NetworkPolicies, Leases, SelfSubjectAccessReviews, SelfSubjectReviews, SelfSubjectReviewsV1Beta1,
         ServiceAccounts, Jobs, CronJobs, HorizontalPodAutoscalers, EndpointSlices, CustomResourceDefinitions,
         Roles, ClusterRoles, RoleBindings, ClusterRoleBindings,
     ];

@@ -36,9 +36,9 @@ internal sealed partial class ApiServer
             return;
         }
 
-        if (type == ResourceTypes.SelfSubjectReviews)
+        if (type == ResourceTypes.SelfSubjectReviews || type == ResourceTypes.SelfSubjectReviewsV1Beta1)
         {
-            await Json.WriteAsync(context.Response, 201, WhoAmI(obj), cancellationToken);
+            await Json.WriteAsync(context.Response, 201, WhoAmI(type, obj), cancellationToken);
             return;
         }
 
@@ -253,10 +253,10 @@ internal sealed partial class ApiServer
     }
 
     /// <summary>A SelfSubjectReview answered with the emulator's one user, an administrator as in a kind cluster.</summary>
-    private static JsonObject WhoAmI(JsonObject review)
+    private static JsonObject WhoAmI(ResourceType type, JsonObject review)
     {
-        review["kind"] = "SelfSubjectReview";
-        review["apiVersion"] = "authentication.k8s.io/v1";
+        review["kind"] = type.Kind;
+        review["apiVersion"] = type.ApiVersion;
         review["metadata"] ??= new JsonObject();
         review["metadata"]!["creationTimestamp"] = null;
         review["status"] = new JsonObject
