@@ -68,6 +68,7 @@ public sealed class KubectlApiGroupsTests : IAsyncLifetime
 
         foreach (var version in SkippableKubectlVersionsFactAttribute.Versions)
         {
+            // kubectl events lists the core v1 events (both versions); get names events.k8s.io/v1 explicitly.
             (await KubectlAsync(version, "events -n default")).Should().Contain("Scaled up replica set web-1 to 2");
             (await KubectlAsync(version, "get events.v1.events.k8s.io web.1 -n default -o jsonpath={.note}"))
                 .Should().Be("Scaled up replica set web-1 to 2");
