@@ -102,18 +102,30 @@ internal sealed partial class ApiServer
         var storage = ResourceTypes.StorageOf(view);
         var labels = LabelSelector.Parse(context.Request.Query["labelSelector"]);
         var fields = FieldSelector.Parse(context.Request.Query["fieldSelector"], storage);
-        var (items, resourceVersion) = _store.List(storage, ns, o => labels.Matches(o.Labels) && fields.Matches(o.Node));
+        var (all, resourceVersion) = _store.List(storage, ns, o => labels.Matches(o.Labels) && fields.Matches(o.Node));
+        var query = context.Request.Query;
+        var start = query["continue"].ToString() is { Length: > 0 } token ? all.Count(o => string.CompareOrdinal(o.Key, DecodeContinue(token)) <= 0) : 0;
+        var limit = int.TryParse(query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
+        var items = all.Skip(start).Take(limit).ToList();
+        var remaining = all.Count - start - items.Count;
         if (WantsTable(context.Request))
         {
             await Json.WriteAsync(context.Response, 200, Tables.Build(storage, items, resourceVersion, _time.GetUtcNow()), cancellationToken);
             return;
         }
 
+        var metadata = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) };
+        if (remaining > 0)
+        {
+            metadata["continue"] = EncodeContinue(items[^1].Key, resourceVersion);
+            metadata["remainingItemCount"] = remaining;
+        }
+
         var list = new JsonObject
         {
             ["kind"] = view.ListKind,
             ["apiVersion"] = view.ApiVersion,
-            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
+            ["metadata"] = metadata,
             ["items"] = new JsonArray(items.Select(o => (JsonNode)VersionConversion.ToView(view, o.Clone())).ToArray()),
         };
         await Json.WriteAsync(context.Response, 200, list, cancellationToken);

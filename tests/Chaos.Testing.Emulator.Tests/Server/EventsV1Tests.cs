@@ -95,6 +95,31 @@ public sealed class EventsV1Tests : EmulatorTest
     }
 
     [Fact]
+    public async Task ListThroughEventsV1_PagesWithLimitAndContinue()
+    {
+        // Arrange
+        foreach (var name in new[] { "a.1", "b.1", "c.1" })
+        {
+            await Client.CoreV1.CreateNamespacedEventAsync(new Corev1Event
+            {
+                Metadata = Meta(name),
+                Message = name,
+                InvolvedObject = new V1ObjectReference { Kind = "Pod", Name = "web-0", NamespaceProperty = Ns },
+            }, Ns);
+        }
+
+        // Act
+        var first = await Client.EventsV1.ListNamespacedEventAsync(Ns, limit: 2);
+        var second = await Client.EventsV1.ListNamespacedEventAsync(Ns, limit: 2, continueParameter: first.Metadata.ContinueProperty);
+
+        // Assert
+        first.Items.Select(e => e.Note).Should().Equal("a.1", "b.1");
+        first.Metadata.RemainingItemCount.Should().Be(1);
+        second.Items.Select(e => e.Note).Should().Equal("c.1");
+        second.Metadata.ContinueProperty.Should().BeNull();
+    }
+
+    [Fact]
     public async Task WatchThroughEventsV1_SeesCoreEventsInTheNewShape()
     {
         // Arrange
