@@ -65,21 +65,51 @@ internal static class ResourceTypes
         "authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, [], [],
         ["create"], typeof(V1SelfSubjectAccessReview));
 
+    public static readonly ResourceType SelfSubjectReviews = new(
+        "authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, [], [],
+        ["create"], typeof(V1SelfSubjectReview));
+
+    /// <summary>The beta version kubectl 1.27 asks (the same shape; the API server of 1.31 still serves it).</summary>
+    public static readonly ResourceType SelfSubjectReviewsV1Beta1 = SelfSubjectReviews with { Version = "v1beta1" };
+
+    /// <summary><c>autoscaling/v1</c>: a view of the stored <c>autoscaling/v2</c> objects (see <see cref="Views"/>).</summary>
+    public static readonly ResourceType HorizontalPodAutoscalersV1 = new(
+        "autoscaling", "v1", "horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, ["hpa"], ["status"],
+        CrudVerbs, typeof(V1HorizontalPodAutoscaler));
+
+    /// <summary><c>events.k8s.io/v1</c>: a view of the stored core <c>v1</c> events (see <see cref="Views"/>).</summary>
+    public static readonly ResourceType EventsV1 = new(
+        "events.k8s.io", "v1", "events", "event", "Event", true, ["ev"], [], CrudVerbs, typeof(Eventsv1Event));
+
+    /// <summary>The types stored (each has its own objects).</summary>
     public static readonly IReadOnlyList<ResourceType> All =
     [
         Namespaces, Pods, Nodes, Services, Endpoints, ConfigMaps, Secrets, Events,
         Deployments, ReplicaSets, StatefulSets, DaemonSets,
-        PodDisruptionBudgets, NetworkPolicies, Leases, SelfSubjectAccessReviews,
+        PodDisruptionBudgets, NetworkPolicies, Leases, SelfSubjectAccessReviews, SelfSubjectReviews, SelfSubjectReviewsV1Beta1,
         ServiceAccounts, Jobs, CronJobs, HorizontalPodAutoscalers, EndpointSlices, CustomResourceDefinitions,
         Roles, ClusterRoles, RoleBindings, ClusterRoleBindings,
     ];
 
+    /// <summary>
+    /// Other versions of stored types, as the API server serves one stored object in several versions: each is read
+    /// from and written to its storage type, converted on the way (<see cref="VersionConversion"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<ResourceType> Views = [HorizontalPodAutoscalersV1, EventsV1];
+
+    /// <summary>Every built-in type served: the stored ones, then the other versions (so discovery prefers the stored version).</summary>
+    public static readonly IReadOnlyList<ResourceType> Served = [.. All, .. Views];
+
     /// <summary>Group versions in the order discovery lists them.</summary>
     public static readonly IReadOnlyList<(string Group, string Version)> GroupVersions =
-        All.Select(t => (t.Group, t.Version)).Distinct().ToList();
+        Served.Select(t => (t.Group, t.Version)).Distinct().ToList();
+
+    /// <summary>The type whose objects a served type reads and writes: itself, or the stored type of a view.</summary>
+    public static ResourceType StorageOf(ResourceType type) =>
+        type == HorizontalPodAutoscalersV1 ? HorizontalPodAutoscalers : type == EventsV1 ? Events : type;
 
     public static ResourceType? Find(string group, string version, string plural) =>
-        All.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);
+        Served.FirstOrDefault(t => t.Group == group && t.Version == version && t.Plural == plural);
 
     public static ResourceType? FindByKind(string apiVersion, string kind) =>
         All.FirstOrDefault(t => t.ApiVersion == apiVersion && t.Kind == kind);

@@ -33,7 +33,15 @@ internal static partial class ModelSchemas
         {
             var name = builder.Add(type.Model, Package(type));
             var schema = (JsonObject)builder.Schemas[name]!;
-            schema["x-kubernetes-group-version-kind"] = new JsonArray(Gvk(type));
+            // One model can be served in two versions (a beta and its v1): its schema names both.
+            if (schema["x-kubernetes-group-version-kind"] is JsonArray kinds)
+            {
+                kinds.Add(Gvk(type));
+            }
+            else
+            {
+                schema["x-kubernetes-group-version-kind"] = new JsonArray(Gvk(type));
+            }
         }
 
         builder.Add(typeof(V1Status), "io.k8s.apimachinery.pkg.apis.meta.v1");

@@ -19,13 +19,13 @@ internal static class OpenApiDocuments
     /// <summary>The Swagger 2.0 document of every served kind.</summary>
     public static JsonObject V2(string kubernetesVersion)
     {
-        var definitions = ModelSchemas.Build(ResourceTypes.All, "#/definitions/", v3: false);
+        var definitions = ModelSchemas.Build(ResourceTypes.Served, "#/definitions/", v3: false);
         definitions[PatchSchema] = new JsonObject { ["type"] = "object" };
         return new JsonObject
         {
             ["swagger"] = "2.0",
             ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = kubernetesVersion },
-            ["paths"] = Paths(ResourceTypes.All, v3: false),
+            ["paths"] = Paths(ResourceTypes.Served, v3: false),
             ["definitions"] = definitions,
         };
     }
@@ -33,7 +33,7 @@ internal static class OpenApiDocuments
     /// <summary>The OpenAPI 3.0 document of one group version (<c>api/v1</c>, <c>apis/apps/v1</c>), or null.</summary>
     public static JsonObject? V3(string groupVersionPath, string kubernetesVersion)
     {
-        var types = ResourceTypes.All.Where(t => PathOf(t) == groupVersionPath).ToList();
+        var types = ResourceTypes.Served.Where(t => PathOf(t) == groupVersionPath).ToList();
         if (types.Count == 0)
         {
             return null;
@@ -54,7 +54,7 @@ internal static class OpenApiDocuments
     public static JsonObject V3Index(string kubernetesVersion)
     {
         var paths = new JsonObject();
-        foreach (var path in ResourceTypes.All.Select(PathOf).Distinct())
+        foreach (var path in ResourceTypes.Served.Select(PathOf).Distinct())
         {
             var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(V3(path, kubernetesVersion)!.ToJsonString())));
             paths[path] = new JsonObject { ["serverRelativeURL"] = $"/openapi/v3/{path}?hash={hash}" };

@@ -87,7 +87,8 @@ internal sealed partial class ApiServer
         await writer.FlushAsync(cancellationToken);
     }
 
-    private async Task WatchAsync(HttpContext context, RequestInfo request, CancellationToken cancellationToken)
+    /// <summary>Streams changes; with <paramref name="view"/> each object is sent as that version (a type served from another's objects).</summary>
+    private async Task WatchAsync(HttpContext context, RequestInfo request, CancellationToken cancellationToken, ResourceType? view = null)
     {
         var type = request.Type!;
         var query = context.Request.Query;
@@ -127,7 +128,7 @@ internal sealed partial class ApiServer
             await context.Response.Body.FlushAsync(cancellationToken);
             try
             {
-                await StreamAsync(context.Response, subscription, options, e => Translate(e, request.Namespace, labels, fields), type, linked.Token);
+                await StreamAsync(context.Response, subscription, options, e => Translate(e, request.Namespace, labels, fields), view ?? type, linked.Token);
             }
             catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {

@@ -59,7 +59,8 @@ internal sealed partial class ApiServer
             {
                 if (translate(e) is { } eventType)
                 {
-                    await WriteEventAsync(response, eventType, e.Object.Json, cancellationToken);
+                    var json = VersionConversion.IsView(type) ? VersionConversion.ToView(type, e.Object.Json) : e.Object.Json;
+                    await WriteEventAsync(response, eventType, json, cancellationToken);
                     lastSent = Math.Max(lastSent, e.Object.ResourceVersion);
                 }
 

@@ -37,6 +37,12 @@ internal sealed partial class ApiServer
             return;
         }
 
+        if (type == ResourceTypes.SelfSubjectReviews || type == ResourceTypes.SelfSubjectReviewsV1Beta1)
+        {
+            await Json.WriteAsync(context.Response, 201, WhoAmI(type, obj), cancellationToken);
+            return;
+        }
+
         var created = Create(type, request.Namespace, obj, IsDryRun(context.Request));
         await Json.WriteRawAsync(context.Response, 201, created.Json, cancellationToken);
     }
@@ -245,6 +251,24 @@ internal sealed partial class ApiServer
         review["apiVersion"] = "authorization.k8s.io/v1";
         review["metadata"] ??= new JsonObject();
         review["metadata"]!["creationTimestamp"] = null;
+        return review;
+    }
+
+    /// <summary>A SelfSubjectReview answered with the emulator's one user, an administrator as in a kind cluster.</summary>
+    private static JsonObject WhoAmI(ResourceType type, JsonObject review)
+    {
+        review["kind"] = type.Kind;
+        review["apiVersion"] = type.ApiVersion;
+        review["metadata"] ??= new JsonObject();
+        review["metadata"]!["creationTimestamp"] = null;
+        review["status"] = new JsonObject
+        {
+            ["userInfo"] = new JsonObject
+            {
+                ["username"] = ApiAuthorization.UserName,
+                ["groups"] = new JsonArray("system:masters", "system:authenticated"),
+            },
+        };
         return review;
     }
 }

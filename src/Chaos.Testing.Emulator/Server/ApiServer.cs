@@ -200,6 +200,12 @@ internal sealed partial class ApiServer : IAsyncDisposable
             throw new ApiException(404, "NotFound", $"the server could not find the requested resource ({request.Verb} {type.Plural}/{request.Subresource})");
         }
 
+        if (VersionConversion.IsView(type))
+        {
+            await ServeViewAsync(context, request, cancellationToken);
+            return;
+        }
+
         if (request.Subresource == "scale")
         {
             await ScaleAsync(context, request, cancellationToken);

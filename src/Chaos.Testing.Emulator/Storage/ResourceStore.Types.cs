@@ -9,7 +9,7 @@ internal sealed partial class ResourceStore
     public IReadOnlyList<ResourceType> Types()
     {
         var custom = CustomTypes();
-        return custom.Count == 0 ? ResourceTypes.All : [.. ResourceTypes.All, .. custom];
+        return custom.Count == 0 ? ResourceTypes.Served : [.. ResourceTypes.Served, .. custom];
     }
 
     /// <summary>The types of the stored CustomResourceDefinitions (also while one is being deleted, so that its objects can be).</summary>

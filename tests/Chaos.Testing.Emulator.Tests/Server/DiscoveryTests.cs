@@ -42,7 +42,7 @@ public sealed class DiscoveryTests : EmulatorTest
         // Assert
         groups.Groups.Select(g => g.Name).Should().BeEquivalentTo(
             "apps", "policy", "networking.k8s.io", "coordination.k8s.io", "authorization.k8s.io", "batch", "autoscaling", "discovery.k8s.io",
-            "apiextensions.k8s.io", "rbac.authorization.k8s.io");
+            "apiextensions.k8s.io", "rbac.authorization.k8s.io", "authentication.k8s.io", "events.k8s.io");
         groups.Groups.Should().OnlyContain(g => g.PreferredVersion.Version == (g.Name == "autoscaling" ? "v2" : "v1")
                                                 && g.PreferredVersion.GroupVersion == g.PreferredVersion.Version.Insert(0, g.Name + "/"));
     }
