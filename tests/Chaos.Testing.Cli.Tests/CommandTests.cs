@@ -48,8 +48,7 @@ public sealed class CommandTests
         await File.WriteAllTextAsync(Path.Combine(dir, "cpu.yaml"), Manifest("cpu", "action: pod-cpu-stress\nnamespace: shop\nselector: { app: cart }\nduration: 1s\ncpuLoad: 50\nmaxRetries: 0"));
         await File.WriteAllTextAsync(Path.Combine(dir, "vault.yaml"), Manifest("vault", "action: pod-kill\nnamespace: vault\nselector: { app: x }"));
         await File.WriteAllTextAsync(Path.Combine(dir, "dry.yaml"), Manifest("dry", Kill));
-        var unreachable = Path.Combine(dir, "unreachable.kubeconfig");
-        await File.WriteAllTextAsync(unreachable, (await File.ReadAllTextAsync(broken.KubeconfigPath)).Replace(broken.BaseAddress.GetLeftPart(UriPartial.Authority), "http://127.0.0.1:1", StringComparison.Ordinal));
+        var unreachable = await UnreachableKubeconfigAsync(broken, dir);
         var kube = new[] { "--kubeconfig", broken.KubeconfigPath };
 
         var failed = await RunAsync(dir, ["run", "cpu.yaml", .. kube]);
@@ -112,9 +111,7 @@ public sealed class CommandTests
         await File.WriteAllTextAsync(Path.Combine(dir, "chaos.json"), """{ "verify": [ "deployment:shop/cart" ], "verifyDuring": "25%" }""");
         var fromConfig = await RunAsync(dir, ["run", "kill.yaml", "--dry-run", .. kube]);
         // Invalid probes are found before the tool connects: it is pointed at a server that does not answer (which exits 4).
-        var unreachable = Path.Combine(dir, "unreachable.kubeconfig");
-        await File.WriteAllTextAsync(unreachable, (await File.ReadAllTextAsync(shop.KubeconfigPath)).Replace(shop.BaseAddress.GetLeftPart(UriPartial.Authority), "http://127.0.0.1:1", StringComparison.Ordinal));
-        var nowhere = new[] { "--kubeconfig", unreachable };
+        var nowhere = new[] { "--kubeconfig", await UnreachableKubeconfigAsync(shop, dir) };
         var invalid = new[]
         {
             await RunAsync(dir, ["run", "kill.yaml", "--verify", "deploy:shop/cart", .. nowhere]),

@@ -61,6 +61,14 @@ internal static class Tool
         return emulator;
     }
 
+    /// <summary>A copy of <paramref name="emulator"/>'s kubeconfig in <paramref name="dir"/> that points at a port nothing answers on.</summary>
+    public static async Task<string> UnreachableKubeconfigAsync(KubernetesEmulator emulator, string dir)
+    {
+        var path = Path.Combine(dir, "unreachable.kubeconfig");
+        await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(emulator.KubeconfigPath)).Replace(emulator.BaseAddress.GetLeftPart(UriPartial.Authority), "http://127.0.0.1:1", StringComparison.Ordinal));
+        return path;
+    }
+
     public static string Manifest(string name, string spec) =>
         $"apiVersion: chaos.gushchin.dev/v1alpha1\nkind: ChaosExperiment\nmetadata: {{ name: {name}, namespace: chaos }}\nspec:\n  " + spec.Replace("\n", "\n  ", StringComparison.Ordinal);
 
